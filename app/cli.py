@@ -1,0 +1,110 @@
+"""The ``halldesk`` command: the GUI by default, plus demo data and database upgrade."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from app import __version__, paths
+from app.domain.errors import HallDeskError
+from app.i18n import _
+
+#: Size of the demo store created on a first start with no database.
+FIRST_RUN_DEMO_CUSTOMERS = 20_000
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="halldesk", description="HallDesk: the counter workbench of a telecom business hall."
+    )
+    parser.add_argument("--version", action="version", version=f"HallDesk {__version__}")
+    sub = parser.add_subparsers(dest="command")
+
+    run = sub.add_parser("run", help="start the workbench (the default command)")
+    run.add_argument("--db", type=Path, default=None, help="the store file")
+
+    demo = sub.add_parser("demo-data", help="generate a demo store")
+    demo.add_argument("--db", type=Path, required=True)
+    demo.add_argument("--customers", type=int, default=FIRST_RUN_DEMO_CUSTOMERS)
+    demo.add_argument("--seed", type=int, default=1)
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    upgrade = db_sub.add_parser("upgrade", help="migrate a store to this version's schema")
+    upgrade.add_argument("--db", type=Path, required=True)
+    return parser
+
+
+def _demo_data(db: Path, customers: int, seed: int) -> int:
+    from app.demo.generator import generate
+
+    if customers <= 0:
+        print(_("The number of customers must be positive."), file=sys.stderr)
+        return 2
+    summary = generate(db, customers, seed, progress=lambda msg: print(msg, flush=True))
+    print(
+        _(
+            "Demo store {path}: {customers} customers, {accounts} accounts, {bills} bills, "
+            "{payments} payments, {arrears} accounts in arrears ({seconds:.1f} s)."
+        ).format(
+            path=db,
+            customers=summary.customers,
+            accounts=summary.accounts,
+            bills=summary.bills,
+            payments=summary.payments,
+            arrears=summary.accounts_in_arrears,
+            seconds=summary.elapsed_seconds,
+        )
+    )
+    return 0
+
+
+def _db_upgrade(db: Path) -> int:
+    from app.store.database import _check_readable, ensure_schema, make_engine, sqlite_url
+
+    _check_readable(db)
+    engine = make_engine(sqlite_url(db))
+    try:
+        report = ensure_schema(engine)
+    finally:
+        engine.dispose()
+    if report.from_revision == report.to_revision:
+        print(
+            _("The database is up to date (schema {revision}).").format(revision=report.to_revision)
+        )
+    else:
+        print(
+            _("The database was upgraded from {old} to {new}; backup: {backup}").format(
+                old=report.from_revision or "-", new=report.to_revision, backup=report.backup or "-"
+            )
+        )
+    return 0
+
+
+def _run(db: Path | None) -> int:
+    from ui.app import run_gui
+
+    path = db or paths.default_db_path()
+    if db is None and not path.exists():
+        print(_("Creating a demo store at {path} …").format(path=path), flush=True)
+        _demo_data(path, FIRST_RUN_DEMO_CUSTOMERS, 1)
+    return int(run_gui(path))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "demo-data":
+            return _demo_data(args.db, args.customers, args.seed)
+        if args.command == "db":
+            return _db_upgrade(args.db)
+        return _run(getattr(args, "db", None))
+    except HallDeskError as exc:
+        print(exc.user_message(), file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

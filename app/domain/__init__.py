@@ -1,0 +1,1 @@
+"""Pure business rules and value types: no database, no Qt."""

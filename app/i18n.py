@@ -1,0 +1,102 @@
+"""Translations looked up at call time, so the language can change while the app runs.
+
+Message ids are English; zh_CN is the default language. Catalogs live in ``i18n/`` as Babel
+``.po`` files compiled to ``.mo`` by the build; when a compiled catalog is missing (a fresh
+checkout), the ``.po`` is compiled in memory so the program still speaks Chinese.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+import io
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Final
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date as _format_date
+from babel.dates import format_datetime as _format_datetime
+from babel.numbers import format_currency
+
+from app import paths
+
+DOMAIN: Final = "messages"
+DEFAULT_LANGUAGE: Final = "zh_CN"
+LANGUAGES: Final = ("zh_CN", "en")
+
+_current: _gettext.NullTranslations = _gettext.NullTranslations()
+_language: str = "en"
+
+
+def _load(language: str) -> _gettext.NullTranslations:
+    base = paths.i18n_dir() / language / "LC_MESSAGES"
+    mo = base / f"{DOMAIN}.mo"
+    po = base / f"{DOMAIN}.po"
+    if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
+        with mo.open("rb") as fh:
+            return _gettext.GNUTranslations(fh)
+    if po.exists():
+        from babel.messages.mofile import write_mo
+        from babel.messages.pofile import read_po
+
+        with po.open("rb") as fh:
+            catalog = read_po(fh, locale=language)
+        buf = io.BytesIO()
+        write_mo(buf, catalog)
+        buf.seek(0)
+        return _gettext.GNUTranslations(buf)
+    return _gettext.NullTranslations()
+
+
+def set_language(language: str) -> None:
+    """Switch every later ``_()`` call to ``language`` (unknown codes fall back to English)."""
+    global _current, _language
+    if language not in LANGUAGES:
+        language = "en"
+    _current = _load(language)
+    _language = language
+
+
+def current_language() -> str:
+    return _language
+
+
+def _(message: str) -> str:
+    return _current.gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _current.ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    return _current.pgettext(context, message)
+
+
+def N_(message: str) -> str:
+    """Mark a module-level constant for extraction; translate it with ``_`` when shown."""
+    return message
+
+
+def babel_locale(language: str | None = None) -> Locale:
+    return Locale.parse(language or _language)
+
+
+def format_money(fen: int, language: str | None = None) -> str:
+    """Format integer fen as CNY with Babel and an explicit locale (no rounding happens here)."""
+    return str(format_currency(Decimal(fen) / 100, "CNY", locale=babel_locale(language)))
+
+
+def format_date(value: date, language: str | None = None, fmt: str = "medium") -> str:
+    return str(_format_date(value, fmt, locale=babel_locale(language)))
+
+
+def format_datetime(
+    value: datetime, tz: str, language: str | None = None, fmt: str = "short"
+) -> str:
+    """Format an aware UTC datetime in the hall's time zone."""
+    return str(_format_datetime(value, fmt, tzinfo=ZoneInfo(tz), locale=babel_locale(language)))
+
+
+set_language(DEFAULT_LANGUAGE)

@@ -1,0 +1,437 @@
+"""Customer lookup, the customer panel's data, identity verification and unmasking.
+
+Search runs as a handful of indexed range or equality queries chosen by the shape of
+what was typed; it never scans a table and never builds SQL from the input, so nonsense
+and SQL-like text simply find nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+from typing import Final
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from app.domain.errors import NotFound, PermissionDenied, ValidationError
+from app.domain.identity import mask_id_number, mask_name, mask_phone
+from app.domain.ledger import BillLine, LedgerSummary, SettledBill, settle
+from app.domain.passwords import verify_password
+from app.i18n import N_
+from app.services.base import Actor, Clock, audit, utc_now
+from app.store.database import Store
+from app.store.models import (
+    Customer,
+    CustomerKind,
+    GridUnit,
+    IdentityCheck,
+    VerificationMethod,
+)
+
+MAX_QUERY_LENGTH: Final = 40
+DEFAULT_LIMIT: Final = 200
+#: How long a successful identity check lets the same clerk unmask the same customer.
+IDENTITY_VALIDITY: Final = timedelta(minutes=30)
+_TOP: Final = "\U0010ffff"
+_HAN_RE = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff·]+$")
+_LATIN_RE = re.compile(r"^[a-z]+$")
+_DIGITS_RE = re.compile(r"^\d+[xX]?$")
+
+
+class MatchKind(StrEnum):
+    SERVICE_NUMBER = "service_number"
+    ACCOUNT_NUMBER = "account_number"
+    ID_NUMBER = "id_number"
+    ID_SUFFIX = "id_suffix"
+    NAME = "name"
+    PINYIN = "pinyin"
+    INITIALS = "initials"
+
+
+class QueryKind(StrEnum):
+    DIGITS = "digits"
+    HAN = "han"
+    LATIN = "latin"
+    NONE = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    customer_id: int
+    match: MatchKind
+    matched: str
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerRow:
+    """One row of the results table, already masked."""
+
+    customer_id: int
+    name: str
+    kind: CustomerKind
+    id_number_masked: str
+    phone_masked: str
+    grid_unit: str
+
+
+def normalise_query(raw: str) -> tuple[QueryKind, str]:
+    """Classify what was typed: digits (numbers), Chinese (names), latin (pinyin)."""
+    query = unicodedata.normalize("NFKC", raw or "").strip()
+    if not query or len(query) > MAX_QUERY_LENGTH:
+        return QueryKind.NONE, ""
+    compact = re.sub(r"[\s\-]", "", query)
+    if compact.startswith("+86"):
+        compact = compact[3:]
+    if _DIGITS_RE.match(compact):
+        return QueryKind.DIGITS, compact.upper()
+    if _HAN_RE.match(compact):
+        return QueryKind.HAN, compact
+    lowered = compact.lower()
+    if _LATIN_RE.match(lowered):
+        return QueryKind.LATIN, lowered
+    return QueryKind.NONE, ""
+
+
+_SQL_SERVICE_EXACT = text(
+    "SELECT a.customer_id, s.number FROM service s JOIN account a ON a.id = s.account_id "
+    "WHERE s.number = :q"
+)
+_SQL_SERVICE_PREFIX = text(
+    "SELECT a.customer_id, s.number FROM service s JOIN account a ON a.id = s.account_id "
+    "WHERE s.number >= :lo AND s.number < :hi ORDER BY s.number LIMIT :limit"
+)
+_SQL_ACCOUNT_EXACT = text("SELECT customer_id, number FROM account WHERE number = :q")
+_SQL_ID_EXACT = text("SELECT id, id_number FROM customer WHERE id_number = :q")
+_SQL_ID_SUFFIX = text(
+    "SELECT id, id_number FROM customer WHERE id_number_rev >= :lo AND id_number_rev < :hi "
+    "ORDER BY id_number_rev LIMIT :limit"
+)
+_SQL_NAME_PREFIX = text(
+    "SELECT id, name FROM customer WHERE name >= :lo AND name < :hi ORDER BY name, id LIMIT :limit"
+)
+_SQL_PINYIN_PREFIX = text(
+    "SELECT id, name_pinyin FROM customer WHERE name_pinyin >= :lo AND name_pinyin < :hi "
+    "ORDER BY name_pinyin, id LIMIT :limit"
+)
+_SQL_INITIALS_PREFIX = text(
+    "SELECT id, name_initials FROM customer WHERE name_initials >= :lo "
+    "AND name_initials < :hi ORDER BY name_initials, id LIMIT :limit"
+)
+
+
+def search_customers(session: Session, raw: str, limit: int = DEFAULT_LIMIT) -> list[SearchHit]:
+    """Find customers by service number, account, ID number (or its last 4–6 characters),
+    Chinese name prefix, full pinyin prefix or initials. Exact matches come first."""
+    kind, q = normalise_query(raw)
+    hits: list[SearchHit] = []
+    seen: set[int] = set()
+
+    def add(rows: object, match: MatchKind) -> None:
+        for customer_id, matched in rows:  # type: ignore[attr-defined]
+            if customer_id not in seen and len(hits) < limit:
+                seen.add(customer_id)
+                hits.append(SearchHit(customer_id, match, matched))
+
+    if kind is QueryKind.DIGITS:
+        if len(q) == 18:
+            add(session.execute(_SQL_ID_EXACT, {"q": q}), MatchKind.ID_NUMBER)
+        if q.isdigit():
+            add(session.execute(_SQL_SERVICE_EXACT, {"q": q}), MatchKind.SERVICE_NUMBER)
+            add(session.execute(_SQL_ACCOUNT_EXACT, {"q": q}), MatchKind.ACCOUNT_NUMBER)
+        if 4 <= len(q) <= 6:
+            rev = q[::-1]
+            add(
+                session.execute(_SQL_ID_SUFFIX, {"lo": rev, "hi": rev + _TOP, "limit": limit}),
+                MatchKind.ID_SUFFIX,
+            )
+        if len(q) >= 7 and q.isdigit() and not hits:
+            add(
+                session.execute(_SQL_SERVICE_PREFIX, {"lo": q, "hi": q + _TOP, "limit": limit}),
+                MatchKind.SERVICE_NUMBER,
+            )
+    elif kind is QueryKind.HAN:
+        add(
+            session.execute(_SQL_NAME_PREFIX, {"lo": q, "hi": q + _TOP, "limit": limit}),
+            MatchKind.NAME,
+        )
+    elif kind is QueryKind.LATIN:
+        params = {"lo": q, "hi": q + _TOP, "limit": limit}
+        if len(q) <= 4:
+            add(session.execute(_SQL_INITIALS_PREFIX, params), MatchKind.INITIALS)
+        add(session.execute(_SQL_PINYIN_PREFIX, params), MatchKind.PINYIN)
+    return hits
+
+
+_SQL_ROWS = text(
+    "SELECT c.id, c.name, c.kind, c.id_number, c.contact_phone, COALESCE(g.name, '') "
+    "FROM customer c LEFT JOIN grid_unit g ON g.id = c.grid_unit_id WHERE c.id IN ({ids})"
+)
+
+
+def customer_rows(session: Session, ids: list[int]) -> list[CustomerRow]:
+    """Masked table rows for ``ids``, in the order given."""
+    if not ids:
+        return []
+    placeholders = ", ".join(str(int(i)) for i in ids)
+    result = session.execute(text(_SQL_ROWS.text.format(ids=placeholders)))
+    by_id: dict[int, CustomerRow] = {}
+    for cid, name, kind, id_number, phone, grid in result:
+        by_id[cid] = CustomerRow(
+            customer_id=cid,
+            name=name,
+            kind=CustomerKind(kind),
+            id_number_masked=mask_id_number(id_number),
+            phone_masked=mask_phone(phone),
+            grid_unit=grid,
+        )
+    return [by_id[i] for i in ids if i in by_id]
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceView:
+    service_id: int
+    kind: str
+    number: str
+    plan: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentView:
+    paid_at: datetime
+    amount_fen: int
+    method: str
+    reference: str
+    receipt_no: str
+
+
+@dataclass(frozen=True, slots=True)
+class AccountView:
+    account_id: int
+    number: str
+    services: tuple[ServiceView, ...]
+    ledger: LedgerSummary
+    payments: tuple[PaymentView, ...]
+
+    def recent_bills(self, count: int = 12) -> tuple[SettledBill, ...]:
+        return tuple(reversed(self.ledger.bills[-count:]))
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerDetail:
+    """Everything the customer panel shows; personal data arrives masked."""
+
+    customer_id: int
+    kind: CustomerKind
+    name: str
+    name_masked: str
+    id_type: str
+    id_number_masked: str
+    phone_masked: str
+    address: str
+    grid_unit: str
+    grid_manager: str
+    grid_manager_phone: str
+    created_on: date
+    has_service_password: bool
+    accounts: tuple[AccountView, ...]
+
+    @property
+    def arrears_fen(self) -> int:
+        return sum(a.ledger.arrears_fen for a in self.accounts)
+
+    @property
+    def balance_fen(self) -> int:
+        return sum(a.ledger.balance_fen for a in self.accounts)
+
+    def huge_charges(self) -> list[tuple[str, SettledBill]]:
+        return [(a.number, b) for a in self.accounts for b in a.ledger.bills if b.huge_charge]
+
+
+@dataclass(frozen=True, slots=True)
+class UnmaskedIdentity:
+    id_number: str
+    contact_phone: str
+
+
+class CustomerService:
+    """Lookup, the customer panel, identity checks and audited unmasking."""
+
+    def __init__(self, store: Store, clock: Clock = utc_now) -> None:
+        self._store = store
+        self._clock = clock
+
+    def search(self, query: str, limit: int = DEFAULT_LIMIT) -> list[SearchHit]:
+        with self._store.read() as session:
+            return search_customers(session, query, limit)
+
+    def rows(self, ids: list[int]) -> list[CustomerRow]:
+        with self._store.read() as session:
+            return customer_rows(session, ids)
+
+    def detail(self, customer_id: int, payments_shown: int = 20) -> CustomerDetail:
+        with self._store.read() as session:
+            customer = session.get(Customer, customer_id)
+            if customer is None:
+                raise NotFound(N_("No customer with this number exists."))
+            grid = session.get(GridUnit, customer.grid_unit_id) if customer.grid_unit_id else None
+            accounts = tuple(
+                self._account_view(session, account.id, account.number, payments_shown)
+                for account in sorted(customer.accounts, key=lambda a: a.number)
+            )
+            organisation = customer.kind == CustomerKind.ORGANISATION
+            return CustomerDetail(
+                customer_id=customer.id,
+                kind=CustomerKind(customer.kind),
+                name=customer.name,
+                name_masked=mask_name(customer.name, organisation=organisation),
+                id_type=customer.id_type,
+                id_number_masked=mask_id_number(customer.id_number),
+                phone_masked=mask_phone(customer.contact_phone),
+                address=customer.address,
+                grid_unit=grid.name if grid else "",
+                grid_manager=grid.manager_name if grid else "",
+                grid_manager_phone=grid.manager_phone if grid else "",
+                created_on=customer.created_on,
+                has_service_password=bool(customer.service_password_hash),
+                accounts=accounts,
+            )
+
+    @staticmethod
+    def _account_view(
+        session: Session, account_id: int, number: str, payments_shown: int
+    ) -> AccountView:
+        services = tuple(
+            ServiceView(*row)
+            for row in session.execute(
+                text(
+                    "SELECT id, kind, number, plan, status FROM service "
+                    "WHERE account_id = :a ORDER BY kind, number"
+                ),
+                {"a": account_id},
+            )
+        )
+        bills = [
+            BillLine(period, amount, _as_date(issue), _as_date(due))
+            for period, amount, issue, due in session.execute(
+                text(
+                    "SELECT period, amount_fen, issue_date, due_date FROM bill "
+                    "WHERE account_id = :a ORDER BY period"
+                ),
+                {"a": account_id},
+            )
+        ]
+        paid_total = session.execute(
+            text("SELECT COALESCE(SUM(amount_fen), 0) FROM payment WHERE account_id = :a"),
+            {"a": account_id},
+        ).scalar_one()
+        payments = tuple(
+            PaymentView(_as_utc(paid_at), amount, method, reference or "", receipt or "")
+            for paid_at, amount, method, reference, receipt in session.execute(
+                text(
+                    "SELECT paid_at, amount_fen, method, reference, receipt_no FROM payment "
+                    "WHERE account_id = :a ORDER BY paid_at DESC LIMIT :n"
+                ),
+                {"a": account_id, "n": payments_shown},
+            )
+        )
+        return AccountView(account_id, number, services, settle(bills, paid_total), payments)
+
+    def verify_identity(
+        self,
+        actor: Actor,
+        customer_id: int,
+        method: VerificationMethod,
+        *,
+        service_password: str = "",
+        document_note: str = "",
+    ) -> bool:
+        """Record how the customer proved who they are; a wrong password is recorded too."""
+        now = self._clock()
+        with self._store.unit_of_work() as session:
+            customer = session.get(Customer, customer_id)
+            if customer is None:
+                raise NotFound(N_("No customer with this number exists."))
+            if method is VerificationMethod.SERVICE_PASSWORD:
+                if not service_password:
+                    raise ValidationError(
+                        "service_password", N_("Let the customer type the service password.")
+                    )
+                if not customer.service_password_hash:
+                    raise ValidationError(
+                        "service_password",
+                        N_("This customer has no service password; check an ID document."),
+                    )
+                ok = verify_password(service_password, customer.service_password_hash)
+            else:
+                if not document_note.strip():
+                    raise ValidationError(
+                        "document_note", N_("Say which document you saw, for example ID card.")
+                    )
+                ok = True
+            session.add(
+                IdentityCheck(
+                    customer_id=customer_id,
+                    staff_id=actor.staff_id,
+                    method=method.value,
+                    succeeded=ok,
+                    at=now,
+                    note=document_note.strip()[:200],
+                )
+            )
+            audit(
+                session,
+                at=now,
+                staff_id=actor.staff_id,
+                action="identity_check",
+                entity="customer",
+                entity_id=customer_id,
+                method=method.value,
+                succeeded=ok,
+            )
+        return ok
+
+    def unmask(self, actor: Actor, customer_id: int) -> UnmaskedIdentity:
+        """Full ID number and phone, allowed after this clerk verified this customer recently."""
+        now = self._clock()
+        with self._store.unit_of_work() as session:
+            recent = session.scalars(
+                select(IdentityCheck)
+                .where(
+                    IdentityCheck.customer_id == customer_id,
+                    IdentityCheck.staff_id == actor.staff_id,
+                    IdentityCheck.succeeded.is_(True),
+                    IdentityCheck.at >= now - IDENTITY_VALIDITY,
+                )
+                .limit(1)
+            ).first()
+            if recent is None:
+                raise PermissionDenied(
+                    N_("Verify the customer's identity before showing personal data.")
+                )
+            customer = session.get(Customer, customer_id)
+            if customer is None:
+                raise NotFound(N_("No customer with this number exists."))
+            audit(
+                session,
+                at=now,
+                staff_id=actor.staff_id,
+                action="unmask",
+                entity="customer",
+                entity_id=customer_id,
+                check=str(recent.id),
+            )
+            return UnmaskedIdentity(customer.id_number, customer.contact_phone)
+
+
+def _as_date(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _as_utc(value: object) -> datetime:
+    parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
