@@ -62,9 +62,19 @@ def _demo_data(db: Path, customers: int, seed: int) -> int:
 
 
 def _db_upgrade(db: Path) -> int:
-    from app.store.database import _check_readable, ensure_schema, make_engine, sqlite_url
+    from app.store.database import (
+        check_integrity,
+        check_readable,
+        ensure_schema,
+        make_engine,
+        sqlite_url,
+    )
 
-    _check_readable(db)
+    if not db.exists():
+        print(_("There is no database at {path}.").format(path=db), file=sys.stderr)
+        return 1
+    check_readable(db)
+    check_integrity(db)
     engine = make_engine(sqlite_url(db))
     try:
         report = ensure_schema(engine)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.services.arrears import ArrearsService
 from app.services.auth import AuthService
-from app.services.base import Actor
+from app.services.base import Actor, Clock, utc_now
 from app.services.customers import CustomerService
 from app.services.hall import HallInfo, HallService
+from app.services.payments import PaymentService
+from app.services.receipts import ReceiptService
 from app.settings import SettingsBackend
 from app.store.database import Store
 from ui.tasks import TaskRunner
@@ -15,7 +18,11 @@ from ui.tasks import TaskRunner
 
 @dataclass
 class AppContext:
-    """Shared by every tab of one main window; built once after login."""
+    """Shared by every tab of one main window; built once after login.
+
+    ``clock`` is the one the services were given; the UI asks it for "now" (countdowns,
+    the business date), so a test that fixes the clock sees one consistent day.
+    """
 
     store: Store
     actor: Actor
@@ -24,17 +31,27 @@ class AppContext:
     auth: AuthService
     customers: CustomerService
     hall_service: HallService
+    payments: PaymentService
+    receipts: ReceiptService
+    arrears: ArrearsService
+    clock: Clock = utc_now
     tasks: TaskRunner = field(default_factory=lambda: TaskRunner())
 
     @classmethod
-    def create(cls, store: Store, actor: Actor, settings: SettingsBackend) -> AppContext:
+    def create(
+        cls, store: Store, actor: Actor, settings: SettingsBackend, clock: Clock = utc_now
+    ) -> AppContext:
         hall_service = HallService(store)
         return cls(
             store=store,
             actor=actor,
             hall=hall_service.info(),
             settings=settings,
-            auth=AuthService(store),
-            customers=CustomerService(store),
+            auth=AuthService(store, clock),
+            customers=CustomerService(store, clock),
             hall_service=hall_service,
+            payments=PaymentService(store, clock),
+            receipts=ReceiptService(store, clock),
+            arrears=ArrearsService(store, clock),
+            clock=clock,
         )

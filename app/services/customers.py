@@ -160,8 +160,7 @@ def search_customers(session: Session, raw: str, limit: int = DEFAULT_LIMIT) -> 
         )
     elif kind is QueryKind.LATIN:
         params = {"lo": q, "hi": q + _TOP, "limit": limit}
-        if len(q) <= 4:
-            add(session.execute(_SQL_INITIALS_PREFIX, params), MatchKind.INITIALS)
+        add(session.execute(_SQL_INITIALS_PREFIX, params), MatchKind.INITIALS)
         add(session.execute(_SQL_PINYIN_PREFIX, params), MatchKind.PINYIN)
     return hits
 
@@ -326,7 +325,10 @@ class CustomerService:
             )
         ]
         paid_total = session.execute(
-            text("SELECT COALESCE(SUM(amount_fen), 0) FROM payment WHERE account_id = :a"),
+            text(
+                "SELECT COALESCE(SUM(amount_fen - penalty_fen), 0) FROM payment "
+                "WHERE account_id = :a"
+            ),
             {"a": account_id},
         ).scalar_one()
         payments = tuple(

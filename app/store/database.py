@@ -9,24 +9,27 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Final
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import paths
 from app.domain.errors import StoreError
 from app.i18n import N_
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+#: The newest migration's revision. Checking it needs no Alembic import, which keeps
+#: start-up fast; tests/store/test_migrations.py keeps it equal to the scripts' head.
+SCHEMA_HEAD: Final = "0002"
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,8 @@ def make_engine(url: str) -> Engine:
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(paths.migrations_dir()))
     cfg.set_main_option("sqlalchemy.url", url)
@@ -72,12 +77,16 @@ def alembic_config(url: str) -> Config:
 
 
 def head_revision() -> str:
+    """The head revision as the migration scripts say (imports Alembic; see SCHEMA_HEAD)."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
     assert head is not None
     return head
 
 
-def _check_readable(path: Path) -> None:
+def check_readable(path: Path) -> None:
+    """Cheap start-up check: the file is readable, is SQLite, and its schema page loads."""
     if not path.exists():
         return
     try:
@@ -94,22 +103,32 @@ def _check_readable(path: Path) -> None:
             N_("The file {path} is not a HallDesk database (it is damaged or of another kind)."),
             path=str(path),
         )
+    _integrity(path, "SELECT count(*) FROM sqlite_master", lambda row: row is not None)
+
+
+def _integrity(path: Path, sql: str, ok: Callable[[Any], bool]) -> None:
     try:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            row = con.execute("PRAGMA quick_check").fetchone()
+            row = con.execute(sql).fetchone()
         finally:
             con.close()
     except sqlite3.DatabaseError as exc:
         raise StoreError(
             N_("The database file {path} is damaged: {reason}"), path=str(path), reason=str(exc)
         ) from exc
-    if row is None or row[0] != "ok":
+    if not ok(row):
         raise StoreError(
             N_("The database file {path} is damaged: {reason}"),
             path=str(path),
             reason=str(row[0] if row else "?"),
         )
+
+
+def check_integrity(path: Path) -> None:
+    """The full page-by-page check. It reads the whole file, so it runs before a migration
+    (and from ``halldesk db upgrade``), not at every start."""
+    _integrity(path, "PRAGMA quick_check", lambda row: row is not None and row[0] == "ok")
 
 
 def _backup(path: Path) -> Path:
@@ -133,15 +152,36 @@ def _restore(backup: Path, path: Path) -> None:
     shutil.copyfile(backup, path)
 
 
+def current_revision(engine: Engine) -> str | None:
+    """The store's schema revision, read without Alembic (None for an empty file)."""
+    with engine.connect() as conn:
+        has_table = conn.execute(
+            text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'")
+            if engine.dialect.name == "sqlite"
+            else text(
+                "SELECT 1 FROM information_schema.tables WHERE table_name = 'alembic_version'"
+            )
+        ).first()
+        if has_table is None:
+            return None
+        row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+    return None if row is None else str(row[0])
+
+
 def ensure_schema(engine: Engine) -> MigrationReport:
     """Bring the store to the head revision, refusing a newer one and undoing a failure."""
+    current = current_revision(engine)
+    if current == SCHEMA_HEAD:
+        return MigrationReport(current, current, None)
+
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
     url = engine.url.render_as_string(hide_password=False)
     cfg = alembic_config(url)
     script = ScriptDirectory.from_config(cfg)
     head = script.get_current_head()
     assert head is not None
-    with engine.connect() as conn:
-        current = MigrationContext.configure(conn).get_current_revision()
     if current == head:
         return MigrationReport(current, head, None)
     if current is not None:
@@ -156,7 +196,10 @@ def ensure_schema(engine: Engine) -> MigrationReport:
                 revision=current,
             ) from None
     path = db_path_from_url(url)
-    backup = _backup(path) if (path is not None and current is not None) else None
+    backup = None
+    if path is not None and current is not None:
+        check_integrity(path)
+        backup = _backup(path)
     try:
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn
@@ -210,7 +253,7 @@ def open_store(url: str, *, migrate: bool = True) -> Store:
     """Open (and by default migrate) the store at ``url``; StoreError says what is wrong."""
     path = db_path_from_url(url)
     if path is not None:
-        _check_readable(path)
+        check_readable(path)
         path.parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(url)
     try:

@@ -1,4 +1,4 @@
-"""SQLAlchemy 2 models of the hall's local store.
+"""Core models: halls, staff, customers, accounts, services, bills, payments, audit.
 
 Rows mastered by the centre (halls, staff, customers, accounts, services, bills) keep the
 centre's integer ids; rows created at the counter (payments, audit events, identity checks)
@@ -112,7 +112,7 @@ class VerificationMethod(StrEnum):
     SERVICE_PASSWORD = "service_password"
 
 
-def _enum_check(column: str, enum: type[StrEnum]) -> CheckConstraint:
+def enum_check(column: str, enum: type[StrEnum]) -> CheckConstraint:
     values = ", ".join(f"'{m.value}'" for m in enum)
     return CheckConstraint(f"{column} IN ({values})", name=f"{column}_valid")
 
@@ -146,7 +146,7 @@ class Counter(Base):
 
 class Staff(Base):
     __tablename__ = "staff"
-    __table_args__ = (_enum_check("role", Role),)
+    __table_args__ = (enum_check("role", Role),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     hall_id: Mapped[int] = mapped_column(ForeignKey("hall.id"))
@@ -179,8 +179,8 @@ class Customer(Base):
 
     __tablename__ = "customer"
     __table_args__ = (
-        _enum_check("kind", CustomerKind),
-        _enum_check("id_type", IdType),
+        enum_check("kind", CustomerKind),
+        enum_check("id_type", IdType),
         UniqueConstraint("id_type", "id_number"),
         Index("ix_customer_name", "name"),
         Index("ix_customer_name_pinyin", "name_pinyin"),
@@ -221,7 +221,7 @@ class Account(Base):
 
 class Service(Base):
     __tablename__ = "service"
-    __table_args__ = (_enum_check("kind", ServiceKind), _enum_check("status", ServiceStatus))
+    __table_args__ = (enum_check("kind", ServiceKind), enum_check("status", ServiceStatus))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
@@ -253,12 +253,19 @@ class Bill(Base):
     due_date: Mapped[date] = mapped_column(Date)
 
 
+class PaymentKind(StrEnum):
+    PAYMENT = "payment"
+    VOID = "void"
+    REVERSAL = "reversal"
+
+
 class Payment(Base):
-    """A payment received: immutable. Corrections are new rows (void, reversal)."""
+    """Money received: immutable. A void (same shift, leader) or a reversal is a row of its
+    own with the opposite amount and ``original_id`` pointing at the payment it corrects."""
 
     __tablename__ = "payment"
     __table_args__ = (
-        _enum_check("method", PaymentMethod),
+        enum_check("method", PaymentMethod),
         CheckConstraint("amount_fen <> 0", name="amount_nonzero"),
     )
 
@@ -270,6 +277,18 @@ class Payment(Base):
     paid_at: Mapped[datetime] = mapped_column(UTCDateTime)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     receipt_no: Mapped[str | None] = mapped_column(String(32), unique=True)
+    kind: Mapped[str] = mapped_column(String(10), default=PaymentKind.PAYMENT.value)
+    original_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("payment.id"), index=True, unique=True
+    )
+    device_code: Mapped[str] = mapped_column(String(16), default="")
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id"))
+    tendered_fen: Mapped[int | None] = mapped_column(Integer)
+    change_fen: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    approved_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    #: The part of ``amount_fen`` that paid the late-payment penalty, not the bills.
+    penalty_fen: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class AuditEvent(Base):
@@ -291,7 +310,7 @@ class IdentityCheck(Base):
     """How a clerk verified a customer's identity before seeing unmasked data."""
 
     __tablename__ = "identity_check"
-    __table_args__ = (_enum_check("method", VerificationMethod),)
+    __table_args__ = (enum_check("method", VerificationMethod),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)

@@ -1,0 +1,419 @@
+"""The arrears ladder engine: where an account stands on the hall's ladder on a given day.
+
+Nothing here is stored. ``evaluate`` derives the status from the bills, payments, the log
+of steps taken, restores and dispute freezes, so the status shown at the counter cannot
+drift from the records it comes from; the service layer stores only those records.
+
+The clocks follow the Telecommunications Regulations, art. 34 (see ``arrears_policy``):
+days are counted from the bill's due date; suspension no earlier than 30 days after it;
+pre-termination no earlier than 60 days after the day the service was actually suspended.
+A restriction or suspension always needs an earlier reminder, so the customer has notice.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from itertools import accumulate
+from typing import Any, Final
+
+from app.domain.arrears_policy import (
+    REMINDER_KINDS,
+    SERVICE_ACTION_KINDS,
+    SUSPEND_FLOOR_DAYS,
+    TERMINATE_FLOOR_DAYS,
+    ArrearsPolicy,
+    LadderStep,
+    StepKind,
+    Tier,
+)
+from app.domain.errors import HallDeskError, ValidationError
+from app.domain.ledger import BillLine
+from app.i18n import N_
+
+_DAY: Final = timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentLine:
+    """A payment on the hall-local date it was made; negative amounts are voids/reversals."""
+
+    paid_on: date
+    amount_fen: int
+
+
+@dataclass(frozen=True, slots=True)
+class ActionTaken:
+    """A ladder step recorded as done (SMS queued or sent, call logged, restriction made)."""
+
+    kind: StepKind
+    on: date
+
+
+@dataclass(frozen=True, slots=True)
+class Freeze:
+    """A disputed amount kept out of the ladder from ``starts_on`` to ``expires_on`` inclusive.
+
+    Who approved it and why is the service layer's record; the ladder only needs the amount
+    and the dates. The freeze is not tied to a bill: when it expires the amount returns to
+    the ladder with its days still counted from the original due date.
+    """
+
+    amount_fen: int
+    starts_on: date
+    expires_on: date
+
+    def __post_init__(self) -> None:
+        if self.amount_fen <= 0:
+            raise ValidationError("amount_fen", N_("A frozen amount must be greater than zero."))
+        if self.expires_on < self.starts_on:
+            raise ValidationError(
+                "expires_on", N_("A dispute freeze cannot expire before it starts.")
+            )
+
+    def active_on(self, day: date) -> bool:
+        return self.starts_on <= day <= self.expires_on
+
+
+class ArrearsRule(StrEnum):
+    """Which rule refused a step, for callers that react to the reason, not the text."""
+
+    NOT_IN_ARREARS = "not_in_arrears"
+    FROZEN = "frozen"
+    NOT_IN_TIER = "not_in_tier"
+    ALREADY_TAKEN = "already_taken"
+    NO_REMINDER = "no_reminder"
+    SUSPEND_FLOOR = "suspend_floor"
+    NO_SUSPENSION = "no_suspension"
+    TERMINATE_FLOOR = "terminate_floor"
+
+
+class ArrearsRuleError(HallDeskError):
+    """A ladder step refused by the regulation or the hall's policy; ``rule`` says which."""
+
+    def __init__(self, rule: ArrearsRule, message: str, **params: Any) -> None:
+        super().__init__(message, **params)
+        self.rule = rule
+
+
+@dataclass(frozen=True, slots=True)
+class ArrearsStatus:
+    """Where one account stands on ``as_of``; every field is derived, none is stored.
+
+    Amounts: ``owed_fen`` is everything unpaid; ``overdue_fen`` the part past its due date;
+    ``frozen_fen`` the part held out by active dispute freezes (never more than overdue);
+    ``ladder_fen`` the rest, which picks the tier. ``frozen_until`` is the last day the
+    freezes still cover the whole overdue amount (None when they do not).
+
+    The episode is the current unbroken stretch of days with something overdue; it starts
+    on ``episode_start``. Only reminders sent since then count, so a reminder for arrears
+    that were since paid is no notice for new ones. ``service_hold`` is the service action
+    still in force (no restore on or after its day), whichever episode it belongs to: the
+    line stays cut until someone restores it, so the ladder never proposes a milder cut.
+    ``current_stage`` is the most severe of those reminders and the hold;
+    ``suspended_on`` is the day of a suspension in force taken in this episode, which
+    starts the 60-day pre-termination clock. ``restore_needed``: a hold is in force though
+    the arrears it was for are paid (nothing overdue, or the hold predates this episode);
+    art. 34 then gives the hall ``policy.restore_deadline(paid_at)``.
+    """
+
+    as_of: date
+    owed_fen: int
+    overdue_fen: int
+    frozen_fen: int
+    ladder_fen: int
+    frozen_until: date | None
+    oldest_due: date | None
+    days_overdue: int
+    episode_start: date | None
+    tier: Tier | None
+    current_stage: StepKind | None
+    first_reminder_on: date | None
+    suspended_on: date | None
+    service_hold: StepKind | None
+    held_since: date | None
+    next_step: LadderStep | None
+    next_due: date | None
+    penalty_fen: int
+    restore_needed: bool
+
+    @property
+    def overdue_action(self) -> bool:
+        """The next step is due today or was due earlier and is still not taken."""
+        return self.next_due is not None and self.next_due <= self.as_of
+
+
+def late_penalty_fen(outstanding_fen: int, days_late: int, per_mille_per_day: int) -> int:
+    """The art. 34 late-payment penalty on one bill, rounded half-up to whole fen."""
+    if outstanding_fen <= 0 or days_late <= 0 or per_mille_per_day <= 0:
+        return 0
+    exact = Decimal(outstanding_fen * per_mille_per_day * days_late) / 1000
+    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+class _Ledger:
+    """Bills and payments replayed to any day, with the same FIFO rule as ``ledger.settle``.
+
+    ``settle`` is not reused because the episode search replays many days and ``settle``
+    also computes huge-charge flags on each call; ``test_arrears`` checks the two agree.
+    """
+
+    def __init__(self, bills: Sequence[BillLine], payments: Sequence[PaymentLine]) -> None:
+        self.bills = sorted(bills, key=lambda b: (b.period, b.due_date))
+        ordered = sorted(payments, key=lambda p: p.paid_on)
+        self._pay_days = [p.paid_on for p in ordered]
+        self._paid_totals = list(accumulate(p.amount_fen for p in ordered))
+
+    def paid_by(self, day: date) -> int:
+        """Sum of payments made on or before ``day`` (a same-day payment counts first)."""
+        index = bisect_right(self._pay_days, day)
+        return self._paid_totals[index - 1] if index else 0
+
+    def outstanding(self, day: date) -> list[int]:
+        remaining = self.paid_by(day)
+        result: list[int] = []
+        for bill in self.bills:
+            paid = min(bill.amount_fen, max(0, remaining))
+            remaining -= paid
+            result.append(bill.amount_fen - paid)
+        return result
+
+    def overdue(self, day: date) -> int:
+        return sum(
+            left
+            for bill, left in zip(self.bills, self.outstanding(day), strict=True)
+            if bill.due_date < day
+        )
+
+    def episode_start(self, today: date) -> date | None:
+        """First day of the unbroken overdue stretch that includes ``today``.
+
+        The overdue amount changes only on the day after a due date or on a payment day,
+        so walking back over those days finds where it last rose from zero.
+        """
+        if self.overdue(today) <= 0:
+            return None
+        changes = {b.due_date + _DAY for b in self.bills} | set(self._pay_days)
+        start: date | None = None
+        for day in sorted((d for d in changes if d <= today), reverse=True):
+            start = day
+            if self.overdue(day - _DAY) <= 0:
+                break
+        return start
+
+
+def evaluate(
+    policy: ArrearsPolicy,
+    bills: Sequence[BillLine],
+    payments: Sequence[PaymentLine],
+    actions: Sequence[ActionTaken],
+    freezes: Sequence[Freeze],
+    today: date,
+    *,
+    restorations: Sequence[date] = (),
+) -> ArrearsStatus:
+    """The account's arrears status on ``today``.
+
+    Records dated after ``today`` are ignored, so evaluating a past day replays history.
+    ``restorations`` are the days the service was restored; a restore undoes every service
+    action taken on or before its day.
+    """
+    ledger = _Ledger(bills, payments)
+    outstanding = ledger.outstanding(today)
+    billed = sum(b.amount_fen for b in ledger.bills)
+    owed = max(0, billed - ledger.paid_by(today))
+    open_bills = [(b, left) for b, left in zip(ledger.bills, outstanding, strict=True) if left > 0]
+    overdue = sum(left for b, left in open_bills if b.due_date < today)
+    active = [f for f in freezes if f.active_on(today)]
+    frozen = min(overdue, sum(f.amount_fen for f in active))
+    ladder = overdue - frozen
+    oldest_due = min((b.due_date for b, _ in open_bills), default=None)
+    days_overdue = max(0, (today - oldest_due).days) if oldest_due else 0
+    penalty = sum(
+        late_penalty_fen(left, (today - b.due_date).days, policy.penalty_per_mille_per_day)
+        for b, left in open_bills
+    )
+
+    episode_start = ledger.episode_start(today)
+    last_restore = max((d for d in restorations if d <= today), default=None)
+    holds = [
+        a
+        for a in actions
+        if a.kind in SERVICE_ACTION_KINDS
+        and a.on <= today
+        and (last_restore is None or a.on > last_restore)
+    ]
+    service_hold = _most_severe(a.kind for a in holds)
+    held_since = min((a.on for a in holds), default=None)
+    if episode_start is None:
+        reminders: list[ActionTaken] = []
+        episode_holds: list[ActionTaken] = []
+    else:
+        reminders = [
+            a for a in actions if a.kind in REMINDER_KINDS and episode_start <= a.on <= today
+        ]
+        episode_holds = [a for a in holds if a.on >= episode_start]
+    current_stage = _most_severe(a.kind for a in [*reminders, *holds])
+    first_reminder_on = min((a.on for a in reminders), default=None)
+    suspended_on = min((a.on for a in episode_holds if a.kind == StepKind.SUSPEND), default=None)
+
+    tier = policy.tier_for(ladder)
+    next_step: LadderStep | None = None
+    next_due: date | None = None
+    if tier is not None and oldest_due is not None:
+        next_step = _next_step(tier, current_stage, first_reminder_on, suspended_on)
+        if next_step is not None:
+            next_due = _step_date(policy, next_step, oldest_due, first_reminder_on, suspended_on)
+
+    restore_needed = held_since is not None and (
+        episode_start is None or held_since < episode_start
+    )
+    return ArrearsStatus(
+        as_of=today,
+        owed_fen=owed,
+        overdue_fen=overdue,
+        frozen_fen=frozen,
+        ladder_fen=ladder,
+        frozen_until=_frozen_until(active, overdue),
+        oldest_due=oldest_due,
+        days_overdue=days_overdue,
+        episode_start=episode_start,
+        tier=tier,
+        current_stage=current_stage,
+        first_reminder_on=first_reminder_on,
+        suspended_on=suspended_on,
+        service_hold=service_hold,
+        held_since=held_since,
+        next_step=next_step,
+        next_due=next_due,
+        penalty_fen=penalty,
+        restore_needed=restore_needed,
+    )
+
+
+def _most_severe(kinds: Iterable[StepKind]) -> StepKind | None:
+    return max(kinds, key=lambda k: k.rank, default=None)
+
+
+def _frozen_until(active: Sequence[Freeze], overdue: int) -> date | None:
+    if overdue <= 0:
+        return None
+    covered = 0
+    for freeze in sorted(active, key=lambda f: f.expires_on, reverse=True):
+        covered += freeze.amount_fen
+        if covered >= overdue:
+            return freeze.expires_on
+    return None
+
+
+def _next_step(
+    tier: Tier,
+    current_stage: StepKind | None,
+    first_reminder_on: date | None,
+    suspended_on: date | None,
+) -> LadderStep | None:
+    """The first step of the tier beyond the furthest one taken, if it may be proposed.
+
+    A service action is never proposed before a reminder (the reminder is proposed
+    instead), nor pre-termination without a suspension in this episode.
+    """
+    taken = current_stage.rank if current_stage is not None else -1
+    step = next((s for s in tier.steps if s.kind.rank > taken), None)
+    if step is None:
+        return None
+    if step.kind in SERVICE_ACTION_KINDS and first_reminder_on is None:
+        return next((s for s in tier.steps if s.kind in REMINDER_KINDS), None)
+    if step.kind == StepKind.PRE_TERMINATE and suspended_on is None:
+        return None
+    return step
+
+
+def _step_date(
+    policy: ArrearsPolicy,
+    step: LadderStep,
+    oldest_due: date,
+    first_reminder_on: date | None,
+    suspended_on: date | None,
+) -> date:
+    """The policy's date for ``step``, pushed back to the regulation floors if earlier."""
+    due = oldest_due + timedelta(days=max(0, policy.grace_days) + step.day_offset)
+    if step.kind in SERVICE_ACTION_KINDS and first_reminder_on is not None:
+        due = max(due, first_reminder_on + _DAY)
+    if step.kind == StepKind.SUSPEND:
+        due = max(due, oldest_due + timedelta(days=SUSPEND_FLOOR_DAYS))
+    if step.kind == StepKind.PRE_TERMINATE and suspended_on is not None:
+        due = max(due, suspended_on + timedelta(days=TERMINATE_FLOOR_DAYS))
+    return due
+
+
+def check_step_allowed(
+    policy: ArrearsPolicy, status: ArrearsStatus, kind: StepKind, today: date
+) -> None:
+    """Raise ``ArrearsRuleError`` unless ``kind`` may be taken on ``today``.
+
+    Only the rules are checked (arrears exist, notice given, the art. 34 floors, the tier
+    includes the action), not the policy's schedule: a leader may act before the day the
+    ladder proposes, never before the law allows.
+    """
+    if status.ladder_fen <= 0:
+        if status.frozen_until is not None:
+            raise ArrearsRuleError(
+                ArrearsRule.FROZEN,
+                N_("This amount is frozen by a dispute until {date}."),
+                date=status.frozen_until,
+            )
+        raise ArrearsRuleError(ArrearsRule.NOT_IN_ARREARS, N_("The account is not in arrears."))
+    if kind not in SERVICE_ACTION_KINDS:
+        return
+    tier = policy.tier_for(status.ladder_fen)
+    if tier is None or tier.step(kind) is None:
+        raise ArrearsRuleError(
+            ArrearsRule.NOT_IN_TIER,
+            N_("The hall's policy does not restrict or suspend service for this amount."),
+        )
+    if status.service_hold is not None and status.service_hold.rank >= kind.rank:
+        raise ArrearsRuleError(
+            ArrearsRule.ALREADY_TAKEN, N_("The service is already restricted or suspended.")
+        )
+    if status.first_reminder_on is None or status.first_reminder_on >= today:
+        raise ArrearsRuleError(
+            ArrearsRule.NO_REMINDER,
+            N_("Send a reminder before restricting or suspending the service."),
+        )
+    if kind == StepKind.SUSPEND and status.oldest_due is not None:
+        floor = status.oldest_due + timedelta(days=SUSPEND_FLOOR_DAYS)
+        if today < floor:
+            raise ArrearsRuleError(
+                ArrearsRule.SUSPEND_FLOOR,
+                N_(
+                    "Suspension is allowed only from {date}: 30 days after the due date"
+                    " (Telecommunications Regulations art. 34)."
+                ),
+                date=floor,
+            )
+    if kind == StepKind.PRE_TERMINATE:
+        if status.suspended_on is None:
+            raise ArrearsRuleError(
+                ArrearsRule.NO_SUSPENSION,
+                N_("Suspend the service before pre-termination."),
+            )
+        floor = status.suspended_on + timedelta(days=TERMINATE_FLOOR_DAYS)
+        if today < floor:
+            raise ArrearsRuleError(
+                ArrearsRule.TERMINATE_FLOOR,
+                N_("Pre-termination is allowed only 60 days after the suspension, from {date}."),
+                date=floor,
+            )
+
+
+def needs_leader(policy: ArrearsPolicy, status: ArrearsStatus, kind: StepKind) -> bool:
+    """Whether a shift leader's credential is needed; always for cutting the service."""
+    if kind in SERVICE_ACTION_KINDS:
+        return True
+    tier = policy.tier_for(status.ladder_fen)
+    step = tier.step(kind) if tier is not None else None
+    return step is not None and step.needs_leader

@@ -1,0 +1,380 @@
+"""The hall's arrears policy (欠费管理制度): amount tiers and the ladder of steps for each.
+
+The policy is hall configuration, stored in the database as ``to_dict()`` JSON, with a
+bundled default in ``resources/policies/arrears_default.json``. ``validate()`` refuses any
+policy that would let the ladder break the Telecommunications Regulations, art. 34:
+
+* suspension (双停) no earlier than 30 days after the agreed payment date (the due date);
+* termination (here pre-termination, 预拆机) no earlier than 60 days after the suspension;
+* late-payment penalty at most 3‰ of the amount owed per day;
+* service restored within 48 hours of full payment.
+
+The evaluation in ``app.domain.arrears`` enforces the same floors again on every proposal,
+so a policy that slipped past validation (an old stored row, a hand-built object) still
+cannot make the program propose an unlawful step.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from functools import cache
+from typing import Any, Final
+
+from app import paths
+from app.domain.errors import ValidationError
+from app.i18n import N_
+
+#: Art. 34: service may be suspended only this many days after the agreed payment date.
+SUSPEND_FLOOR_DAYS: Final = 30
+#: Art. 34: service may be terminated only if still unpaid this many days after suspension.
+TERMINATE_FLOOR_DAYS: Final = 60
+#: Art. 34: the late-payment penalty is 3‰ of the amount owed per day; a hall may charge less.
+MAX_PENALTY_PER_MILLE: Final = 3
+#: Art. 34: suspended service must be restored within 48 hours of full payment.
+MAX_RESTORE_HOURS: Final = 48
+#: A grace period longer than a billing month would hide a whole bill from the ladder.
+MAX_GRACE_DAYS: Final = 31
+POLICY_VERSION: Final = 1
+DEFAULT_POLICY_FILE: Final = ("policies", "arrears_default.json")
+
+
+class StepKind(StrEnum):
+    """The steps of the ladder, listed in order of severity.
+
+    The order is meaningful: a tier lists its steps in this order, and the "furthest step
+    taken" is the most severe one. The values are stored in the action log and the policy.
+    """
+
+    SMS_REMINDER = "sms_reminder"
+    SECOND_SMS = "second_sms"
+    PHONE_CALL = "phone_call"
+    RESTRICT = "restrict"
+    SUSPEND = "suspend"
+    PRE_TERMINATE = "pre_terminate"
+
+    @property
+    def rank(self) -> int:
+        """Position in the severity order (0 = the mildest reminder)."""
+        return _RANK[self]
+
+
+_RANK: Final[dict[StepKind, int]] = {kind: index for index, kind in enumerate(StepKind)}
+
+#: Steps that tell the customer; one must precede any service action (notice first).
+REMINDER_KINDS: Final = frozenset({StepKind.SMS_REMINDER, StepKind.SECOND_SMS, StepKind.PHONE_CALL})
+#: Steps that cut the service; each needs a shift leader and is undone by a restore.
+SERVICE_ACTION_KINDS: Final = frozenset(
+    {StepKind.RESTRICT, StepKind.SUSPEND, StepKind.PRE_TERMINATE}
+)
+
+#: Display names, translated with ``_()`` where shown.
+STEP_LABELS: Final[Mapping[StepKind, str]] = {
+    StepKind.SMS_REMINDER: N_("SMS reminder"),
+    StepKind.SECOND_SMS: N_("Second SMS reminder"),
+    StepKind.PHONE_CALL: N_("Phone call"),
+    StepKind.RESTRICT: N_("Restrict outgoing service"),
+    StepKind.SUSPEND: N_("Suspend service"),
+    StepKind.PRE_TERMINATE: N_("Pre-terminate"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class LadderStep:
+    """One rung: ``kind`` is due ``day_offset`` days after the bill's due date."""
+
+    kind: StepKind
+    day_offset: int
+    needs_leader: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Tier:
+    """The ladder for arrears of at least ``min_fen``, up to the next tier's threshold."""
+
+    code: str
+    min_fen: int
+    steps: tuple[LadderStep, ...]
+
+    def step(self, kind: StepKind) -> LadderStep | None:
+        return next((s for s in self.steps if s.kind == kind), None)
+
+
+@dataclass(frozen=True, slots=True)
+class ArrearsPolicy:
+    """The hall's tiers and ladders, with the penalty rate and the restore deadline.
+
+    ``grace_days`` shifts every step later (never earlier, so the regulation floors still
+    hold); the penalty is still counted from the due date, as art. 34 says.
+    Construction does not validate, so a stored policy can be loaded and shown even when a
+    rule changed; ``from_dict`` and ``default_policy`` return validated policies only.
+    """
+
+    tiers: tuple[Tier, ...]
+    penalty_per_mille_per_day: int = MAX_PENALTY_PER_MILLE
+    restore_hours: int = 24
+    grace_days: int = 0
+
+    def tier_for(self, ladder_fen: int) -> Tier | None:
+        """The tier chasing ``ladder_fen``: the highest threshold it reaches; None if clear."""
+        if ladder_fen <= 0:
+            return None
+        reached = [t for t in self.tiers if t.min_fen <= ladder_fen]
+        return max(reached, key=lambda t: t.min_fen) if reached else None
+
+    def restore_deadline(self, paid_at: datetime) -> datetime:
+        """When the service must be back after the payment that cleared the arrears."""
+        return paid_at + timedelta(hours=min(self.restore_hours, MAX_RESTORE_HOURS))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able form for the database; ``from_dict`` reads it back."""
+        return _to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ArrearsPolicy:
+        """Read a stored policy strictly and return it validated.
+
+        Keys starting with ``_`` are notes and ignored; any other unknown key is refused,
+        so a misspelt setting fails loudly instead of silently falling back to a default.
+        """
+        return _from_dict(data)
+
+    def validate(self) -> None:
+        """Raise ``ValidationError`` for the first rule the policy breaks."""
+        if not 0 <= self.penalty_per_mille_per_day <= MAX_PENALTY_PER_MILLE:
+            raise ValidationError(
+                "penalty_per_mille_per_day",
+                N_("The late-payment penalty must be between 0 and {max}‰ per day."),
+                max=MAX_PENALTY_PER_MILLE,
+            )
+        if not 1 <= self.restore_hours <= MAX_RESTORE_HOURS:
+            raise ValidationError(
+                "restore_hours",
+                N_("Service must be restored within 1 to {max} hours of full payment."),
+                max=MAX_RESTORE_HOURS,
+            )
+        if not 0 <= self.grace_days <= MAX_GRACE_DAYS:
+            raise ValidationError(
+                "grace_days",
+                N_("The grace period must be between 0 and {max} days."),
+                max=MAX_GRACE_DAYS,
+            )
+        if not self.tiers:
+            raise ValidationError("tiers", N_("The arrears policy needs at least one tier."))
+        codes: set[str] = set()
+        thresholds: dict[int, str] = {}
+        for tier in self.tiers:
+            if not tier.code.strip():
+                raise ValidationError("tiers", N_("Every arrears tier needs a code."))
+            if tier.code in codes:
+                raise ValidationError(
+                    "tiers", N_("The tier code {tier} is used twice."), tier=tier.code
+                )
+            codes.add(tier.code)
+            if tier.min_fen < 0:
+                raise ValidationError(
+                    "tiers",
+                    N_("The threshold of tier {tier} cannot be negative."),
+                    tier=tier.code,
+                )
+            if tier.min_fen in thresholds:
+                raise ValidationError(
+                    "tiers",
+                    N_("Tiers {tier} and {other} start at the same amount; thresholds overlap."),
+                    tier=tier.code,
+                    other=thresholds[tier.min_fen],
+                )
+            thresholds[tier.min_fen] = tier.code
+            _validate_steps(tier)
+
+
+def _validate_steps(tier: Tier) -> None:
+    previous: LadderStep | None = None
+    reminded = False
+    suspend: LadderStep | None = None
+    for step in tier.steps:
+        params: dict[str, Any] = {"tier": tier.code, "kind": step.kind.value}
+        if step.day_offset < 1:
+            raise ValidationError(
+                "tiers",
+                N_("Step {kind} of tier {tier} must come at least one day after the due date."),
+                **params,
+            )
+        if previous is not None and step.kind.rank <= previous.kind.rank:
+            raise ValidationError(
+                "tiers",
+                N_(
+                    "Step {kind} of tier {tier} is out of order: steps go SMS reminder, second"
+                    " SMS, phone call, restrict, suspend, pre-terminate, each at most once."
+                ),
+                **params,
+            )
+        if previous is not None and step.day_offset <= previous.day_offset:
+            raise ValidationError(
+                "tiers",
+                N_("Step {kind} of tier {tier} must come later than the step before it."),
+                **params,
+            )
+        if step.kind in SERVICE_ACTION_KINDS:
+            if not reminded:
+                raise ValidationError(
+                    "tiers",
+                    N_("Tier {tier} must send a reminder before step {kind}."),
+                    **params,
+                )
+            if not step.needs_leader:
+                raise ValidationError(
+                    "tiers",
+                    N_("Step {kind} of tier {tier} must need a shift leader's approval."),
+                    **params,
+                )
+        if step.kind == StepKind.SUSPEND and step.day_offset < SUSPEND_FLOOR_DAYS:
+            raise ValidationError(
+                "tiers",
+                N_(
+                    "Suspension in tier {tier} must come at least {days} days after the due"
+                    " date (Telecommunications Regulations art. 34)."
+                ),
+                days=SUSPEND_FLOOR_DAYS,
+                **params,
+            )
+        if step.kind == StepKind.PRE_TERMINATE:
+            if suspend is None:
+                raise ValidationError(
+                    "tiers",
+                    N_("Tier {tier} must suspend the service before pre-termination."),
+                    **params,
+                )
+            if step.day_offset - suspend.day_offset < TERMINATE_FLOOR_DAYS:
+                raise ValidationError(
+                    "tiers",
+                    N_(
+                        "Pre-termination in tier {tier} must come at least {days} days after"
+                        " the suspension (Telecommunications Regulations art. 34)."
+                    ),
+                    days=TERMINATE_FLOOR_DAYS,
+                    **params,
+                )
+        reminded = reminded or step.kind in REMINDER_KINDS
+        if step.kind == StepKind.SUSPEND:
+            suspend = step
+        previous = step
+
+
+# --- storage ------------------------------------------------------------------------------
+
+_TOP_KEYS: Final = frozenset(
+    {"version", "tiers", "penalty_per_mille_per_day", "restore_hours", "grace_days"}
+)
+_TIER_KEYS: Final = frozenset({"code", "min_fen", "steps"})
+_STEP_KEYS: Final = frozenset({"kind", "day_offset", "needs_leader"})
+_KIND_VALUES: Final = frozenset(kind.value for kind in StepKind)
+
+
+def _to_dict(policy: ArrearsPolicy) -> dict[str, Any]:
+    return {
+        "version": POLICY_VERSION,
+        "penalty_per_mille_per_day": policy.penalty_per_mille_per_day,
+        "restore_hours": policy.restore_hours,
+        "grace_days": policy.grace_days,
+        "tiers": [
+            {
+                "code": tier.code,
+                "min_fen": tier.min_fen,
+                "steps": [
+                    {
+                        "kind": step.kind.value,
+                        "day_offset": step.day_offset,
+                        "needs_leader": step.needs_leader,
+                    }
+                    for step in tier.steps
+                ],
+            }
+            for tier in policy.tiers
+        ],
+    }
+
+
+def _from_dict(data: Mapping[str, Any]) -> ArrearsPolicy:
+    _check_keys(data, _TOP_KEYS, "", None)
+    version = data.get("version", POLICY_VERSION)
+    if version != POLICY_VERSION:
+        raise ValidationError(
+            "version",
+            N_("Arrears policy version {version} is not supported."),
+            version=version,
+        )
+    tiers_data = data.get("tiers")
+    if not isinstance(tiers_data, list):
+        raise _malformed("tiers", "tiers")
+    policy = ArrearsPolicy(
+        tiers=tuple(_tier_from_dict(t, f"tiers[{i}]") for i, t in enumerate(tiers_data)),
+        penalty_per_mille_per_day=_int(
+            data, "penalty_per_mille_per_day", "", MAX_PENALTY_PER_MILLE
+        ),
+        restore_hours=_int(data, "restore_hours", "", 24),
+        grace_days=_int(data, "grace_days", "", 0),
+    )
+    policy.validate()
+    return policy
+
+
+def _tier_from_dict(data: object, where: str) -> Tier:
+    if not isinstance(data, Mapping):
+        raise _malformed("tiers", where)
+    _check_keys(data, _TIER_KEYS, where + ".", "tiers")
+    code = data.get("code")
+    if not isinstance(code, str):
+        raise _malformed("tiers", where + ".code")
+    steps_data = data.get("steps")
+    if not isinstance(steps_data, list):
+        raise _malformed("tiers", where + ".steps")
+    steps = tuple(_step_from_dict(s, f"{where}.steps[{i}]") for i, s in enumerate(steps_data))
+    return Tier(code, _int(data, "min_fen", where + "."), steps)
+
+
+def _step_from_dict(data: object, where: str) -> LadderStep:
+    if not isinstance(data, Mapping):
+        raise _malformed("tiers", where)
+    _check_keys(data, _STEP_KEYS, where + ".", "tiers")
+    kind = data.get("kind")
+    if not isinstance(kind, str) or kind not in _KIND_VALUES:
+        raise _malformed("tiers", where + ".kind")
+    needs_leader = data.get("needs_leader", False)
+    if not isinstance(needs_leader, bool):
+        raise _malformed("tiers", where + ".needs_leader")
+    return LadderStep(StepKind(kind), _int(data, "day_offset", where + "."), needs_leader)
+
+
+def _malformed(field: str, key: str) -> ValidationError:
+    return ValidationError(field, N_("The arrears policy has an invalid value at {key}."), key=key)
+
+
+def _check_keys(
+    data: Mapping[Any, Any], allowed: frozenset[str], prefix: str, field: str | None
+) -> None:
+    for key in data:
+        if not isinstance(key, str) or (key not in allowed and not key.startswith("_")):
+            raise ValidationError(
+                field or str(key),
+                N_("The arrears policy has an unknown setting {key}."),
+                key=f"{prefix}{key}",
+            )
+
+
+def _int(data: Mapping[str, Any], key: str, prefix: str, default: int | None = None) -> int:
+    value = data.get(key, default)
+    # bool is an int subclass, but ``true`` as an offset is a typo, not day 1.
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise _malformed("tiers" if prefix else key, prefix + key)
+    return value
+
+
+@cache
+def default_policy() -> ArrearsPolicy:
+    """The bundled default; the ``_doc`` note in the JSON file explains its numbers."""
+    with paths.resource(*DEFAULT_POLICY_FILE).open(encoding="utf-8") as fh:
+        return ArrearsPolicy.from_dict(json.load(fh))

@@ -1,0 +1,708 @@
+"""Payment collection at the counter: quote, plan, record, void and reverse.
+
+The request types, the validation and the split of an amount live in
+``app.services.payment_plan`` (no store there); they are re-exported here, so callers
+import everything about payments from this module. Invariants this service keeps, and why:
+
+* **One payment, one transaction.** The payment row, its allocations, the device's next
+  receipt number, the audit event, a penalty waiver and the restore requests are written in
+  one unit of work, so either all of them exist or none does. The receipt number is taken
+  from ``receipt_sequence`` in that same transaction: a payment that fails rolls its number
+  back, and the numbers of a device have no gaps.
+* **What is confirmed is what is written.** ``prepare`` returns a ``PaymentPlan``; ``record``
+  plans again inside its transaction, against the state no other writer can change before
+  it commits, and refuses with ``PlanOutdated`` when the two differ (another payment, a new
+  bill, a new business day changing the penalty). It never re-plans silently: the customer
+  agreed to the amounts on the confirmation, so the clerk confirms again.
+* **Money never changes after the fact.** Payments are append-only (the database refuses
+  UPDATE and DELETE). A void or a reversal is a row of its own with the negated amount and
+  penalty, pointing at the payment it corrects; a payment is corrected at most once and a
+  correction is never corrected.
+* **Outstanding amounts are the FIFO projection** of ``app.domain.ledger.settle`` over the
+  account's bills and the sum of what payments credited (``amount_fen - penalty_fen``), the
+  same rule the ``account_ledger`` triggers apply, so allocations agree with the ledger.
+* **The late-payment penalty** is the ladder engine's (``evaluate(...).penalty_fen`` on the
+  business date). It is taken first out of the amount paid and does not reduce the arrears;
+  not collecting it is a waiver, which needs a shift leader and a reason, and is recorded
+  (``penalty_waiver`` row and audit event) in the payment's transaction.
+
+SQLite note: every write here starts with a statement that takes the database's write lock
+(the device's ``receipt_sequence`` row), so the checks that follow read a state no other
+program can change before this transaction commits.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Final
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from app.domain.arrears_policy import ArrearsPolicy, default_policy
+from app.domain.errors import (
+    HallDeskError,
+    NotFound,
+    PermissionDenied,
+    StoreError,
+    ValidationError,
+)
+from app.domain.identity import mask_name
+from app.domain.ids import uuid7
+from app.domain.ledger import BillLine
+from app.i18n import N_
+from app.services.arrears_records import business_date, load_inputs, read_policy
+from app.services.base import Actor, Clock, audit, utc_now
+from app.services.customers import ServiceView
+from app.services.payment_plan import (
+    COUNTER_METHODS,
+    ELECTRONIC_METHODS,
+    MAX_PAYMENT_FEN,
+    METHOD_LABELS,
+    AccountState,
+    BillRow,
+    PaymentPlan,
+    PaymentQuote,
+    PaymentRequest,
+    PlannedAllocation,
+    PlanOutdated,
+    QuoteBill,
+    check_request,
+    method_label,
+    plan_payment,
+)
+from app.store.database import Store
+from app.store.models import (
+    Account,
+    Bill,
+    Customer,
+    CustomerKind,
+    DeviceInfo,
+    Hall,
+    Payment,
+    PaymentAllocation,
+    PaymentKind,
+    PaymentMethod,
+    PenaltyWaiver,
+    ReceiptPrint,
+    RestoreRequest,
+    Service,
+    Staff,
+)
+
+__all__ = [
+    "COUNTER_METHODS",
+    "ELECTRONIC_METHODS",
+    "MAX_PAYMENT_FEN",
+    "METHOD_LABELS",
+    "CorrectionRefused",
+    "CorrectionRule",
+    "PaymentDetail",
+    "PaymentMethod",
+    "PaymentPlan",
+    "PaymentQuote",
+    "PaymentRequest",
+    "PaymentService",
+    "PlanOutdated",
+    "PlannedAllocation",
+    "QuoteBill",
+    "RecordedPayment",
+    "check_request",
+    "method_label",
+    "receipt_number",
+]
+
+#: ``payment.reason`` and ``penalty_waiver.reason`` hold 200 characters.
+MAX_REASON: Final = 200
+#: ``receipt_print`` outcomes that put a copy in someone's hands or in the archive.
+SUCCESSFUL_PRINTS: Final = ("printed", "saved")
+
+_NEEDS_LEADER: Final = N_("This needs a shift leader's credential.")
+
+
+def receipt_number(device_code: str, n: int) -> str:
+    """The ``n``-th receipt of a device: ``PC01-00000042``."""
+    return f"{device_code}-{n:08d}"
+
+
+# --- errors ---------------------------------------------------------------------------------
+
+
+class CorrectionRule(StrEnum):
+    """Which rule refused a void or reversal, for callers that react to the reason."""
+
+    NOT_A_PAYMENT = "not_a_payment"
+    ALREADY_CORRECTED = "already_corrected"
+    OTHER_DAY = "other_day"
+    OTHER_DEVICE = "other_device"
+
+
+class CorrectionRefused(HallDeskError):
+    """A void or reversal the rules do not allow; ``rule`` says which rule."""
+
+    def __init__(self, rule: CorrectionRule, message: str, **params: object) -> None:
+        super().__init__(message, **params)
+        self.rule = rule
+
+
+# --- data -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedPayment:
+    """A row written by ``record``, ``void`` or ``reverse``.
+
+    ``receipt_no`` is None for a void or reversal: it has no receipt of its own; the
+    original's receipt is reprinted with the void mark instead (``original_id``).
+    """
+
+    payment_id: uuid.UUID
+    receipt_no: str | None
+    paid_at: datetime
+    restore_request_ids: tuple[uuid.UUID, ...]
+    kind: PaymentKind = PaymentKind.PAYMENT
+    original_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentDetail:
+    """One payment row for reprint and history.
+
+    ``voided``/``reversed`` say whether a correction points at this payment
+    (``correction_id``). ``prints`` counts the copies printed or saved so far, so the next
+    copy is a 补打 when it is > 0. ``voidable``/``reversible`` say whether ``void``/``reverse``
+    would pass their rules now (a credential and a reason are still needed).
+    """
+
+    payment_id: uuid.UUID
+    kind: PaymentKind
+    account_id: int
+    account_no: str
+    customer_name: str
+    amount_fen: int
+    penalty_fen: int
+    method: str
+    reference: str
+    paid_at: datetime
+    staff_no: str
+    receipt_no: str | None
+    device_code: str
+    original_id: uuid.UUID | None
+    reason: str
+    voided: bool
+    reversed: bool
+    correction_id: uuid.UUID | None
+    prints: int
+    allocations: tuple[PlannedAllocation, ...]
+    voidable: bool
+    reversible: bool
+
+
+# --- store reads ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Desk:
+    """This PC: its device code and counter, and the hall's time zone."""
+
+    device_code: str
+    counter_id: int | None
+    timezone: str
+
+
+def _desk(session: Session) -> _Desk:
+    device = session.scalars(select(DeviceInfo).limit(1)).first()
+    if device is None:
+        raise StoreError(N_("This store has not been set up for a hall yet."))
+    hall = session.get(Hall, device.hall_id)
+    assert hall is not None
+    return _Desk(device.device_code, device.counter_id, hall.timezone)
+
+
+def policy_in_force(session: Session) -> ArrearsPolicy:
+    """The hall's ladder policy: the highest stored version, or the bundled default that
+    ``ArrearsService`` writes as version 1 on first use (read only here, so a payment never
+    writes policy rows)."""
+    found = read_policy(session)
+    return found[1] if found is not None else default_policy()
+
+
+def printed_copies(session: Session, payment_id: uuid.UUID) -> int:
+    """How many copies of the receipt were printed or saved (distinct copy numbers), which
+    is also the copy number of the next one."""
+    count = session.scalar(
+        select(func.count(func.distinct(ReceiptPrint.copy_no))).where(
+            ReceiptPrint.payment_id == payment_id,
+            ReceiptPrint.outcome.in_(SUCCESSFUL_PRINTS),
+            ReceiptPrint.copy_no >= 0,
+        )
+    )
+    return int(count or 0)
+
+
+def correction_of(session: Session, payment_id: uuid.UUID) -> Payment | None:
+    """The void or reversal that points at ``payment_id``, if any."""
+    return session.scalars(
+        select(Payment).where(Payment.original_id == payment_id).limit(1)
+    ).first()
+
+
+def _account_state(
+    session: Session, account_id: int, today: date, timezone: str, policy: ArrearsPolicy
+) -> AccountState:
+    account = session.get(Account, account_id)
+    if account is None:
+        raise NotFound(N_("No account with this number exists."))
+    customer = session.get(Customer, account.customer_id)
+    assert customer is not None
+    bills = tuple(
+        BillRow(b.id, BillLine(b.period, b.amount_fen, b.issue_date, b.due_date))
+        for b in session.scalars(
+            select(Bill).where(Bill.account_id == account_id).order_by(Bill.period, Bill.due_date)
+        )
+    )
+    credited = session.scalar(
+        select(func.coalesce(func.sum(Payment.amount_fen - Payment.penalty_fen), 0)).where(
+            Payment.account_id == account_id
+        )
+    )
+    services = tuple(
+        ServiceView(s.id, s.kind, s.number, s.plan, s.status)
+        for s in session.scalars(
+            select(Service)
+            .where(Service.account_id == account_id)
+            .order_by(Service.kind, Service.number)
+        )
+    )
+    open_restores = frozenset(
+        session.scalars(
+            select(RestoreRequest.service_id).where(
+                RestoreRequest.account_id == account_id, RestoreRequest.done_at.is_(None)
+            )
+        )
+    )
+    # The penalty depends on bills and payments only; the engine's other inputs (actions,
+    # freezes) are loaded with them so the status is the one the arrears tab shows.
+    status = load_inputs(session, [account_id], timezone)[account_id].evaluate(policy, today)
+    organisation = customer.kind == CustomerKind.ORGANISATION
+    return AccountState(
+        account_id=account.id,
+        account_no=account.number,
+        customer_id=customer.id,
+        customer_name=mask_name(customer.name, organisation=organisation),
+        organisation=organisation,
+        bills=bills,
+        credited_fen=int(credited or 0),
+        penalty_fen=status.penalty_fen,
+        services=services,
+        open_restores=open_restores,
+    )
+
+
+def _check_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("reason", N_("Enter a reason."))
+    if len(reason) > MAX_REASON:
+        raise ValidationError(
+            "reason", N_("The reason can be at most {max} characters."), max=MAX_REASON
+        )
+    return reason
+
+
+def _check_leader(leader: Actor | None) -> Actor:
+    if leader is None or not leader.is_leader:
+        raise PermissionDenied(_NEEDS_LEADER)
+    return leader
+
+
+def _take_write_lock(session: Session, device_code: str) -> None:
+    """Start the transaction with a write: the device's sequence row, created at 0 if it is
+    missing. SQLite then holds its write lock until commit, so what this transaction reads
+    next cannot change under it."""
+    session.execute(
+        text("INSERT OR IGNORE INTO receipt_sequence (device_code, last_no) VALUES (:d, 0)"),
+        {"d": device_code},
+    )
+
+
+def _next_receipt_no(session: Session, device_code: str) -> str:
+    _take_write_lock(session, device_code)
+    session.execute(
+        text("UPDATE receipt_sequence SET last_no = last_no + 1 WHERE device_code = :d"),
+        {"d": device_code},
+    )
+    number = session.execute(
+        text("SELECT last_no FROM receipt_sequence WHERE device_code = :d"), {"d": device_code}
+    ).scalar_one()
+    return receipt_number(device_code, int(number))
+
+
+# --- the service ----------------------------------------------------------------------------
+
+
+class PaymentService:
+    """Takes payments at the counter and corrects them with voids and reversals.
+
+    See the module docstring for the invariants. Every method opens its own unit of work;
+    the hall-local business date comes from ``clock`` and the hall's time zone.
+    """
+
+    def __init__(self, store: Store, clock: Clock = utc_now) -> None:
+        self._store = store
+        self._clock = clock
+
+    # -- reading --
+
+    def quote(self, account_id: int) -> PaymentQuote:
+        """What the account owes now, its unpaid bills and its lines."""
+        now = self._clock()
+        with self._store.read() as session:
+            desk = _desk(session)
+            today = business_date(now, desk.timezone)
+            state = _account_state(
+                session, account_id, today, desk.timezone, policy_in_force(session)
+            )
+        ledger = state.ledger()
+        unpaid = tuple(
+            QuoteBill(
+                row.bill_id,
+                row.line.period,
+                row.line.amount_fen,
+                settled.outstanding_fen,
+                row.line.due_date,
+            )
+            for row, settled in zip(state.bills, ledger.bills, strict=True)
+            if settled.outstanding_fen > 0
+        )
+        return PaymentQuote(
+            account_id=state.account_id,
+            account_no=state.account_no,
+            customer_id=state.customer_id,
+            customer_name=state.customer_name,
+            organisation=state.organisation,
+            owed_fen=-ledger.balance_fen,
+            overdue_fen=ledger.overdue_fen(today),
+            penalty_fen=state.penalty_fen,
+            unpaid_bills=unpaid,
+            services=state.services,
+        )
+
+    def prepare(self, actor: Actor, request: PaymentRequest) -> PaymentPlan:
+        """Validate ``request`` and plan it against the account as it is now."""
+        request = check_request(request)
+        now = self._clock()
+        with self._store.read() as session:
+            desk = _desk(session)
+            today = business_date(now, desk.timezone)
+            state = _account_state(
+                session, request.account_id, today, desk.timezone, policy_in_force(session)
+            )
+            return plan_payment(state, request, today)
+
+    def payment_view(self, payment_id: uuid.UUID) -> PaymentDetail:
+        """A payment (or correction) row with its correction and print state."""
+        now = self._clock()
+        with self._store.read() as session:
+            desk = _desk(session)
+            payment = session.get(Payment, payment_id)
+            if payment is None:
+                raise NotFound(N_("This payment does not exist."))
+            account = session.get(Account, payment.account_id)
+            assert account is not None
+            customer = session.get(Customer, account.customer_id)
+            assert customer is not None
+            staff = session.get(Staff, payment.staff_id) if payment.staff_id else None
+            correction = correction_of(session, payment.id)
+            allocations = tuple(
+                PlannedAllocation(bill_id, period, amount)
+                for bill_id, period, amount in session.execute(
+                    select(PaymentAllocation.bill_id, Bill.period, PaymentAllocation.amount_fen)
+                    .join(Bill, Bill.id == PaymentAllocation.bill_id)
+                    .where(PaymentAllocation.payment_id == payment.id)
+                    .order_by(Bill.period)
+                )
+            )
+            kind = PaymentKind(payment.kind)
+            correctable = kind is PaymentKind.PAYMENT and correction is None
+            return PaymentDetail(
+                payment_id=payment.id,
+                kind=kind,
+                account_id=account.id,
+                account_no=account.number,
+                customer_name=mask_name(
+                    customer.name, organisation=customer.kind == CustomerKind.ORGANISATION
+                ),
+                amount_fen=payment.amount_fen,
+                penalty_fen=payment.penalty_fen,
+                method=payment.method,
+                reference=payment.reference or "",
+                paid_at=payment.paid_at,
+                staff_no=staff.staff_no if staff else "",
+                receipt_no=payment.receipt_no,
+                device_code=payment.device_code,
+                original_id=payment.original_id,
+                reason=payment.reason or "",
+                voided=correction is not None and correction.kind == PaymentKind.VOID,
+                reversed=correction is not None and correction.kind == PaymentKind.REVERSAL,
+                correction_id=correction.id if correction else None,
+                prints=printed_copies(session, payment.id),
+                allocations=allocations,
+                voidable=correctable and _void_rule(payment, desk, now) is None,
+                reversible=correctable,
+            )
+
+    # -- writing --
+
+    def record(
+        self,
+        actor: Actor,
+        plan: PaymentPlan,
+        *,
+        penalty_waiver: tuple[Actor, str] | None = None,
+    ) -> RecordedPayment:
+        """Write ``plan`` as one transaction, or refuse with nothing written.
+
+        Refuses with ``PlanOutdated`` when planning again inside the transaction gives a
+        different plan. A plan with a waived penalty needs ``penalty_waiver`` = (a shift
+        leader's credential, the reason); a waiver for a plan that waives nothing is refused.
+        """
+        request = check_request(plan.request)
+        waiver: tuple[Actor, str] | None = None
+        if plan.waived_penalty_fen > 0:
+            if penalty_waiver is None:
+                raise ValidationError(
+                    "penalty_waiver",
+                    N_(
+                        "Waiving the late-payment penalty needs a shift leader's credential "
+                        "and a reason."
+                    ),
+                )
+            waiver = (_check_leader(penalty_waiver[0]), _check_reason(penalty_waiver[1]))
+        elif penalty_waiver is not None:
+            raise ValidationError(
+                "penalty_waiver", N_("There is no late-payment penalty to waive.")
+            )
+        now = self._clock()
+        with self._store.unit_of_work() as session:
+            desk = _desk(session)
+            receipt_no = _next_receipt_no(session, desk.device_code)
+            today = business_date(now, desk.timezone)
+            policy = policy_in_force(session)
+            state = _account_state(session, request.account_id, today, desk.timezone, policy)
+            if plan_payment(state, request, today) != plan:
+                raise PlanOutdated()
+            payment = Payment(
+                id=uuid7(),
+                account_id=request.account_id,
+                amount_fen=request.amount_fen,
+                method=request.method.value,
+                reference=request.reference,
+                paid_at=now,
+                staff_id=actor.staff_id,
+                receipt_no=receipt_no,
+                kind=PaymentKind.PAYMENT.value,
+                original_id=None,
+                device_code=desk.device_code,
+                counter_id=desk.counter_id,
+                tendered_fen=request.tendered_fen,
+                change_fen=plan.change_fen,
+                reason="",
+                approved_by=waiver[0].staff_id if waiver else None,
+                penalty_fen=plan.penalty_fen,
+            )
+            session.add(payment)
+            session.flush()
+            session.add_all(
+                PaymentAllocation(payment_id=payment.id, bill_id=a.bill_id, amount_fen=a.amount_fen)
+                for a in plan.allocations
+            )
+            restore_ids = self._add_restores(session, plan, payment, policy, now)
+            waiver_id = self._add_waiver(session, actor, plan, payment, waiver, now)
+            audit(
+                session,
+                at=now,
+                staff_id=actor.staff_id,
+                action="payment",
+                entity="payment",
+                entity_id=str(payment.id),
+                receipt_no=receipt_no,
+                account_id=request.account_id,
+                amount_fen=request.amount_fen,
+                method=request.method.value,
+                penalty_fen=plan.penalty_fen,
+                waived_penalty_fen=plan.waived_penalty_fen,
+                penalty_waiver=str(waiver_id) if waiver_id else None,
+                allocations=[[a.bill_id, a.amount_fen] for a in plan.allocations],
+                prepayment_fen=plan.prepayment_fen,
+                restore_requests=[str(i) for i in restore_ids],
+            )
+        return RecordedPayment(payment.id, receipt_no, now, restore_ids)
+
+    @staticmethod
+    def _add_restores(
+        session: Session,
+        plan: PaymentPlan,
+        payment: Payment,
+        policy: ArrearsPolicy,
+        now: datetime,
+    ) -> tuple[uuid.UUID, ...]:
+        """One restore request per planned line, due by the policy's deadline (art. 34)."""
+        deadline = policy.restore_deadline(now)
+        rows = [
+            RestoreRequest(
+                id=uuid7(),
+                account_id=payment.account_id,
+                service_id=service_id,
+                payment_id=payment.id,
+                requested_at=now,
+                deadline_at=deadline,
+            )
+            for service_id in plan.restores
+        ]
+        session.add_all(rows)
+        return tuple(r.id for r in rows)
+
+    @staticmethod
+    def _add_waiver(
+        session: Session,
+        actor: Actor,
+        plan: PaymentPlan,
+        payment: Payment,
+        waiver: tuple[Actor, str] | None,
+        now: datetime,
+    ) -> uuid.UUID | None:
+        if waiver is None:
+            return None
+        leader, reason = waiver
+        row = PenaltyWaiver(
+            id=uuid7(),
+            account_id=payment.account_id,
+            amount_fen=plan.waived_penalty_fen,
+            reason=reason,
+            at=now,
+            staff_id=actor.staff_id,
+            approved_by=leader.staff_id,
+        )
+        session.add(row)
+        audit(
+            session,
+            at=now,
+            staff_id=actor.staff_id,
+            action="penalty_waived",
+            entity="penalty_waiver",
+            entity_id=str(row.id),
+            account_id=payment.account_id,
+            payment=str(payment.id),
+            amount_fen=plan.waived_penalty_fen,
+            approved_by=leader.staff_id,
+            reason=reason,
+        )
+        return row.id
+
+    def void(
+        self, actor: Actor, payment_id: uuid.UUID, leader: Actor, reason: str
+    ) -> RecordedPayment:
+        """Cancel a payment taken by mistake: on the business day it was taken and at the
+        PC that took it, with a shift leader's credential and a reason.
+
+        "Same shift" in the rules is approximated by the same business day and device until
+        shifts are recorded; when they are, this check becomes "the shift still open".
+        """
+        return self._correct(actor, payment_id, leader, reason, PaymentKind.VOID)
+
+    def reverse(
+        self, actor: Actor, payment_id: uuid.UUID, leader: Actor, reason: str
+    ) -> RecordedPayment:
+        """Undo a payment at any later time (a refund, a bounced card payment), with a
+        shift leader's credential and a reason."""
+        return self._correct(actor, payment_id, leader, reason, PaymentKind.REVERSAL)
+
+    def _correct(
+        self,
+        actor: Actor,
+        payment_id: uuid.UUID,
+        leader: Actor,
+        reason: str,
+        kind: PaymentKind,
+    ) -> RecordedPayment:
+        leader = _check_leader(leader)
+        reason = _check_reason(reason)
+        now = self._clock()
+        with self._store.unit_of_work() as session:
+            desk = _desk(session)
+            _take_write_lock(session, desk.device_code)
+            original = session.get(Payment, payment_id)
+            if original is None:
+                raise NotFound(N_("This payment does not exist."))
+            if original.kind != PaymentKind.PAYMENT:
+                raise CorrectionRefused(
+                    CorrectionRule.NOT_A_PAYMENT,
+                    N_("Only a payment can be voided or reversed, not a void or a reversal."),
+                )
+            if correction_of(session, original.id) is not None:
+                raise CorrectionRefused(
+                    CorrectionRule.ALREADY_CORRECTED,
+                    N_("This payment has already been voided or reversed."),
+                )
+            if kind is PaymentKind.VOID:
+                refusal = _void_rule(original, desk, now)
+                if refusal is not None:
+                    raise refusal
+            row = Payment(
+                id=uuid7(),
+                account_id=original.account_id,
+                amount_fen=-original.amount_fen,
+                method=original.method,
+                reference=original.reference or "",
+                paid_at=now,
+                staff_id=actor.staff_id,
+                receipt_no=None,
+                kind=kind.value,
+                original_id=original.id,
+                device_code=desk.device_code,
+                counter_id=desk.counter_id,
+                tendered_fen=None,
+                change_fen=None,
+                reason=reason,
+                approved_by=leader.staff_id,
+                penalty_fen=-original.penalty_fen,
+            )
+            session.add(row)
+            audit(
+                session,
+                at=now,
+                staff_id=actor.staff_id,
+                action=f"payment_{kind.value}",
+                entity="payment",
+                entity_id=str(row.id),
+                original=str(original.id),
+                receipt_no=original.receipt_no,
+                account_id=original.account_id,
+                amount_fen=row.amount_fen,
+                penalty_fen=row.penalty_fen,
+                approved_by=leader.staff_id,
+                reason=reason,
+            )
+        return RecordedPayment(row.id, None, now, (), kind, original.id)
+
+
+def _void_rule(original: Payment, desk: _Desk, now: datetime) -> CorrectionRefused | None:
+    """Why ``original`` may not be voided now (None when it may)."""
+    if business_date(original.paid_at, desk.timezone) != business_date(now, desk.timezone):
+        return CorrectionRefused(
+            CorrectionRule.OTHER_DAY,
+            N_(
+                "A payment can be voided only on the business day it was taken; "
+                "use a reversal instead."
+            ),
+        )
+    if original.device_code != desk.device_code:
+        return CorrectionRefused(
+            CorrectionRule.OTHER_DEVICE,
+            N_("A payment can be voided only at the PC that took it; use a reversal instead."),
+        )
+    return None

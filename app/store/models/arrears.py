@@ -1,0 +1,207 @@
+"""Models of the arrears ladder, payment collection and receipts.
+
+History is append-only (triggers in the migration refuse UPDATE and DELETE): ladder
+actions, freezes, waivers, allocations and receipt prints. ``account_ledger`` is a
+projection of bills and payments kept by triggers in the same
+transaction as each insert, so the worklist can filter and sort every account in SQL; it
+is never written by application code and can be rebuilt and compared at any time.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.domain.ids import uuid7
+from app.store.models.core import Base, UTCDateTime, enum_check
+
+
+class ActionKind(StrEnum):
+    """Steps taken on an account in arrears: the ladder's steps, restore, a printed notice."""
+
+    SMS_REMINDER = "sms_reminder"
+    SECOND_SMS = "second_sms"
+    PHONE_CALL = "phone_call"
+    RESTRICT = "restrict"
+    SUSPEND = "suspend"
+    PRE_TERMINATE = "pre_terminate"
+    RESTORE = "restore"
+    NOTICE_PRINTED = "notice_printed"
+
+
+class CallResult(StrEnum):
+    PROMISED = "promised"
+    REFUSED = "refused"
+    UNREACHABLE = "unreachable"
+    WRONG_NUMBER = "wrong_number"
+
+
+class AccountLedger(Base):
+    """Per-account totals; see the module docstring. ``owed_fen`` < 0 is a credit.
+
+    ``paid_fen`` counts what payments credited to the account, that is without the part
+    of a payment that settled a late-payment penalty. ``oldest_unpaid_due`` is the due date
+    of the oldest bill not covered when payments settle bills oldest first.
+    """
+
+    __tablename__ = "account_ledger"
+    __table_args__ = (
+        Index("ix_account_ledger_owed_fen", "owed_fen"),
+        Index("ix_account_ledger_oldest_unpaid_due", "oldest_unpaid_due"),
+    )
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), primary_key=True)
+    billed_fen: Mapped[int] = mapped_column(Integer, default=0)
+    paid_fen: Mapped[int] = mapped_column(Integer, default=0)
+    owed_fen: Mapped[int] = mapped_column(Integer, default=0)
+    oldest_unpaid_due: Mapped[date | None] = mapped_column(Date, default=None)
+
+
+class ArrearsPolicyVersion(Base):
+    """The hall's ladder policy (``ArrearsPolicy.to_dict()`` as JSON). Editing adds a version;
+    the highest version is in force."""
+
+    __tablename__ = "arrears_policy_version"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    policy_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+
+
+class SmsBatch(Base):
+    """A CSV file of reminder messages handed to the SMS platform."""
+
+    __tablename__ = "sms_batch"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
+    exported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    file_name: Mapped[str] = mapped_column(String(260))
+    message_count: Mapped[int] = mapped_column(Integer)
+
+
+class SmsMessage(Base):
+    """An outbound reminder. Pending until exported in a batch; the text is kept as sent."""
+
+    __tablename__ = "sms_message"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    phone: Mapped[str] = mapped_column(String(20))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    batch_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("sms_batch.id"), index=True)
+
+
+class ArrearsAction(Base):
+    """One step taken on the ladder (who, when, what, result)."""
+
+    __tablename__ = "arrears_action"
+    __table_args__ = (
+        enum_check("kind", ActionKind),
+        Index("ix_arrears_action_account_id_taken_on", "account_id", "taken_on"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("service.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    taken_on: Mapped[date] = mapped_column(Date)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    approved_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    result: Mapped[str] = mapped_column(String(20), default="")
+    promised_on: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    message_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("sms_message.id"))
+
+
+class DisputeFreeze(Base):
+    """An amount taken out of the ladder while a dispute is open (leader, reason, expiry)."""
+
+    __tablename__ = "dispute_freeze"
+    __table_args__ = (
+        CheckConstraint("amount_fen > 0", name="amount_positive"),
+        CheckConstraint("expires_on >= starts_on", name="expires_after_start"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    amount_fen: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(500))
+    starts_on: Mapped[date] = mapped_column(Date)
+    expires_on: Mapped[date] = mapped_column(Date)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    approved_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+
+
+class PenaltyWaiver(Base):
+    """A leader's decision not to charge the late-payment penalty."""
+
+    __tablename__ = "penalty_waiver"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    amount_fen: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    approved_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+
+
+class PaymentAllocation(Base):
+    """How much of a payment settled which bill, fixed when it was taken (oldest first)."""
+
+    __tablename__ = "payment_allocation"
+
+    payment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("payment.id"), primary_key=True)
+    bill_id: Mapped[int] = mapped_column(ForeignKey("bill.id"), primary_key=True)
+    amount_fen: Mapped[int] = mapped_column(Integer)
+
+
+class ReceiptSequence(Base):
+    """The last receipt number issued by a device; advanced in the payment's transaction,
+    so numbers are gap-free per device."""
+
+    __tablename__ = "receipt_sequence"
+
+    device_code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    last_no: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ReceiptPrint(Base):
+    """Each time a receipt was printed or saved; copy 0 is the original, later ones 补打."""
+
+    __tablename__ = "receipt_print"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
+    payment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("payment.id"), index=True)
+    copy_no: Mapped[int] = mapped_column(Integer)
+    layout: Mapped[str] = mapped_column(String(10))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    archive_path: Mapped[str] = mapped_column(String(500), default="")
+    outcome: Mapped[str] = mapped_column(String(10))
+    error: Mapped[str] = mapped_column(String(500), default="")
+
+
+class RestoreRequest(Base):
+    """Service to restore after full payment, with the hall's deadline; done once."""
+
+    __tablename__ = "restore_request"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
+    payment_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("payment.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deadline_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))

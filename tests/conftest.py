@@ -1,0 +1,83 @@
+"""Shared by every test: offscreen Qt, settings and data isolated in ``tmp_path``, and one
+small demo store generated per session.
+
+A test must never touch a real user's files: the data folder and QSettings both point
+into the test's temporary folder, and the interface language is reset after each test.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QSettings
+
+from app import i18n
+
+DEMO_CUSTOMERS = 300
+DEMO_SEED = 7
+DEMO_TODAY = date(2026, 11, 15)
+
+
+@pytest.fixture(autouse=True)
+def isolated_user_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Data folder and QSettings in ``tmp_path``; Chinese (the default) before and after."""
+    data = tmp_path / "user-data"
+    data.mkdir()
+    monkeypatch.setenv("HALLDESK_DATA_DIR", str(data))
+    settings_dir = tmp_path / "user-settings"
+    settings_dir.mkdir()
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(settings_dir))
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.SystemScope, str(settings_dir))
+    i18n.set_language(i18n.DEFAULT_LANGUAGE)
+    yield
+    _reset_language()
+
+
+def _reset_language() -> None:
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        i18n.set_language(i18n.DEFAULT_LANGUAGE)
+        return
+    from ui.language import apply_language
+
+    apply_language(app, i18n.DEFAULT_LANGUAGE)
+
+
+def _copy_store(source: Path, target: Path) -> Path:
+    """A consistent copy through SQLite's backup API (WAL content included)."""
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    return target
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 300-customer demo store, generated once per session. Read only: use
+    ``demo_db_copy`` to write."""
+    from app.demo.generator import generate
+
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    generate(path, customers=DEMO_CUSTOMERS, seed=DEMO_SEED, today=DEMO_TODAY)
+    return path
+
+
+@pytest.fixture
+def demo_db_copy(demo_db: Path, tmp_path: Path) -> Path:
+    """A private, writable copy of the demo store."""
+    return _copy_store(demo_db, tmp_path / "demo.sqlite3")

@@ -1,0 +1,241 @@
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from app.domain.errors import PermissionDenied, ValidationError
+from app.services.auth import AuthService
+from app.services.base import Actor
+from app.services.customers import (
+    CustomerService,
+    MatchKind,
+    QueryKind,
+    normalise_query,
+)
+from app.store.database import Store, open_store, sqlite_url
+from app.store.models import VerificationMethod
+
+DEMO_SERVICE_PASSWORD = "135790"
+
+
+@pytest.fixture
+def store(demo_db: Path) -> Iterator[Store]:
+    opened = open_store(sqlite_url(demo_db), migrate=False)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def raw(demo_db: Path) -> Iterator[sqlite3.Connection]:
+    con = sqlite3.connect(f"file:{demo_db}?mode=ro", uri=True)
+    yield con
+    con.close()
+
+
+def test_query_classification() -> None:
+    assert normalise_query(" 138 1234 5678 ") == (QueryKind.DIGITS, "13812345678")
+    assert normalise_query("+86-13812345678") == (QueryKind.DIGITS, "13812345678")
+    assert normalise_query("11010519491231002x") == (QueryKind.DIGITS, "11010519491231002X")
+    assert normalise_query("张三") == (QueryKind.HAN, "张三")
+    assert normalise_query("ZhangSan") == (QueryKind.LATIN, "zhangsan")
+    assert normalise_query("ｚｓ") == (QueryKind.LATIN, "zs")  # full-width letters
+    assert normalise_query("'; DROP TABLE customer; --")[0] is QueryKind.NONE
+    assert normalise_query("x" * 500)[0] is QueryKind.NONE
+
+
+def test_every_mobile_finds_its_owner(store: Store, raw: sqlite3.Connection) -> None:
+    service = CustomerService(store)
+    rows = raw.execute(
+        "SELECT s.number, a.customer_id FROM service s JOIN account a ON a.id = s.account_id "
+        "WHERE s.kind = 'mobile' ORDER BY s.id LIMIT 100"
+    ).fetchall()
+    for number, customer_id in rows:
+        hits = service.search(number)
+        assert hits[0].customer_id == customer_id
+        assert hits[0].match is MatchKind.SERVICE_NUMBER
+
+
+def test_fixed_line_and_account_number(store: Store, raw: sqlite3.Connection) -> None:
+    service = CustomerService(store)
+    number, owner = raw.execute(
+        "SELECT s.number, a.customer_id FROM service s JOIN account a ON a.id = s.account_id "
+        "WHERE s.kind = 'fixed' LIMIT 1"
+    ).fetchone()
+    assert service.search(f"{number[:3]}-{number[3:]}")[0].customer_id == owner
+    account, owner = raw.execute("SELECT number, customer_id FROM account LIMIT 1").fetchone()
+    hit = service.search(account)[0]
+    assert (hit.customer_id, hit.match) == (owner, MatchKind.ACCOUNT_NUMBER)
+
+
+def test_id_number_full_and_suffix(store: Store, raw: sqlite3.Connection) -> None:
+    service = CustomerService(store)
+    for cid, id_number in raw.execute(
+        "SELECT id, id_number FROM customer WHERE id_type = 'resident_id' LIMIT 30"
+    ):
+        assert service.search(id_number)[0].customer_id == cid
+        assert service.search(id_number.lower())[0].customer_id == cid
+        for size in (4, 5, 6):
+            hits = service.search(id_number[-size:])
+            assert cid in {h.customer_id for h in hits}
+            expected = {
+                r[0]
+                for r in raw.execute(
+                    "SELECT id FROM customer WHERE substr(id_number, -?) = ?",
+                    (size, id_number[-size:]),
+                )
+            }
+            assert {h.customer_id for h in hits} == expected
+
+
+def test_name_prefix_matches_exactly_the_names_with_that_prefix(
+    store: Store, raw: sqlite3.Connection
+) -> None:
+    service = CustomerService(store)
+    for (name,) in raw.execute("SELECT name FROM customer ORDER BY id LIMIT 20").fetchall():
+        prefix = name[:1]
+        expected = {
+            r[0]
+            for r in raw.execute("SELECT id FROM customer WHERE substr(name, 1, 1) = ?", (prefix,))
+        }
+        found = {h.customer_id for h in service.search(prefix, limit=10_000)}
+        assert found == expected
+
+
+def test_pinyin_and_initials(store: Store, raw: sqlite3.Connection) -> None:
+    service = CustomerService(store)
+    for cid, pinyin, initials in raw.execute(
+        "SELECT id, name_pinyin, name_initials FROM customer ORDER BY id LIMIT 30"
+    ).fetchall():
+        assert cid in {h.customer_id for h in service.search(pinyin, limit=10_000)}
+        assert cid in {h.customer_id for h in service.search(initials.upper(), limit=10_000)}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "'; DROP TABLE customer; --",
+        '" OR 1=1 --',
+        "%",
+        "_",
+        "%_%",
+        "x" * 5000,
+        "😀😀",
+        "１２３abc张",
+        "\x00",
+        "   ",
+        "",
+        "Robert'); DROP TABLE Students;--",
+        "0",
+    ],
+)
+def test_bad_input_finds_nothing_and_breaks_nothing(
+    store: Store, raw: sqlite3.Connection, query: str
+) -> None:
+    assert CustomerService(store).search(query) == []
+    assert raw.execute("SELECT count(*) FROM customer").fetchone()[0] > 0
+
+
+def test_rows_are_masked_and_keep_order(store: Store, raw: sqlite3.Connection) -> None:
+    service = CustomerService(store)
+    ids = [r[0] for r in raw.execute("SELECT id FROM customer ORDER BY id DESC LIMIT 5")]
+    rows = service.rows(ids)
+    assert [r.customer_id for r in rows] == ids
+    for row in rows:
+        full = raw.execute("SELECT id_number FROM customer WHERE id = ?", (row.customer_id,))
+        id_number = full.fetchone()[0]
+        assert row.id_number_masked != id_number and "*" in row.id_number_masked
+        assert "*" in row.phone_masked
+
+
+def test_detail_ledger_matches_raw_sums(store: Store, raw: sqlite3.Connection) -> None:
+    service = CustomerService(store)
+    cid = raw.execute(
+        "SELECT a.customer_id FROM account a WHERE "
+        "(SELECT sum(amount_fen) FROM bill WHERE account_id = a.id) > "
+        "(SELECT coalesce(sum(amount_fen), 0) FROM payment WHERE account_id = a.id) LIMIT 1"
+    ).fetchone()[0]
+    detail = service.detail(cid)
+    billed = raw.execute(
+        "SELECT sum(b.amount_fen) FROM bill b JOIN account a ON a.id = b.account_id "
+        "WHERE a.customer_id = ?",
+        (cid,),
+    ).fetchone()[0]
+    paid = raw.execute(
+        "SELECT coalesce(sum(p.amount_fen), 0) FROM payment p JOIN account a "
+        "ON a.id = p.account_id WHERE a.customer_id = ?",
+        (cid,),
+    ).fetchone()[0]
+    assert detail.balance_fen == paid - billed
+    assert detail.arrears_fen > 0
+    assert all(len(a.recent_bills()) <= 12 for a in detail.accounts)
+    assert "*" in detail.id_number_masked
+
+
+def _actor(store: Store) -> Actor:
+    return AuthService(store).actor_for("A001")
+
+
+def test_identity_check_gates_unmasking(demo_db_copy: Path) -> None:
+    store = open_store(sqlite_url(demo_db_copy))
+    service = CustomerService(store)
+    actor = _actor(store)
+    con = sqlite3.connect(demo_db_copy)
+    cid, id_number = con.execute(
+        "SELECT id, id_number FROM customer WHERE service_password_hash IS NOT NULL LIMIT 1"
+    ).fetchone()
+    with pytest.raises(PermissionDenied):
+        service.unmask(actor, cid)
+    assert not service.verify_identity(
+        actor, cid, VerificationMethod.SERVICE_PASSWORD, service_password="000000"
+    )
+    with pytest.raises(PermissionDenied):
+        service.unmask(actor, cid)
+    assert service.verify_identity(
+        actor, cid, VerificationMethod.SERVICE_PASSWORD, service_password=DEMO_SERVICE_PASSWORD
+    )
+    assert service.unmask(actor, cid).id_number == id_number
+    # Another clerk's check does not unmask for this one.
+    with pytest.raises(PermissionDenied):
+        service.unmask(AuthService(store).actor_for("L001"), cid)
+    store.close()
+    rows = con.execute(
+        "SELECT action, detail FROM audit_event WHERE entity = 'customer' AND entity_id = ? "
+        "ORDER BY at",
+        (str(cid),),
+    ).fetchall()
+    assert [r[0] for r in rows] == ["identity_check", "identity_check", "unmask"]
+    assert '"succeeded": false' in rows[0][1]
+    checks = con.execute(
+        "SELECT method, succeeded FROM identity_check WHERE customer_id = ?", (cid,)
+    ).fetchall()
+    assert sorted(checks) == [("service_password", 0), ("service_password", 1)]
+
+
+def test_identity_check_expires(demo_db_copy: Path) -> None:
+    store = open_store(sqlite_url(demo_db_copy))
+    now = [datetime(2026, 11, 27, 2, 0, tzinfo=UTC)]
+    service = CustomerService(store, clock=lambda: now[0])
+    actor = _actor(store)
+    service.verify_identity(actor, 1, VerificationMethod.DOCUMENT, document_note="身份证原件")
+    service.unmask(actor, 1)
+    now[0] += timedelta(hours=1)
+    with pytest.raises(PermissionDenied):
+        service.unmask(actor, 1)
+    store.close()
+
+
+def test_identity_check_requires_what_it_records(demo_db_copy: Path) -> None:
+    store = open_store(sqlite_url(demo_db_copy))
+    service = CustomerService(store)
+    actor = _actor(store)
+    with pytest.raises(ValidationError) as err:
+        service.verify_identity(actor, 1, VerificationMethod.DOCUMENT, document_note=" ")
+    assert err.value.field == "document_note"
+    with pytest.raises(ValidationError) as err:
+        service.verify_identity(actor, 1, VerificationMethod.SERVICE_PASSWORD)
+    assert err.value.field == "service_password"
+    store.close()

@@ -1,0 +1,168 @@
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+from sqlalchemy.exc import DatabaseError
+
+from app import paths
+from app.domain.errors import StoreError
+from app.store import database
+from app.store.database import SCHEMA_HEAD, head_revision, open_store, sqlite_url
+from app.store.models import Account, Base, Customer, Hall, Payment
+
+
+def test_empty_file_migrates_to_head_matching_the_models(tmp_path: Path) -> None:
+    store = open_store(sqlite_url(tmp_path / "s.sqlite3"))
+    with store.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"render_as_batch": True})
+        assert context.get_current_revision() == head_revision()
+        diff = compare_metadata(context, Base.metadata)
+    store.close()
+    assert diff == []
+
+
+def test_schema_head_constant_matches_the_scripts() -> None:
+    assert head_revision() == SCHEMA_HEAD
+
+
+def test_pragmas(tmp_path: Path) -> None:
+    store = open_store(sqlite_url(tmp_path / "s.sqlite3"))
+    with store.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    store.close()
+
+
+def _seed(store_path: Path) -> None:
+    store = open_store(sqlite_url(store_path))
+    with store.unit_of_work() as s:
+        s.add(Hall(id=1, code="H1", name="测试营业厅"))
+        s.flush()
+        s.add(
+            Customer(
+                id=1,
+                hall_id=1,
+                kind="person",
+                name="张三",
+                name_pinyin="zhangsan",
+                name_initials="zs",
+                id_type="resident_id",
+                id_number="11010519491231002X",
+                id_number_rev="X20013219491501011",
+                contact_phone="13812345678",
+                created_on=date(2020, 1, 1),
+            )
+        )
+        s.flush()
+        s.add(Account(id=1, customer_id=1, number="3100000001", opened_on=date(2020, 1, 1)))
+        s.flush()
+        s.add(Payment(account_id=1, amount_fen=100, method="cash", paid_at=datetime.now(UTC)))
+    store.close()
+
+
+def test_payments_and_audit_are_append_only(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    _seed(path)
+    con = sqlite3.connect(path)
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        con.execute("UPDATE payment SET amount_fen = 1")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        con.execute("DELETE FROM payment")
+    con.close()
+
+
+def test_foreign_keys_are_enforced(tmp_path: Path) -> None:
+    store = open_store(sqlite_url(tmp_path / "s.sqlite3"))
+    with pytest.raises(DatabaseError), store.unit_of_work() as s:
+        s.add(Account(id=5, customer_id=999, number="3100000005", opened_on=date(2020, 1, 1)))
+    store.close()
+
+
+def test_newer_schema_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    _seed(path)
+    con = sqlite3.connect(path)
+    con.execute("UPDATE alembic_version SET version_num = 'ffff_from_the_future'")
+    con.commit()
+    con.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError) as err:
+        open_store(sqlite_url(path))
+    assert "newer version" in str(err.value)
+    assert "更新的版本" in err.value.user_message()
+    assert path.read_bytes() == before
+
+
+def test_corrupt_file_gives_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    path.write_bytes(b"this is not a database at all" * 100)
+    with pytest.raises(StoreError) as err:
+        open_store(sqlite_url(path))
+    assert str(path) in err.value.user_message()
+
+
+def test_truncated_database_gives_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    _seed(path)
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(StoreError):
+        open_store(sqlite_url(path))
+
+
+FAILING_MIGRATION = '''
+"""a migration that fails half-way"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "9999"
+down_revision = "{head}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table("half_done", sa.Column("id", sa.Integer(), primary_key=True))
+    op.execute("DROP TABLE payment")
+    raise RuntimeError("boom in the middle of a migration")
+
+
+def downgrade() -> None:
+    pass
+'''
+
+
+def test_failed_migration_restores_the_backup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "s.sqlite3"
+    _seed(path)
+    scripts = tmp_path / "migrations"
+    shutil.copytree(paths.migrations_dir(), scripts)
+    (scripts / "versions" / "9999_fail.py").write_text(
+        FAILING_MIGRATION.format(head=head_revision()), encoding="utf-8"
+    )
+    monkeypatch.setattr(paths, "migrations_dir", lambda: scripts)
+    monkeypatch.setattr(database, "SCHEMA_HEAD", "9999")
+    with pytest.raises(StoreError) as err:
+        open_store(sqlite_url(path))
+    assert "boom" in str(err.value)
+    backups = list(tmp_path.glob("s.sqlite3.pre-migration-*.bak"))
+    assert len(backups) == 1
+    con = sqlite3.connect(path)
+    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "payment" in tables and "half_done" not in tables
+    assert con.execute("SELECT count(*) FROM payment").fetchone() == (1,)
+    assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] != "9999"
+    con.close()

@@ -1,0 +1,1 @@
+"""The arrears tab: the worklist, the ladder's actions, payment collection and receipts."""

@@ -1,0 +1,72 @@
+"""Switching the interface language while the program runs.
+
+``app.i18n`` looks the catalog up at call time, so switching is: choose the catalog, set
+Qt's default locale, swap Qt's own ``qtbase`` translator (standard dialogs, context menus),
+then tell every window. Widgets react in ``changeEvent`` by calling their
+``retranslate_ui()``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Final
+
+from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtWidgets import QApplication, QComboBox
+
+from app import i18n
+
+log = logging.getLogger(__name__)
+
+#: Each language is named in itself (an endonym), the same in every interface language,
+#: so someone who cannot read the current language can still find their own. These are
+#: therefore deliberately not passed through the catalog.
+LANGUAGE_NAMES: Final[dict[str, str]] = {"zh_CN": "中文", "en": "English"}
+
+_qt_translator: QTranslator | None = None
+
+
+def _install_qt_translator(app: QCoreApplication, code: str) -> None:
+    global _qt_translator
+    if _qt_translator is not None:
+        app.removeTranslator(_qt_translator)
+        _qt_translator.deleteLater()
+        _qt_translator = None
+    if code == "en":
+        return
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load(f"qtbase_{code}", folder):
+        app.installTranslator(translator)
+        _qt_translator = translator
+    else:
+        log.warning("no Qt translation qtbase_%s in %s", code, folder)
+
+
+def apply_language(app: QCoreApplication, code: str) -> str:
+    """Switch the whole interface to ``code`` (``zh_CN`` or ``en``); returns the code in use.
+
+    Installing a loaded translator makes Qt post ``LanguageChange`` itself, but an empty
+    one (English) sends nothing, so the event is posted explicitly to every window; Qt
+    compresses duplicates, so each widget retranslates once. Posted, not sent: the switch
+    may come from inside a widget's own signal (the language box), which must not be
+    rebuilt under its feet.
+    """
+    i18n.set_language(code)
+    code = i18n.current_language()
+    QLocale.setDefault(QLocale(code))
+    _install_qt_translator(app, code)
+    if isinstance(app, QApplication):
+        for widget in app.topLevelWidgets():
+            QCoreApplication.postEvent(widget, QEvent(QEvent.Type.LanguageChange))
+    return code
+
+
+def fill_language_box(box: QComboBox) -> None:
+    """Fill ``box`` with the languages (data: the code) and select the current one."""
+    box.blockSignals(True)
+    box.clear()
+    for code in i18n.LANGUAGES:
+        box.addItem(LANGUAGE_NAMES[code], code)
+    box.setCurrentIndex(max(0, box.findData(i18n.current_language())))
+    box.blockSignals(False)

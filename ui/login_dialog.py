@@ -1,0 +1,230 @@
+"""The login dialog: staff number and password, with the hall and counter of this PC."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from PySide6.QtCore import QEvent, Qt, Slot
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.errors import HallDeskError, ValidationError
+from app.i18n import N_, _
+from app.services.auth import AuthService
+from app.services.base import Actor
+from app.services.hall import HallInfo
+from app.settings import LANGUAGE, LAST_STAFF_NO, SettingsBackend
+from ui.errors import error_text
+from ui.language import apply_language, fill_language_box
+
+DEMO_NOTE: Final = N_("Demo store — staff A001 / L001 / ADMIN, password demo")
+
+_STYLE: Final = """
+#loginHeader { background: #1f4e79; }
+#loginHeader QLabel { color: white; }
+#loginProduct { font-size: 16pt; font-weight: bold; }
+#loginMessage { color: #b3261e; }
+#loginDemoNote { color: #5f6368; }
+QLineEdit[invalid="true"] { border: 1px solid #b3261e; border-radius: 2px; padding: 1px; }
+"""
+
+
+def _set_invalid(field: QLineEdit, invalid: bool) -> None:
+    field.setProperty("invalid", invalid)
+    field.style().unpolish(field)
+    field.style().polish(field)
+
+
+class LoginDialog(QDialog):
+    """Asks for a staff number and password and checks them with ``AuthService.login``.
+
+    On acceptance ``actor`` holds the logged-in staff member. Refusals (wrong password,
+    locked account, empty field) are shown inline in the current language; the language
+    box switches the whole interface at once and remembers the choice.
+    """
+
+    def __init__(
+        self,
+        auth: AuthService,
+        hall: HallInfo,
+        settings: SettingsBackend,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("loginDialog")
+        self.setStyleSheet(_STYLE)
+        self.actor: Actor | None = None
+        self._auth = auth
+        self._hall = hall
+        self._settings = settings
+        self._error: BaseException | None = None
+
+        header = QFrame(self)
+        header.setObjectName("loginHeader")
+        self._product = QLabel(header)
+        self._product.setObjectName("loginProduct")
+        self._subtitle = QLabel(header)
+        self._language_label = QLabel(header)
+        self._language = QComboBox(header)
+        self._language.setObjectName("loginLanguage")
+        fill_language_box(self._language)
+        self._language.currentIndexChanged.connect(self._language_chosen)
+        titles = QVBoxLayout()
+        titles.addWidget(self._product)
+        titles.addWidget(self._subtitle)
+        header_row = QHBoxLayout(header)
+        header_row.setContentsMargins(20, 14, 20, 14)
+        header_row.addLayout(titles, 1)
+        header_row.addWidget(self._language_label, 0, Qt.AlignmentFlag.AlignTop)
+        header_row.addWidget(self._language, 0, Qt.AlignmentFlag.AlignTop)
+
+        self._hall_value = QLabel(self)
+        self._hall_value.setObjectName("loginHall")
+        self._counter_value = QLabel(self)
+        self._counter_value.setObjectName("loginCounter")
+        self.staff_no = QLineEdit(self)
+        self.staff_no.setObjectName("loginStaffNo")
+        self.staff_no.setMaxLength(16)
+        self.staff_no.setText(LAST_STAFF_NO.read(settings))
+        self.password = QLineEdit(self)
+        self.password.setObjectName("loginPassword")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.staff_no.textEdited.connect(lambda _text: self._clear_field(self.staff_no))
+        self.password.textEdited.connect(lambda _text: self._clear_field(self.password))
+
+        self._form = QFormLayout()
+        self._form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self._form.setHorizontalSpacing(14)
+        self._form.setVerticalSpacing(10)
+        self._labels = [QLabel(self) for _field in range(4)]
+        fields = (self._hall_value, self._counter_value, self.staff_no, self.password)
+        for label, field in zip(self._labels, fields, strict=True):
+            label.setBuddy(field)
+            self._form.addRow(label, field)
+
+        self.message = QLabel(self)
+        self.message.setObjectName("loginMessage")
+        self.message.setWordWrap(True)
+        self.message.setMinimumHeight(self.fontMetrics().height() * 2)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self._demo_note = QLabel(self)
+        self._demo_note.setObjectName("loginDemoNote")
+        self._demo_note.setWordWrap(True)
+        self._demo_note.setVisible(hall.is_demo)
+
+        self._buttons = QDialogButtonBox(self)
+        self.login_button = QPushButton(self)
+        self.login_button.setObjectName("loginButton")
+        self.login_button.setDefault(True)
+        self._quit_button = QPushButton(self)
+        self._quit_button.setObjectName("loginQuit")
+        self._buttons.addButton(self.login_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self._buttons.addButton(self._quit_button, QDialogButtonBox.ButtonRole.RejectRole)
+        self.login_button.clicked.connect(self.try_login)
+        self._quit_button.clicked.connect(self.reject)
+
+        body = QVBoxLayout()
+        body.setContentsMargins(24, 18, 24, 18)
+        body.setSpacing(10)
+        body.addLayout(self._form)
+        body.addWidget(self.message)
+        body.addWidget(self._demo_note)
+        body.addWidget(self._buttons)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addWidget(header)
+        outer.addLayout(body)
+        self.setMinimumWidth(440)
+
+        (self.password if self.staff_no.text() else self.staff_no).setFocus()
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(_("Log in — HallDesk"))
+        self._product.setText(_("HallDesk"))
+        self._subtitle.setText(_("Business hall counter workbench"))
+        self._language_label.setText(_("Language"))
+        texts = (_("Hall"), _("Counter"), _("&Staff number"), _("&Password"))
+        for label, text in zip(self._labels, texts, strict=True):
+            label.setText(text)
+        self._hall_value.setText(self._hall.name)
+        if self._hall.counter_code:
+            self._counter_value.setText(
+                _("{counter} ({code})").format(
+                    counter=self._hall.counter_name, code=self._hall.counter_code
+                )
+            )
+        else:
+            self._counter_value.setText(_("No counter assigned to this PC"))
+        self.staff_no.setPlaceholderText(_("e.g. A001"))
+        self._demo_note.setText(_(DEMO_NOTE))
+        self.login_button.setText(_("Log in"))
+        self._quit_button.setText(_("Quit"))
+        self.message.setText(error_text(self._error) if self._error is not None else "")
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    @Slot()
+    def try_login(self) -> None:
+        """Check the entered credentials; accept the dialog, or explain the refusal."""
+        self._show_error(None)
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            actor = self._auth.login(self.staff_no.text(), self.password.text())
+        except HallDeskError as exc:
+            self._refused(exc)
+            return
+        finally:
+            QApplication.restoreOverrideCursor()
+        LAST_STAFF_NO.write(self._settings, actor.staff_no)
+        self.actor = actor
+        self.accept()
+
+    def _refused(self, exc: HallDeskError) -> None:
+        self._show_error(exc)
+        if isinstance(exc, ValidationError) and exc.field == "staff_no":
+            _set_invalid(self.staff_no, True)
+            self.staff_no.setFocus()
+        elif isinstance(exc, ValidationError):
+            _set_invalid(self.password, True)
+            self.password.setFocus()
+        else:
+            self.password.clear()
+            self.password.setFocus()
+
+    def _show_error(self, exc: BaseException | None) -> None:
+        self._error = exc
+        self.message.setText(error_text(exc) if exc is not None else "")
+        if exc is None:
+            _set_invalid(self.staff_no, False)
+            _set_invalid(self.password, False)
+
+    def _clear_field(self, field: QLineEdit) -> None:
+        if field.property("invalid"):
+            _set_invalid(field, False)
+
+    @Slot(int)
+    def _language_chosen(self, index: int) -> None:
+        code = self._language.itemData(index)
+        if not code:
+            return
+        app = QApplication.instance()
+        if app is not None:
+            code = apply_language(app, code)
+        LANGUAGE.write(self._settings, code)

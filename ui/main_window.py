@@ -1,0 +1,456 @@
+"""The main window: menus, one tab per area of counter work, and the status bar."""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final
+
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QTabWidget,
+    QWidget,
+)
+
+from app import __version__
+from app.i18n import N_, _, format_datetime
+from app.services.auth import AuthService
+from app.services.base import Actor, Clock, utc_now
+from app.settings import IDLE_LOCK_MINUTES, SettingsBackend
+from app.store.database import Store, db_path_from_url, head_revision, open_store
+from app.store.models import Role
+from ui.arrears.policy_dialog import PolicyDialog
+from ui.arrears.tab import ArrearsTab
+from ui.context import AppContext
+from ui.errors import show_error
+from ui.idle_lock import IdleLock, minutes_to_ms
+from ui.lookup.tab import LookupTab
+from ui.qt_settings import QSettingsBackend
+from ui.settings_dialog import SettingsDialog
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TabSpec:
+    """One area of counter work: how to build its tab and its title (an ``N_`` msgid)."""
+
+    title: str
+    factory: Callable[[AppContext], QWidget]
+
+
+#: The tabs in their order on screen (lookup, arrears, complaints, shift handover,
+#: etiquette). A new area is one more line here; its View-menu entry and Ctrl+<n>
+#: shortcut follow from its position.
+TABS: Final[tuple[TabSpec, ...]] = (
+    TabSpec(N_("Customer lookup"), LookupTab),
+    TabSpec(N_("Arrears"), ArrearsTab),
+)
+
+ROLE_LABELS: Final[dict[str, str]] = {
+    Role.CLERK: N_("Clerk"),
+    Role.LEADER: N_("Shift leader"),
+    Role.ADMIN: N_("Administrator"),
+}
+SYNC_NOT_SET_UP: Final = N_("Offline — sync not set up")
+_STATUS_STYLE: Final = """
+QStatusBar { border-top: 1px solid #d0d0d0; }
+QStatusBar::item { border: none; border-left: 1px solid #d0d0d0; }
+QStatusBar QLabel { padding: 1px 10px; }
+#syncStatus { color: #a15c00; }
+#statusStaff { font-weight: bold; }
+"""
+
+
+def role_text(role: str) -> str:
+    msgid = ROLE_LABELS.get(role)
+    return _(msgid) if msgid else role
+
+
+class MainWindow(QMainWindow):
+    """The logged-in workbench of one staff member.
+
+    It owns ``ctx``: closing the window waits for background work and closes the store.
+    ``log_out()`` closes it with ``logout_requested`` set, so the caller shows the login
+    dialog again. ``idle_timeout_ms`` overrides the idle-lock setting (tests).
+    """
+
+    loggedOut = Signal()
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        idle_timeout_ms: int | None = None,
+        clock: Clock = utc_now,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.ctx = ctx
+        self.logout_requested = False
+        self._clock = clock
+        self._closed = False
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.setDocumentMode(True)
+        self._tab_specs: list[TabSpec] = []
+        for spec in TABS:
+            self._tab_specs.append(spec)
+            self.tabs.addTab(spec.factory(ctx), "")
+        self.setCentralWidget(self.tabs)
+
+        self._build_actions()
+        self._build_menus()
+        self._build_status_bar()
+
+        if idle_timeout_ms is None:
+            idle_timeout_ms = minutes_to_ms(IDLE_LOCK_MINUTES.read(ctx.settings))
+        self.idle_lock = IdleLock(self, ctx.auth, ctx.actor, idle_timeout_ms)
+        self.idle_lock.logout_requested.connect(self.log_out)
+
+        self._clock_timer = QTimer(self)
+        self._clock_timer.setSingleShot(True)
+        self._clock_timer.timeout.connect(self._tick)
+        self._tick()
+
+        self._restore_geometry()
+        self.retranslate_ui()
+
+    # -- construction -----------------------------------------------------------------------
+
+    def _action(
+        self,
+        name: str,
+        slot: Callable[..., object],
+        *shortcuts: QKeySequence | QKeySequence.StandardKey | str,
+    ) -> QAction:
+        action = QAction(self)
+        action.setObjectName(name)
+        if shortcuts:
+            action.setShortcuts([QKeySequence(s) for s in shortcuts])
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.settings_action = self._action("actionSettings", self.open_settings)
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.lock_action = self._action("actionLock", self.idle_lock_now, "Ctrl+L")
+        self.logout_action = self._action("actionLogOut", self.log_out)
+        self.quit_action = self._action("actionQuit", self.close, "Ctrl+Q")
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.tab_actions: list[QAction] = []
+        for position in range(len(self._tab_specs)):
+            shortcut = f"Ctrl+{position + 1}" if position < 9 else ""
+            action = self._action(
+                f"actionTab{position + 1}",
+                self._tab_switcher(position),
+                *([shortcut] if shortcut else []),
+            )
+            self.tab_actions.append(action)
+        self.find_action = self._action(
+            "actionFindCustomer", self.find_customer, QKeySequence.StandardKey.Find, "F3"
+        )
+        self.policy_action = self._action("actionArrearsPolicy", self.open_arrears_policy)
+        self.policy_action.setVisible(self.ctx.actor.role == Role.ADMIN)
+        self.export_sms_action = self._action("actionExportSms", self.export_sms)
+        self.shortcuts_action = self._action("actionShortcuts", self.show_shortcuts)
+        self.about_action = self._action("actionAbout", self.show_about)
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+
+    def _tab_switcher(self, position: int) -> Callable[..., None]:
+        # A closure, not a lambda with a default: triggered(bool) would fill that default.
+        def switch(*_signal_args: object) -> None:
+            self.tabs.setCurrentIndex(position)
+
+        return switch
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.file_menu = QMenu(bar)
+        self.file_menu.setObjectName("menuFile")
+        self.file_menu.addAction(self.settings_action)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.lock_action)
+        self.file_menu.addAction(self.logout_action)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.quit_action)
+        self.view_menu = QMenu(bar)
+        self.view_menu.setObjectName("menuView")
+        for action in self.tab_actions:
+            self.view_menu.addAction(action)
+        self.view_menu.addSeparator()
+        self.view_menu.addAction(self.find_action)
+        self.arrears_menu = QMenu(bar)
+        self.arrears_menu.setObjectName("menuArrears")
+        self.arrears_menu.addAction(self.export_sms_action)
+        self.arrears_menu.addAction(self.policy_action)
+        self.help_menu = QMenu(bar)
+        self.help_menu.setObjectName("menuHelp")
+        self.help_menu.addAction(self.shortcuts_action)
+        self.help_menu.addSeparator()
+        self.help_menu.addAction(self.about_action)
+        for menu in (self.file_menu, self.view_menu, self.arrears_menu, self.help_menu):
+            bar.addMenu(menu)
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        status.setObjectName("mainStatusBar")
+        status.setStyleSheet(_STATUS_STYLE)
+        self.hall_label = QLabel(status)
+        self.hall_label.setObjectName("statusHall")
+        self.counter_label = QLabel(status)
+        self.counter_label.setObjectName("statusCounter")
+        self.staff_label = QLabel(status)
+        self.staff_label.setObjectName("statusStaff")
+        self.sync_label = QLabel(status)
+        self.sync_label.setObjectName("syncStatus")
+        self.clock_label = QLabel(status)
+        self.clock_label.setObjectName("statusClock")
+        self.clock_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        for label in (
+            self.hall_label,
+            self.counter_label,
+            self.staff_label,
+            self.sync_label,
+            self.clock_label,
+        ):
+            status.addPermanentWidget(label)
+
+    # -- language -----------------------------------------------------------------------------
+
+    def retranslate_ui(self) -> None:
+        ctx = self.ctx
+        self.setWindowTitle(_("HallDesk 营业厅柜台工作台 — {hall}").format(hall=ctx.hall.name))
+        self.file_menu.setTitle(_("&File"))
+        self.view_menu.setTitle(_("&View"))
+        self.help_menu.setTitle(_("&Help"))
+        self.settings_action.setText(_("&Settings…"))
+        self.lock_action.setText(_("&Lock counter"))
+        self.logout_action.setText(_("Log &out"))
+        self.quit_action.setText(_("&Quit"))
+        self.find_action.setText(_("&Find customer"))
+        self.arrears_menu.setTitle(_("&Arrears"))
+        self.export_sms_action.setText(_("&Export SMS batch…"))
+        self.policy_action.setText(_("Arrears &policy…"))
+        self.shortcuts_action.setText(_("&Keyboard shortcuts"))
+        self.about_action.setText(_("&About HallDesk"))
+        for position, spec in enumerate(self._tab_specs):
+            title = _(spec.title)
+            self.tabs.setTabText(position, title)
+            self.tab_actions[position].setText(title)
+        self.hall_label.setText(ctx.hall.name)
+        self.hall_label.setToolTip(ctx.hall.address)
+        if ctx.hall.counter_code:
+            self.counter_label.setText(
+                _("{counter} ({code})").format(
+                    counter=ctx.hall.counter_name, code=ctx.hall.counter_code
+                )
+            )
+        else:
+            self.counter_label.setText(_("No counter assigned to this PC"))
+        self.staff_label.setText(
+            _("{staff_no} {name} · {role}").format(
+                staff_no=ctx.actor.staff_no, name=ctx.actor.name, role=role_text(ctx.actor.role)
+            )
+        )
+        self.sync_label.setText(_(SYNC_NOT_SET_UP))
+        self.clock_label.setToolTip(_("Hall time ({timezone})").format(timezone=ctx.hall.timezone))
+        self._update_clock()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    # -- the clock ----------------------------------------------------------------------------
+
+    def _update_clock(self) -> None:
+        text = format_datetime(self._clock(), self.ctx.hall.timezone, fmt="medium")
+        self.clock_label.setText(text)
+        # Sized for the widest text so far, so the status bar does not jitter each second.
+        width = self.clock_label.fontMetrics().horizontalAdvance(text + "  ")
+        if width > self.clock_label.minimumWidth():
+            self.clock_label.setMinimumWidth(width)
+
+    @Slot()
+    def _tick(self) -> None:
+        self._update_clock()
+        # Re-armed each second, aligned to the wall clock's second boundary.
+        millis = self._clock().microsecond // 1000
+        self._clock_timer.start(1000 - millis)
+
+    # -- commands -----------------------------------------------------------------------------
+
+    def tab(self, kind: type[QWidget]) -> QWidget | None:
+        """The tab of class ``kind``, if that area is present."""
+        for position in range(self.tabs.count()):
+            widget = self.tabs.widget(position)
+            if isinstance(widget, kind):
+                return widget
+        return None
+
+    @Slot()
+    def find_customer(self) -> None:
+        """Show the lookup tab with the cursor in its search box (Ctrl+F, F3)."""
+        lookup = self.tab(LookupTab)
+        if isinstance(lookup, LookupTab):
+            self.tabs.setCurrentWidget(lookup)
+            lookup.focus_search()
+
+    @Slot()
+    def open_arrears_policy(self) -> PolicyDialog | None:
+        """The arrears policy editor (administrators only; the service checks again)."""
+        if self.ctx.actor.role != Role.ADMIN:
+            return None
+        try:
+            dialog = PolicyDialog(self.ctx, self)
+        except Exception as exc:
+            show_error(self, exc)
+            return None
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    @Slot()
+    def export_sms(self) -> None:
+        """Show the arrears tab and export the pending reminder SMS to a CSV batch."""
+        arrears = self.tab(ArrearsTab)
+        if isinstance(arrears, ArrearsTab):
+            self.tabs.setCurrentWidget(arrears)
+            arrears.export_sms()
+
+    @Slot()
+    def idle_lock_now(self) -> None:
+        self.idle_lock.lock()
+
+    @Slot()
+    def open_settings(self) -> SettingsDialog:
+        """Open the settings dialog (window-modal); returns it, for tests."""
+        dialog = SettingsDialog(self.ctx.settings, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(self._settings_changed)
+        dialog.open()
+        return dialog
+
+    @Slot()
+    def _settings_changed(self) -> None:
+        self.idle_lock.set_timeout_ms(minutes_to_ms(IDLE_LOCK_MINUTES.read(self.ctx.settings)))
+
+    @Slot()
+    def log_out(self) -> None:
+        """Close the window and hand the counter back to the login dialog."""
+        self.logout_requested = True
+        self.close()
+
+    def shortcut_rows(self) -> list[tuple[str, str]]:
+        """(command, keys) for every command that has a keyboard shortcut."""
+        rows = []
+        for action in self.actions():
+            keys = [s.toString(QKeySequence.SequenceFormat.NativeText) for s in action.shortcuts()]
+            if keys:
+                rows.append((action.text().replace("&", ""), " / ".join(keys)))
+        return rows
+
+    @Slot()
+    def show_shortcuts(self) -> QMessageBox:
+        cell = "<td style='padding: 2px 24px 2px 0'>{}</td>"
+        rows = "".join(
+            "<tr>" + cell.format(html.escape(command)) + cell.format(f"<b>{html.escape(keys)}</b>")
+            for command, keys in self.shortcut_rows()
+        )
+        box = QMessageBox(QMessageBox.Icon.NoIcon, _("Keyboard shortcuts"), "", parent=self)
+        box.setObjectName("shortcutsDialog")
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setText(f"<table>{rows}</table>")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        return box
+
+    def about_text(self) -> str:
+        path = db_path_from_url(self.ctx.store.url)
+        return _(
+            "HallDesk {version}\n"
+            "The counter workbench of a telecom business hall.\n\n"
+            "Hall: {hall} ({hall_code})\n"
+            "Device: {device}\n"
+            "Data file: {path}\n"
+            "Database schema: {revision}"
+        ).format(
+            version=__version__,
+            hall=self.ctx.hall.name,
+            hall_code=self.ctx.hall.code,
+            device=self.ctx.hall.device_code,
+            path=str(path) if path is not None else self.ctx.store.engine.url.render_as_string(),
+            revision=head_revision(),
+        )
+
+    @Slot()
+    def show_about(self) -> QMessageBox:
+        box = QMessageBox(
+            QMessageBox.Icon.Information, _("About HallDesk"), self.about_text(), parent=self
+        )
+        box.setObjectName("aboutDialog")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setStyleSheet("QLabel#qt_msgbox_label { min-width: 420px; }")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        return box
+
+    # -- window state and shutdown -------------------------------------------------------
+
+    def _restore_geometry(self) -> None:
+        settings = self.ctx.settings
+        state = settings.window_state("main") if isinstance(settings, QSettingsBackend) else None
+        if state is None or not self.restoreGeometry(state):
+            self.resize(1280, 800)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._closed:
+            event.accept()
+            return
+        self._closed = True
+        if isinstance(self.ctx.settings, QSettingsBackend):
+            self.ctx.settings.set_window_state("main", self.saveGeometry())
+        self._clock_timer.stop()
+        self.idle_lock.stop()
+        if not self.ctx.tasks.wait():
+            log.warning("background work still running at close")
+        self.ctx.store.close()
+        super().closeEvent(event)
+        if self.logout_requested:
+            self.loggedOut.emit()
+
+
+def create_main_window(
+    store: Store, actor: Actor, settings: SettingsBackend, idle_timeout_ms: int | None = None
+) -> MainWindow:
+    """The main window for ``actor`` over an opened store (it takes ownership of it)."""
+    return MainWindow(AppContext.create(store, actor, settings), idle_timeout_ms=idle_timeout_ms)
+
+
+def build_main_window(db_url: str, staff_no: str) -> MainWindow:
+    """The main window logged in as ``staff_no``, without the login dialog.
+
+    For tests and scripted use: creates the application if there is none (fonts and the
+    saved language included), opens and migrates the store, and settles preferences in
+    QSettings. The window is not shown.
+    """
+    from ui.app import ensure_application
+
+    ensure_application()
+    store = open_store(db_url)
+    try:
+        actor = AuthService(store).actor_for(staff_no)
+        return create_main_window(store, actor, QSettingsBackend())
+    except BaseException:
+        store.close()
+        raise
