@@ -20,7 +20,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QLineEdit, QTabWidget
+from PySide6.QtWidgets import QApplication, QLineEdit, QTabWidget, QWidget
 
 from app.demo.generator import generate
 from app.store.database import sqlite_url
@@ -78,7 +78,12 @@ def main() -> None:
             lookup.open_customer(customer_id)
             _settle(app)
             window.grab().save(str(OUT / f"lookup-{language}.png"))
-            print("wrote", OUT / f"lookup-{language}.png")
+            arrears = window.findChild(QWidget, "arrearsTab")
+            assert arrears is not None
+            tabs.setCurrentWidget(arrears)
+            _settle(app, 60)
+            window.grab().save(str(OUT / f"arrears-{language}.png"))
+            print("wrote", OUT / f"lookup-{language}.png", OUT / f"arrears-{language}.png")
         window.close()
         _settle(app)
 

@@ -1,0 +1,1 @@
+"""HallDesk tests; a package so that ``ui`` and ``app`` always mean the real packages."""
