@@ -12,8 +12,15 @@ from dataclasses import dataclass
 from typing import Any, Final, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QWidget
+from PySide6.QtGui import QCloseEvent, QColor, QFont, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QWidget,
+)
 
 from app.domain.ledger import BillState
 from app.i18n import N_, _, pgettext
@@ -297,3 +304,27 @@ def heading_label(parent: QWidget | None = None, *, point_delta: int = 2) -> QLa
 
 def set_text_colour(label: QLabel, colour: QColor | None) -> None:
     label.setStyleSheet(f"color: {colour.name()};" if colour is not None else "")
+
+
+class BusyGuardDialog(QDialog):
+    """A dialog that cannot be closed while ``_busy``: background work it started (a
+    payment being recorded, an identity check) must finish and report back to it first."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._busy = False
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self._busy and event.key() == Qt.Key.Key_Escape:
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._busy:
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+    def reject(self) -> None:
+        if not self._busy:
+            super().reject()

@@ -14,11 +14,9 @@ from datetime import date, timedelta
 from typing import Any, Final
 
 from PySide6.QtCore import QDate, QEvent, Qt
-from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDateEdit,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QFrame,
@@ -43,6 +41,7 @@ from ui.arrears.models import ReminderPlansTableModel
 from ui.context import AppContext
 from ui.errors import error_text
 from ui.widgets import (
+    BusyGuardDialog,
     Palette,
     configure_table,
     heading_label,
@@ -64,7 +63,7 @@ def pydate(value: QDate) -> date:
     return date(value.year(), value.month(), value.day())
 
 
-class ServiceDialog(QDialog):
+class ServiceDialog(BusyGuardDialog):
     """A dialog whose OK runs one service call in the background.
 
     Subclasses build their fields into ``self.form`` and implement ``collect()``: it reads
@@ -76,7 +75,6 @@ class ServiceDialog(QDialog):
         super().__init__(parent)
         self.setModal(True)
         self._ctx = ctx
-        self._busy = False
         self.outcome: Any = None
 
         self.intro = QLabel(self)
@@ -170,21 +168,6 @@ class ServiceDialog(QDialog):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate_ui()
         super().changeEvent(event)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if self._busy and event.key() == Qt.Key.Key_Escape:
-            return
-        super().keyPressEvent(event)
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self._busy:
-            event.ignore()
-            return
-        super().closeEvent(event)
-
-    def reject(self) -> None:
-        if not self._busy:
-            super().reject()
 
 
 def _reason_text(edit: QLineEdit, field: str = "reason") -> str:

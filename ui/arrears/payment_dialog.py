@@ -25,10 +25,9 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QPixmap
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -73,6 +72,7 @@ from ui.arrears.printing import (
 from ui.context import AppContext
 from ui.errors import error_text, show_error
 from ui.widgets import (
+    BusyGuardDialog,
     Palette,
     configure_table,
     heading_label,
@@ -92,7 +92,7 @@ QLineEdit[invalid="true"] { border: 1px solid #c62828; border-radius: 2px; paddi
 """
 
 
-class PaymentDialog(QDialog):
+class PaymentDialog(BusyGuardDialog):
     """Collects one payment for one account; emits ``paymentRecorded`` once it is recorded.
 
     ``printing`` prints the receipt (inject one with a PDF-file or failing print function
@@ -117,7 +117,6 @@ class PaymentDialog(QDialog):
         self.setStyleSheet(_STYLE)
         self._ctx = ctx
         self._printing = printing or ReceiptPrinting(ctx)
-        self._busy = False
         self.quote: PaymentQuote = ctx.payments.quote(account_id)
         self.plan: PaymentPlan | None = None
         self.recorded: RecordedPayment | None = None
@@ -879,17 +878,6 @@ class PaymentDialog(QDialog):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate_ui()
         super().changeEvent(event)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if self._busy and event.key() == Qt.Key.Key_Escape:
-            return
-        super().keyPressEvent(event)
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self._busy:
-            event.ignore()
-            return
-        super().closeEvent(event)
 
     def reject(self) -> None:
         if self._busy:

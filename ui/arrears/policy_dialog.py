@@ -17,10 +17,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGridLayout,
@@ -47,7 +45,7 @@ from app.i18n import N_, _
 from ui.arrears.labels import stage_text, tier_text
 from ui.context import AppContext
 from ui.errors import error_text
-from ui.widgets import Palette, heading_label, set_text_colour
+from ui.widgets import BusyGuardDialog, Palette, heading_label, set_text_colour
 
 #: Ranges of the boxes: wider than the law allows, so ``validate()`` explains the limit.
 MAX_PENALTY_BOX: Final = 10
@@ -170,7 +168,7 @@ class TierEditor(QWidget):
         super().changeEvent(event)
 
 
-class PolicyDialog(QDialog):
+class PolicyDialog(BusyGuardDialog):
     """Edits the policy in force and saves it as a new version (administrators only)."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
@@ -178,7 +176,6 @@ class PolicyDialog(QDialog):
         self.setObjectName("policyDialog")
         self.setModal(True)
         self._ctx = ctx
-        self._busy = False
         self.saved_version: int | None = None
         self.version, policy = ctx.arrears.current_policy()
 
@@ -347,18 +344,3 @@ class PolicyDialog(QDialog):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate_ui()
         super().changeEvent(event)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if self._busy and event.key() == Qt.Key.Key_Escape:
-            return
-        super().keyPressEvent(event)
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self._busy:
-            event.ignore()
-            return
-        super().closeEvent(event)
-
-    def reject(self) -> None:
-        if not self._busy:
-            super().reject()

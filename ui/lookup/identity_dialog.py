@@ -9,10 +9,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QDialog,
     QDialogButtonBox,
     QGridLayout,
     QLabel,
@@ -26,10 +24,10 @@ from app.i18n import _
 from app.store.models import VerificationMethod
 from ui.context import AppContext
 from ui.errors import error_text
-from ui.widgets import Palette, set_text_colour
+from ui.widgets import BusyGuardDialog, Palette, set_text_colour
 
 
-class IdentityCheckDialog(QDialog):
+class IdentityCheckDialog(BusyGuardDialog):
     """Records how the customer at the counter proved their identity.
 
     Accepted only after the service confirmed the check; ``verified_method`` and
@@ -52,7 +50,6 @@ class IdentityCheckDialog(QDialog):
         self._customer_id = customer_id
         self._customer_name = customer_name
         self._has_password = has_service_password
-        self._busy = False
         self.verified_method: VerificationMethod | None = None
         self.verified_at: datetime | None = None
 
@@ -199,18 +196,3 @@ class IdentityCheckDialog(QDialog):
         self.document_note.setEnabled(not by_password)
         self._clear_error()
         (self.password if by_password else self.document_note).setFocus()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if self._busy and event.key() == Qt.Key.Key_Escape:
-            return
-        super().keyPressEvent(event)
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self._busy:
-            event.ignore()
-            return
-        super().closeEvent(event)
-
-    def reject(self) -> None:
-        if not self._busy:
-            super().reject()
