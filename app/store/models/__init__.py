@@ -46,8 +46,6 @@ __all__ = [
     "Account",
     "AccountLedger",
     "ActionKind",
-    "Adjustment",
-    "AdjustmentKind",
     "ArrearsAction",
     "ArrearsPolicyVersion",
     "AuditEvent",

@@ -282,6 +282,8 @@ def upgrade() -> None:
     for column in PAYMENT_COLUMNS:
         op.execute(f"ALTER TABLE payment ADD COLUMN {column}")
     op.create_index(op.f("ix_payment_original_id"), "payment", ["original_id"], unique=True)
+    # The worklist filters accounts in arrears by grid unit.
+    op.create_index("ix_customer_grid_unit_id", "customer", ["grid_unit_id"], unique=False)
 
     for table in APPEND_ONLY:
         for verb in ("UPDATE", "DELETE"):
@@ -309,6 +311,7 @@ def downgrade() -> None:
     for table in APPEND_ONLY:
         for verb in ("update", "delete"):
             op.execute(f"DROP TRIGGER IF EXISTS {table}_no_{verb}")
+    op.drop_index("ix_customer_grid_unit_id", table_name="customer")
     op.drop_index(op.f("ix_payment_original_id"), table_name="payment")
     for column in reversed(PAYMENT_COLUMNS):
         op.execute(f"ALTER TABLE payment DROP COLUMN {column.split()[0]}")
