@@ -60,7 +60,11 @@ COUNTER_METHODS: Final = frozenset({"cash", "bank_card"})
 HOUR: Final = 3600
 ORG_ACCOUNTS: Final = ((1, 50), (2, 25), (3, 13), (4, 7), (5, 5))
 ORG_LINES: Final = ((1, 30), (2, 25), (3, 20), (5, 17), (8, 8))
-COUNTER_GROUPS: Final = ((1, 40), (2, 30), (3, 30))
+#: How many bills a payment settles: (bills, weight). Customers paying at a counter often
+#: come every two or three months; app users mostly pay each bill, some top up for two
+#: or three months at once; bank deductions are monthly.
+COUNTER_GROUPS: Final = ((1, 30), (2, 35), (3, 35))
+APP_GROUPS: Final = ((1, 70), (2, 20), (3, 10))
 CREDIT_STEPS: Final = ((0, 50), (1, 30), (2, 15), (3, 5))
 SECOND_ACCOUNT_SHARE: Final = 0.1
 
@@ -109,6 +113,7 @@ class HoldingsFactory:
         self._org_accounts = Weighted(ORG_ACCOUNTS)
         self._org_lines = Weighted(ORG_LINES)
         self._groups = Weighted(COUNTER_GROUPS)
+        self._app_groups = Weighted(APP_GROUPS)
         self._credit = Weighted(CREDIT_STEPS)
         self._unpaid_small = Weighted(list(zip(range(1, MONTHS + 1), _UNPAID_SMALL, strict=True)))
         self._unpaid_large = Weighted(list(zip(range(1, MONTHS + 1), _UNPAID_LARGE, strict=True)))
@@ -237,7 +242,7 @@ class HoldingsFactory:
             grp = self._groups.draw(draw)
             day0, jitter, tod0, span = int(random() * 15), 5, 9 * HOUR, 8 * HOUR + 1800
         else:
-            grp = 1 if random() < 0.9 else 2
+            grp = self._app_groups.draw(draw)
             day0, jitter, tod0, span = int(random() * 16), 4, 8 * HOUR, 14 * HOUR
         unpaid = 0
         if random() < (ORG_ARREARS_SHARE if organisation else ARREARS_SHARE):

@@ -186,11 +186,11 @@ _BILL_ID: Final = f"((p.account_id - 1) * {MONTHS} + m.idx)"
 #: Bills covered by the payment of month ``m``: back to the end of the previous group.
 _SPAN: Final = "(m.idx - ((m.idx - 1) / p.grp) * p.grp)"
 #: Paid at (Unix seconds; payments are recorded to the second): the bill's issue day plus
-#: the account's usual day (with jitter, never after the due date) and time of day, sliced
-#: from one hash.
+#: the account's usual day (with a jitter that changes from month to month, never after
+#: the due date) and a time of day from the hash.
 _PAID_S: Final = (
-    f"(m.issue_ms / 1000 + min(m.max_day, p.day0 + {_T} / 67108864 % (p.jitter + 1)) * {DAY_S}"
-    f" + p.tod0 + {_T} % p.tod_span)"
+    f"(m.issue_ms / 1000 + min(m.max_day, p.day0 + (p.salt / 8 + m.inc) % (p.jitter + 1))"
+    f" * {DAY_S} + p.tod0 + {_T} % p.tod_span)"
 )
 #: This month's bill is recomputed (cheaper than reading it back); a payment for more
 #: months adds the earlier bills from the table.

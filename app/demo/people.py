@@ -141,6 +141,14 @@ class PeopleFactory:
         self._shanghai = [(r, _weighted_sum(r, 0)) for r in vocab.SHANGHAI_REGIONS]
         self._other = [(r, _weighted_sum(r, 0)) for r in vocab.OTHER_REGIONS]
         self._first_day = FIRST_CUSTOMER_DAY.toordinal()
+        self._local_places = [
+            [f"上海市浦东新区{road}" for road in roads] for _, roads in vocab.AREAS
+        ]
+        self._other_places = [
+            f"上海市{district}{road}"
+            for district in vocab.OTHER_DISTRICTS
+            for road in vocab.OTHER_ROADS
+        ]
 
     # -- names ---------------------------------------------------------------------------
 
@@ -239,16 +247,18 @@ class PeopleFactory:
         return f"{self.draw.pick(_ALL_MOBILE_PREFIXES)}{self.draw.below(10**8):08d}"
 
     def _address(self, grid: int, organisation: bool) -> str:
-        draw = self.draw
-        if draw.random() < LOCAL_ADDRESS_SHARE:
-            roads = vocab.AREAS[(grid - 1) % len(vocab.AREAS)][1]
-            place = "上海市浦东新区" + draw.pick(roads)
+        """A road of the grid's area (or, for a few, of another district) and a number."""
+        random = self.draw.random
+        if random() < LOCAL_ADDRESS_SHARE:
+            places = self._local_places[(grid - 1) % len(self._local_places)]
         else:
-            place = "上海市" + draw.pick(vocab.OTHER_DISTRICTS) + draw.pick(vocab.OTHER_ROADS)
+            places = self._other_places
+        place = places[int(random() * len(places))]
         if organisation:
-            return f"{place}{draw.between(1, 2999)}号{draw.between(1, 29)}楼"
-        lane, house = draw.between(1, 1799), draw.between(1, 59)
-        return f"{place}{lane}弄{house}号{draw.between(1, 24)}0{draw.between(1, 6)}室"
+            return f"{place}{1 + int(random() * 2999)}号{1 + int(random() * 29)}楼"
+        lane, house = 1 + int(random() * 1799), 1 + int(random() * 59)
+        floor, room = 1 + int(random() * 24), 1 + int(random() * 6)
+        return f"{place}{lane}弄{house}号{floor}0{room}室"
 
     def _created_on(self, earliest: int) -> int:
         start = max(self._first_day, earliest)
@@ -277,18 +287,11 @@ class PeopleFactory:
                 id_type = "resident_id"
                 id_number = self.resident_id(birthday, birthday_sum, male)
         grid = 1 + int(draw.random() * self.grid_count)
+        address = self._address(grid, False)
         return Identity(
-            kind="person",
-            name=name,
-            name_pinyin=pinyin,
-            name_initials=initials,
-            id_type=id_type,
-            id_number=id_number,
-            contact_phone="",
-            address=self._address(grid, organisation=False),
-            grid=grid,
-            created_on=self._created_on(adult),
-        )
+            "person", name, pinyin, initials, id_type, id_number, "", address, grid,
+            self._created_on(adult),
+        )  # fmt: skip
 
     def organisation(self) -> Identity:
         draw = self.draw

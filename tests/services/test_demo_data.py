@@ -77,8 +77,9 @@ def test_same_seed_same_rows_other_seed_other_rows(tmp_path: Path) -> None:
 def test_resident_ids_are_valid_and_reversed(con: sqlite3.Connection) -> None:
     rows = con.execute("SELECT id_type, id_number, id_number_rev FROM customer").fetchall()
     kinds = Counter(t for t, _, _ in rows)
-    assert kinds["resident_id"] > 0.95 * len(rows) * 0.96
-    assert kinds["business_licence"] > 0
+    assert kinds["resident_id"] / len(rows) > 0.9
+    assert 0.02 < kinds["business_licence"] / len(rows) < 0.07
+    assert kinds["passport"] + kinds["hk_macao_permit"] > 0
     for id_type, number, reversed_number in rows:
         assert reversed_number == number[::-1]
         if id_type == "resident_id":
@@ -316,7 +317,6 @@ def test_store_is_at_head_in_wal_with_every_index(
             (head_revision(),)
         ]
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert connection.execute("PRAGMA quick_check").fetchone()[0] == "ok"
         assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
         assert connection.execute("SELECT count(*) FROM sqlite_stat1").fetchone()[0] > 0
     finally:
@@ -336,18 +336,8 @@ def _schema(path: Path) -> list[tuple[str, str, str | None]]:
 
 
 def test_check_constraints_hold(con: sqlite3.Connection) -> None:
-    """The bulk load skips CHECK evaluation; the rows must satisfy them anyway."""
-    checks = {
-        "customer": "kind NOT IN ('person', 'organisation') OR id_type NOT IN "
-        "('resident_id', 'passport', 'hk_macao_permit', 'business_licence')",
-        "service": "kind NOT IN ('mobile', 'fixed', 'broadband') OR status NOT IN "
-        "('normal', 'restricted', 'suspended', 'pre_terminated')",
-        "bill": "amount_fen < 0 OR due_date < issue_date",
-        "payment": "amount_fen = 0 OR method NOT IN "
-        "('cash', 'bank_card', 'wechat', 'alipay', 'bank_deduction', 'online')",
-    }
-    for table, violation in checks.items():
-        assert con.execute(f"SELECT count(*) FROM {table} WHERE {violation}").fetchone()[0] == 0
+    """The bulk load skips evaluating CHECK constraints; quick_check verifies every row."""
+    assert con.execute("PRAGMA quick_check").fetchall() == [("ok",)]
 
 
 def test_refuses_a_store_with_customers(tmp_path: Path) -> None:
