@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
 
 from app.services.arrears import ArrearsService
 from app.services.auth import AuthService
@@ -14,6 +15,13 @@ from app.services.receipts import ReceiptService
 from app.settings import SettingsBackend
 from app.store.database import Store
 from ui.tasks import TaskRunner
+
+
+class _StoreService(Protocol):
+    def __init__(self, store: Store, clock: Clock = ..., /) -> None: ...
+
+
+S = TypeVar("S", bound=_StoreService)
 
 
 @dataclass
@@ -36,6 +44,18 @@ class AppContext:
     arrears: ArrearsService
     clock: Clock = utc_now
     tasks: TaskRunner = field(default_factory=lambda: TaskRunner())
+    _services: dict[type[Any], Any] = field(default_factory=dict, repr=False)
+
+    def service(self, cls: type[S]) -> S:
+        """The window's one instance of a service built as ``cls(store, clock)``.
+
+        Areas added after the first two (complaints, shifts, etiquette, sync) get their
+        services this way, so a new area needs no new field here.
+        """
+        found = self._services.get(cls)
+        if found is None:
+            found = self._services[cls] = cls(self.store, self.clock)
+        return found  # type: ignore[no-any-return]
 
     @classmethod
     def create(

@@ -28,12 +28,15 @@ from app.store.database import Store, db_path_from_url, head_revision, open_stor
 from app.store.models import Role
 from ui.arrears.policy_dialog import PolicyDialog
 from ui.arrears.tab import ArrearsTab
+from ui.complaints.tab import ComplaintsTab
 from ui.context import AppContext
 from ui.errors import show_error
+from ui.etiquette.tab import EtiquetteTab
 from ui.idle_lock import IdleLock, minutes_to_ms
 from ui.lookup.tab import LookupTab
 from ui.qt_settings import QSettingsBackend
 from ui.settings_dialog import SettingsDialog
+from ui.shifts.tab import ShiftTab
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +55,9 @@ class TabSpec:
 TABS: Final[tuple[TabSpec, ...]] = (
     TabSpec(N_("Customer lookup"), LookupTab),
     TabSpec(N_("Arrears"), ArrearsTab),
+    TabSpec(N_("Complaints"), ComplaintsTab),
+    TabSpec(N_("Shift handover"), ShiftTab),
+    TabSpec(N_("Service etiquette"), EtiquetteTab),
 )
 
 ROLE_LABELS: Final[dict[str, str]] = {

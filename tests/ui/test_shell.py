@@ -112,7 +112,7 @@ def test_login_with_the_demo_clerk_opens_the_workbench(
     assert window.tabs.widget(0).objectName() == "lookupTab"
     # Only the areas that exist, in their fixed order: no placeholder tabs.
     names = [window.tabs.widget(i).objectName() for i in range(window.tabs.count())]
-    assert names == ["lookupTab", "arrearsTab"]
+    assert names == ["lookupTab", "arrearsTab", "complaintsTab", "shiftTab", "etiquetteTab"]
 
 
 def test_login_shows_hall_counter_and_demo_note(login: LoginDialog, hall: HallInfo) -> None:

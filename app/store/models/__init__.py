@@ -1,4 +1,9 @@
-"""All models of the local store; import them from here."""
+"""All models of the local store.
+
+The core and arrears models are re-exported here. The models of each later area live in
+their own module (``complaints``, ``shifts``, ``etiquette``, ``sync``); import them from
+there. They are imported below so that ``Base.metadata`` always knows every table.
+"""
 
 from app.store.models.arrears import (
     AccountLedger,
@@ -81,3 +86,6 @@ __all__ = [
     "VerificationMethod",
     "enum_check",
 ]
+
+# Register every area's tables with Base.metadata (their names are imported from the module).
+from app.store.models import complaints, etiquette, shifts, sync  # noqa: F401

@@ -1,0 +1,96 @@
+"""What is pending at a counter: the list a shift hands over.
+
+Each area of work contributes its own open items through a provider (a function of a
+session and a :class:`PendingQuery`); the handover collects them all with :func:`collect`.
+A provider reads only; it never writes.
+
+Providers:
+- arrears (``app.services.arrears_pending``): restore requests not yet done, promises to
+  pay that fall due;
+- complaints (``app.services.complaints_pending``): complaints due within the warning window
+  or overdue, call-back promises, open fault notices;
+- sync (``app.sync.pending``): operations not yet sent to the centre.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Final
+
+from sqlalchemy.orm import Session
+
+from app.i18n import N_
+
+
+class PendingKind(StrEnum):
+    COMPLAINT_DUE = "complaint_due"
+    CALLBACK = "callback"
+    FAULT_NOTICE = "fault_notice"
+    RESTORE = "restore"
+    PROMISE_TO_PAY = "promise_to_pay"
+    UNSYNCED = "unsynced"
+
+
+#: What each kind is called on screen and on the handover sheet (``N_`` msgids).
+PENDING_KIND_LABELS: Final[dict[PendingKind, str]] = {
+    PendingKind.COMPLAINT_DUE: N_("Complaint due"),
+    PendingKind.CALLBACK: N_("Call-back promised"),
+    PendingKind.FAULT_NOTICE: N_("Open fault notice"),
+    PendingKind.RESTORE: N_("Service restore not done"),
+    PendingKind.PROMISE_TO_PAY: N_("Promise to pay due"),
+    PendingKind.UNSYNCED: N_("Not yet synced"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PendingQuery:
+    """Which items to collect: those open at ``now`` or falling due before ``horizon``.
+
+    ``counter_id`` and ``staff_id`` narrow to one counter or clerk where a kind knows them;
+    ``None`` means the whole hall.
+    """
+
+    now: datetime
+    horizon: timedelta = timedelta(days=2)
+    counter_id: int | None = None
+    staff_id: int | None = None
+
+    @property
+    def until(self) -> datetime:
+        return self.now + self.horizon
+
+
+@dataclass(frozen=True, slots=True)
+class PendingItem:
+    """One open item. ``ref`` and ``summary`` are data (numbers, names, categories), not
+    prose, so the sheet can be printed in any language; ``kind`` gives the label."""
+
+    kind: PendingKind
+    ref: str
+    summary: str
+    due_at: datetime | None = None
+    overdue: bool = False
+    count: int = 1
+
+
+PendingProvider = Callable[[Session, PendingQuery], Sequence[PendingItem]]
+
+
+def providers() -> tuple[PendingProvider, ...]:
+    """Every area's provider, imported when first asked for (keeps start-up light)."""
+    from app.services.arrears_pending import pending_items as arrears_items
+    from app.services.complaints_pending import pending_items as complaint_items
+    from app.sync.pending import pending_items as sync_items
+
+    return (complaint_items, arrears_items, sync_items)
+
+
+def collect(session: Session, query: PendingQuery) -> list[PendingItem]:
+    """All pending items, overdue first, then by due time (undated last), then by kind."""
+    items = [item for provider in providers() for item in provider(session, query)]
+    far = datetime.max.replace(tzinfo=query.now.tzinfo)
+    items.sort(key=lambda i: (not i.overdue, i.due_at or far, i.kind.value, i.ref))
+    return items

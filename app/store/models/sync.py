@@ -1,0 +1,5 @@
+"""The sync outbox, pull cursors, sync runs and flagged conflicts."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,1 @@
+"""Sync with the centre: the hall side (outbox, push, pull) and the shared protocol."""

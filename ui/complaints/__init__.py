@@ -1,0 +1,1 @@
+"""Complaint intake, the worklist by time left, follow-up and fault notices."""

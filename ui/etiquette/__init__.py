@@ -1,0 +1,1 @@
+"""Service-etiquette checklists: inspections, self-checks, weekly simulations, trends."""
