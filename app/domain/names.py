@@ -63,6 +63,8 @@ COMPOUND_SURNAMES: Final = frozenset(
         "澹台",
     }
 )
+#: Compound surnames whose characters read differently together (万俟 is "moqi", not "wanqi").
+COMPOUND_READINGS: Final = {"万俟": ("mo", "qi"), "长孙": ("zhang", "sun")}
 
 
 @lru_cache(maxsize=65536)
@@ -84,8 +86,11 @@ def pinyin_keys(name: str) -> tuple[str, str]:
     """
     syllables: list[str] = []
     surname_len = _surname_length(name)
+    compound = COMPOUND_READINGS.get(name[:2], ())
     for i, char in enumerate(name):
-        if i < surname_len and char in SURNAME_READINGS:
+        if i < len(compound):
+            syllables.append(compound[i])
+        elif i < surname_len and char in SURNAME_READINGS:
             syllables.append(SURNAME_READINGS[char])
         else:
             syllables.append(char_pinyin(char))

@@ -40,6 +40,8 @@ _TOP: Final = "\U0010ffff"
 _HAN_RE = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff·]+$")
 _LATIN_RE = re.compile(r"^[a-z]+$")
 _DIGITS_RE = re.compile(r"^\d+[xX]?$")
+#: Service numbers with a letter prefix, such as broadband accounts (``ad0012345678``).
+_CODE_RE = re.compile(r"^[a-z]{1,4}\d{4,}$")
 
 
 class MatchKind(StrEnum):
@@ -54,6 +56,7 @@ class MatchKind(StrEnum):
 
 class QueryKind(StrEnum):
     DIGITS = "digits"
+    CODE = "code"
     HAN = "han"
     LATIN = "latin"
     NONE = "none"
@@ -91,6 +94,8 @@ def normalise_query(raw: str) -> tuple[QueryKind, str]:
     if _HAN_RE.match(compact):
         return QueryKind.HAN, compact
     lowered = compact.lower()
+    if _CODE_RE.match(lowered):
+        return QueryKind.CODE, lowered
     if _LATIN_RE.match(lowered):
         return QueryKind.LATIN, lowered
     return QueryKind.NONE, ""
@@ -149,6 +154,13 @@ def search_customers(session: Session, raw: str, limit: int = DEFAULT_LIMIT) -> 
                 MatchKind.ID_SUFFIX,
             )
         if len(q) >= 7 and q.isdigit() and not hits:
+            add(
+                session.execute(_SQL_SERVICE_PREFIX, {"lo": q, "hi": q + _TOP, "limit": limit}),
+                MatchKind.SERVICE_NUMBER,
+            )
+    elif kind is QueryKind.CODE:
+        add(session.execute(_SQL_SERVICE_EXACT, {"q": q}), MatchKind.SERVICE_NUMBER)
+        if not hits:
             add(
                 session.execute(_SQL_SERVICE_PREFIX, {"lo": q, "hi": q + _TOP, "limit": limit}),
                 MatchKind.SERVICE_NUMBER,

@@ -16,6 +16,9 @@ from app.domain.names import pinyin_keys
         ("解缙", "xiejin", "xj"),
         ("吕布", "lvbu", "lb"),
         ("王喆", "wangzhe", "wz"),
+        ("万俟咏", "moqiyong", "mqy"),
+        ("长孙无忌", "zhangsunwuji", "zswj"),
+        ("尉迟恭", "yuchigong", "ycg"),
     ],
 )
 def test_pinyin_keys(name: str, full: str, initials: str) -> None:

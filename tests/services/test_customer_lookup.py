@@ -42,6 +42,7 @@ def test_query_classification() -> None:
     assert normalise_query("11010519491231002x") == (QueryKind.DIGITS, "11010519491231002X")
     assert normalise_query("张三") == (QueryKind.HAN, "张三")
     assert normalise_query("ZhangSan") == (QueryKind.LATIN, "zhangsan")
+    assert normalise_query("AD0012345678") == (QueryKind.CODE, "ad0012345678")
     assert normalise_query("ｚｓ") == (QueryKind.LATIN, "zs")  # full-width letters
     assert normalise_query("'; DROP TABLE customer; --")[0] is QueryKind.NONE
     assert normalise_query("x" * 500)[0] is QueryKind.NONE
@@ -69,6 +70,25 @@ def test_fixed_line_and_account_number(store: Store, raw: sqlite3.Connection) ->
     account, owner = raw.execute("SELECT number, customer_id FROM account LIMIT 1").fetchone()
     hit = service.search(account)[0]
     assert (hit.customer_id, hit.match) == (owner, MatchKind.ACCOUNT_NUMBER)
+
+
+def test_broadband_account_with_letter_prefix(store: Store, raw: sqlite3.Connection) -> None:
+    service = CustomerService(store)
+    number, owner = raw.execute(
+        "SELECT s.number, a.customer_id FROM service s JOIN account a ON a.id = s.account_id "
+        "WHERE s.kind = 'broadband' AND s.number GLOB 'ad[0-9]*' LIMIT 1"
+    ).fetchone()
+    hit = service.search(number.upper())[0]
+    assert (hit.customer_id, hit.match) == (owner, MatchKind.SERVICE_NUMBER)
+    owners = {
+        r[0]
+        for r in raw.execute(
+            "SELECT a.customer_id FROM service s JOIN account a ON a.id = s.account_id "
+            "WHERE s.number GLOB ?",
+            (number[:-2] + "*",),
+        )
+    }
+    assert {h.customer_id for h in service.search(number[:-2])} == owners
 
 
 def test_id_number_full_and_suffix(store: Store, raw: sqlite3.Connection) -> None:
