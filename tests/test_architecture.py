@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -59,3 +60,23 @@ def test_ui_never_runs_sql() -> None:
         imported = _imports(path)
         assert "sqlite3" not in imported, path
         assert not any(n.startswith("sqlalchemy") for n in imported), path
+
+
+def test_opening_the_main_window_module_loads_no_renderer() -> None:
+    """reportlab (and the centre's web stack) cost start-up time a clerk waits for: the
+    window module must not pull them in. Import renderers inside the function that renders."""
+    code = (
+        "import sys, ui.main_window\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules}"
+        " & {'reportlab', 'fastapi', 'uvicorn', 'psycopg', 'httpx', 'alembic'})\n"
+        "print(','.join(heavy))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert done.stdout.strip() == "", f"loaded at start-up: {done.stdout.strip()}"

@@ -1,19 +1,7 @@
 """Printed documents, rendered to PDF with reportlab and the bundled CJK font embedded.
 
-One module per document; each exposes a frozen data class with what it prints and a
-``render_*(..., invariant=False) -> bytes`` function. Qt's print dialog and preview send the
-same bytes to a printer.
+One module per document, each with a ``render_*(..., invariant=False) -> bytes`` function;
+what a document prints is a frozen data class in ``app.documents.data`` (reportlab-free, so
+importing it costs nothing at start-up). Qt's print dialog and preview send the same bytes to
+a printer. Import renderers where they are used, not at module level of services or screens.
 """
-
-from app.documents.arrears_notice import ArrearsNoticeData, OutstandingBill, render_arrears_notice
-from app.documents.receipt import PaidBill, ReceiptData, ReceiptLayout, render_receipt
-
-__all__ = [
-    "ArrearsNoticeData",
-    "OutstandingBill",
-    "PaidBill",
-    "ReceiptData",
-    "ReceiptLayout",
-    "render_arrears_notice",
-    "render_receipt",
-]

@@ -11,7 +11,6 @@ English msgids translated at render time.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from typing import Any, Final
@@ -40,59 +39,15 @@ from app.documents.base import (
     para,
     paragraph_wrap,
 )
+from app.documents.data import ArrearsNoticeData, OutstandingBill
 from app.domain.amount_words import format_figures, rmb_receipt_line
 from app.domain.identity import mask_name
 from app.i18n import _, format_date, pgettext
 
+__all__ = ["ArrearsNoticeData", "OutstandingBill", "render_arrears_notice"]
+
 MARGIN: Final = 20 * mm
 WIDTH: Final = A4[0] - 2 * MARGIN
-
-
-@dataclass(frozen=True, slots=True)
-class OutstandingBill:
-    period: str
-    amount_fen: int
-    due_date: date
-
-
-@dataclass(frozen=True, slots=True)
-class ArrearsNoticeData:
-    """What the notice states, decided by the caller.
-
-    Invariants (checked): at least one bill; ``total_owed_fen`` is the sum of the bills;
-    the penalty is not negative. The total due is bills plus penalty. ``services`` are
-    already-masked numbers with their kind as the caller wants them printed; ``next_step``
-    is the translated description of the ladder step that follows if nothing is paid.
-    """
-
-    hall_name: str
-    hall_address: str
-    hotline: str
-    customer_name: str
-    account_no: str
-    services: tuple[str, ...]
-    bills: tuple[OutstandingBill, ...]
-    total_owed_fen: int
-    penalty_fen: int
-    pay_by: date
-    next_step: str
-    issue_date: date
-    notice_no: str = ""
-    organisation: bool = False
-
-    def __post_init__(self) -> None:
-        if not self.bills:
-            raise ValueError("an arrears notice lists at least one unpaid bill")
-        if any(bill.amount_fen <= 0 for bill in self.bills):
-            raise ValueError("an unpaid bill has a positive amount")
-        if sum(bill.amount_fen for bill in self.bills) != self.total_owed_fen:
-            raise ValueError("total_owed_fen must be the sum of the bills")
-        if self.penalty_fen < 0:
-            raise ValueError("the penalty is never negative")
-
-    @property
-    def total_due_fen(self) -> int:
-        return self.total_owed_fen + self.penalty_fen
 
 
 def _styles() -> dict[str, ParagraphStyle]:

@@ -14,11 +14,9 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from enum import StrEnum
 from functools import cache
 from typing import Any, Final
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
@@ -50,9 +48,18 @@ from app.documents.base import (
     register_fonts,
     text_width,
 )
+from app.documents.data import PaidBill, ReceiptData, ReceiptLayout
 from app.domain.amount_words import format_figures, rmb_receipt_line
 from app.domain.identity import mask_name
 from app.i18n import _
+
+__all__ = [
+    "PaidBill",
+    "ReceiptData",
+    "ReceiptLayout",
+    "layout_roll",
+    "render_receipt",
+]
 
 ROLL_WIDTH: Final = 80 * mm
 ROLL_MARGIN: Final = 4 * mm
@@ -60,82 +67,6 @@ ROLL_MARGIN: Final = 4 * mm
 ROLL_FONT_SIZE: Final = 8.5
 ROLL_LEADING: Final = 12.0
 QR_SIZE: Final = 25 * mm
-
-
-class ReceiptLayout(StrEnum):
-    ROLL_80 = "roll80"
-    A5 = "a5"
-
-
-@dataclass(frozen=True, slots=True)
-class PaidBill:
-    """One monthly bill settled by the payment: ``period`` as printed ("2026-10")."""
-
-    period: str
-    amount_fen: int
-
-
-@dataclass(frozen=True, slots=True)
-class ReceiptData:
-    """Everything a receipt prints, already decided by the caller.
-
-    Invariants (checked, because a printed receipt must add up): ``amount_fen`` equals the
-    bills plus ``prepayment_fen`` plus ``penalty_fen`` (the late-payment penalty collected
-    with the payment, printed as its own item when not zero); for cash,
-    ``tendered_fen - change_fen == amount_fen``; ``paid_at`` is timezone-aware and printed in
-    the hall's ``timezone``. ``method`` is a label the caller already translated.
-    ``customer_name`` should arrive masked; it is masked again here (idempotent) unless the
-    customer is an organisation. ``balance_after_fen`` < 0 means the account still owes that
-    much.
-    """
-
-    hall_name: str
-    hall_address: str
-    hotline: str
-    receipt_no: str
-    paid_at: datetime
-    timezone: str
-    staff_no: str
-    customer_name: str
-    account_no: str
-    amount_fen: int
-    method: str
-    bills: tuple[PaidBill, ...] = ()
-    prepayment_fen: int = 0
-    reference: str = ""
-    tendered_fen: int | None = None
-    change_fen: int | None = None
-    balance_after_fen: int = 0
-    verify_payload: str = ""
-    reprint_count: int = 0
-    voided: bool = False
-    organisation: bool = False
-    penalty_fen: int = 0
-
-    def __post_init__(self) -> None:
-        if self.paid_at.tzinfo is None or self.paid_at.utcoffset() is None:
-            raise ValueError("paid_at must be timezone-aware")
-        try:
-            ZoneInfo(self.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {self.timezone!r}") from None
-        if self.amount_fen < 0 or self.prepayment_fen < 0 or self.penalty_fen < 0:
-            raise ValueError("receipt amounts are never negative")
-        if any(bill.amount_fen <= 0 for bill in self.bills):
-            raise ValueError("a paid bill has a positive amount")
-        items = sum(b.amount_fen for b in self.bills) + self.prepayment_fen + self.penalty_fen
-        if items != self.amount_fen:
-            raise ValueError("bills plus prepayment plus penalty must equal the amount paid")
-        if (self.tendered_fen is None) != (self.change_fen is None):
-            raise ValueError("cash tendered and change go together")
-        if (
-            self.tendered_fen is not None
-            and self.change_fen is not None
-            and (self.change_fen < 0 or self.tendered_fen - self.change_fen != self.amount_fen)
-        ):
-            raise ValueError("tendered minus change must equal the amount paid")
-        if self.reprint_count < 0:
-            raise ValueError("reprint_count counts reprints from 0")
 
 
 Row = tuple[str, str]

@@ -22,7 +22,6 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.documents.arrears_notice import render_arrears_notice
 from app.domain.arrears import ArrearsStatus
 from app.domain.arrears_policy import ArrearsPolicy, StepKind
 from app.domain.errors import NotFound, PermissionDenied, ValidationError
@@ -342,6 +341,8 @@ class ArrearsService:
         ctx = self._context()
         with self._store.read() as session:
             data = notice_data(ctx, account_facts(session, ctx, account_id))
+        from app.documents.arrears_notice import render_arrears_notice  # reportlab: load late
+
         pdf = render_arrears_notice(data, invariant=invariant)
         with self._store.unit_of_work() as session:
             actions.record_notice(session, ctx, actor, account_id, data.notice_no)

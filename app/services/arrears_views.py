@@ -11,7 +11,7 @@ from typing import Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.documents.arrears_notice import ArrearsNoticeData, OutstandingBill
+from app.documents.data import ArrearsNoticeData, OutstandingBill
 from app.domain.arrears import ArrearsRuleError, ArrearsStatus, check_step_allowed, needs_leader
 from app.domain.arrears_policy import SERVICE_ACTION_KINDS, ArrearsPolicy, StepKind
 from app.domain.ledger import settle

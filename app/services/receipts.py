@@ -41,7 +41,7 @@ from typing import Final
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from app.documents.receipt import PaidBill, ReceiptData, ReceiptLayout, render_receipt
+from app.documents.data import PaidBill, ReceiptData, ReceiptLayout
 from app.domain.errors import NotFound, ValidationError
 from app.domain.identity import mask_name
 from app.domain.ids import uuid7
@@ -174,6 +174,8 @@ class ReceiptService:
         补打 copy numbered by the copies before it (``reprint`` does not change that)."""
         layout = ReceiptLayout(layout)
         data = self.receipt_data(payment_id)
+        from app.documents.receipt import render_receipt  # reportlab: load late
+
         pdf = render_receipt(data, layout, invariant=self._invariant)
         return RenderedReceipt(pdf, data.receipt_no, data.reprint_count, payment_id, layout)
 

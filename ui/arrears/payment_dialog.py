@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.documents.receipt import ReceiptLayout
+from app.documents.data import ReceiptLayout
 from app.domain.errors import ValidationError
 from app.domain.identity import mask_phone
 from app.domain.money import parse_amount

@@ -28,7 +28,7 @@ from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QDialog, QWidget
 
 from app import paths
-from app.documents.receipt import ReceiptLayout
+from app.documents.data import ReceiptLayout
 from app.i18n import N_, _
 from app.services.receipts import RenderedReceipt
 from app.settings import RECEIPT_ARCHIVE_DIR, Option, SettingsBackend
