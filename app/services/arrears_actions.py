@@ -65,6 +65,35 @@ def approver(actor: Actor, leader: Actor | None) -> int | None:
     return actor.staff_id if actor.is_leader else None
 
 
+def _record(
+    session: Session,
+    ctx: Context,
+    actor: Actor,
+    row: ArrearsAction | DisputeFreeze,
+    action: str,
+    account_id: int,
+    *,
+    id_key: str = "",
+    **detail: object,
+) -> uuid.UUID:
+    """Add one history row and its audit event (``id_key`` names the row's id in the
+    detail); returns the row's id."""
+    session.add(row)
+    session.flush()
+    if id_key:
+        detail[id_key] = str(row.id)
+    audit(
+        session,
+        at=ctx.now,
+        staff_id=actor.staff_id,
+        action=action,
+        entity="account",
+        entity_id=account_id,
+        **detail,
+    )
+    return row.id
+
+
 # --- phone calls --------------------------------------------------------------------------
 
 
@@ -122,19 +151,16 @@ def log_call(
         note=note,
         approved_by=approver(actor, leader) if reached else None,
     )
-    session.add(action)
-    session.flush()
-    audit(
+    return _record(
         session,
-        at=ctx.now,
-        staff_id=actor.staff_id,
-        action="arrears_call",
-        entity="account",
-        entity_id=account_id,
+        ctx,
+        actor,
+        action,
+        "arrears_call",
+        account_id,
         result=outcome.value,
         promised_on=promised_on,
     )
-    return action.id
 
 
 # --- cutting and restoring service ---------------------------------------------------------
@@ -283,21 +309,18 @@ def freeze(
         staff_id=actor.staff_id,
         approved_by=leader.staff_id,
     )
-    session.add(row)
-    session.flush()
-    audit(
+    return _record(
         session,
-        at=ctx.now,
-        staff_id=actor.staff_id,
-        action="arrears_freeze",
-        entity="account",
-        entity_id=account_id,
-        freeze=str(row.id),
+        ctx,
+        actor,
+        row,
+        "arrears_freeze",
+        account_id,
+        id_key="freeze",
         amount_fen=amount_fen,
         expires_on=expires_on,
         approved_by=leader.staff_id,
     )
-    return row.id
 
 
 # --- notices --------------------------------------------------------------------------------
@@ -314,15 +337,4 @@ def record_notice(
         staff_id=actor.staff_id,
         note=notice_no,
     )
-    session.add(action)
-    session.flush()
-    audit(
-        session,
-        at=ctx.now,
-        staff_id=actor.staff_id,
-        action="arrears_notice",
-        entity="account",
-        entity_id=account_id,
-        notice=notice_no,
-    )
-    return action.id
+    return _record(session, ctx, actor, action, "arrears_notice", account_id, notice=notice_no)
