@@ -47,6 +47,7 @@ from app.store.models import (
     AuditEvent,
     Bill,
     Customer,
+    DisputeFreeze,
     Payment,
     PenaltyWaiver,
     RestoreRequest,
@@ -651,6 +652,16 @@ def test_freeze_takes_the_amount_out_of_the_ladder_until_it_expires(
     assert status.status.frozen_fen == 500_00 and status.status.ladder_fen == 0
     assert status.status.tier is None and status.status.frozen_until == until
     assert [f.active for f in status.freezes] == [True]
+    with store.read() as session:
+        freeze_id = session.scalars(
+            select(DisputeFreeze.id).where(DisputeFreeze.account_id == account)
+        ).one()
+        details = session.scalars(
+            select(AuditEvent.detail).where(
+                AuditEvent.action == "arrears_freeze", AuditEvent.entity_id == str(account)
+            )
+        ).all()
+    assert [json.loads(d)["freeze"] for d in details] == [str(freeze_id)]
     assert account not in service.worklist_ids(WorklistFilter(tier="large"), WorklistSort())
     [row] = service.worklist_rows([account])
     assert row.frozen_fen == 500_00 and row.tier is None
