@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import gettext as _gettext
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Final
@@ -27,6 +30,11 @@ LANGUAGES: Final = ("zh_CN", "en")
 
 _current: _gettext.NullTranslations = _gettext.NullTranslations()
 _language: str = "en"
+#: A language set for one block of work in this thread (see ``in_language``).
+_override: ContextVar[tuple[str, _gettext.NullTranslations] | None] = ContextVar(
+    "halldesk_language", default=None
+)
+_loaded: dict[str, _gettext.NullTranslations] = {}
 
 
 def _load(language: str) -> _gettext.NullTranslations:
@@ -59,19 +67,41 @@ def set_language(language: str) -> None:
 
 
 def current_language() -> str:
-    return _language
+    override = _override.get()
+    return override[0] if override else _language
+
+
+@contextmanager
+def in_language(language: str) -> Iterator[None]:
+    """Translate in ``language`` inside the block, in this thread only (the screen keeps its
+    language). Customer documents use it to print in the hall's language."""
+    if language not in LANGUAGES:
+        language = "en"
+    translations = _loaded.get(language)
+    if translations is None:
+        translations = _loaded[language] = _load(language)
+    token = _override.set((language, translations))
+    try:
+        yield
+    finally:
+        _override.reset(token)
+
+
+def _active() -> _gettext.NullTranslations:
+    override = _override.get()
+    return override[1] if override else _current
 
 
 def _(message: str) -> str:
-    return _current.gettext(message)
+    return _active().gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    return _current.ngettext(singular, plural, n)
+    return _active().ngettext(singular, plural, n)
 
 
 def pgettext(context: str, message: str) -> str:
-    return _current.pgettext(context, message)
+    return _active().pgettext(context, message)
 
 
 def N_(message: str) -> str:
@@ -80,7 +110,7 @@ def N_(message: str) -> str:
 
 
 def babel_locale(language: str | None = None) -> Locale:
-    return Locale.parse(language or _language)
+    return Locale.parse(language or current_language())
 
 
 def format_money(fen: int, language: str | None = None) -> str:

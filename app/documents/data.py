@@ -10,7 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+#: Documents handed to customers (receipts, notices, acknowledgements) print in Chinese,
+#: whatever language the clerk's screen is in; internal sheets follow the screen.
+CUSTOMER_DOCUMENT_LANGUAGE: Final = "zh_CN"
 
 
 class ReceiptLayout(StrEnum):

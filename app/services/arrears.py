@@ -22,10 +22,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.documents.data import CUSTOMER_DOCUMENT_LANGUAGE
 from app.domain.arrears import ArrearsStatus
 from app.domain.arrears_policy import ArrearsPolicy, StepKind
 from app.domain.errors import NotFound, PermissionDenied, ValidationError
-from app.i18n import N_
+from app.i18n import N_, in_language
 from app.services import arrears_actions as actions
 from app.services import arrears_reminders as reminders
 from app.services import arrears_sms as sms
@@ -339,11 +340,11 @@ class ArrearsService:
     def notice(self, actor: Actor, account_id: int, *, invariant: bool = False) -> bytes:
         """The arrears notice (催缴通知书) as A4 PDF; printing it is recorded once it rendered."""
         ctx = self._context()
-        with self._store.read() as session:
-            data = notice_data(ctx, account_facts(session, ctx, account_id))
         from app.documents.arrears_notice import render_arrears_notice  # reportlab: load late
 
-        pdf = render_arrears_notice(data, invariant=invariant)
+        with in_language(CUSTOMER_DOCUMENT_LANGUAGE), self._store.read() as session:
+            data = notice_data(ctx, account_facts(session, ctx, account_id))
+            pdf = render_arrears_notice(data, invariant=invariant)
         with self._store.unit_of_work() as session:
             actions.record_notice(session, ctx, actor, account_id, data.notice_no)
         return pdf

@@ -41,11 +41,11 @@ from typing import Final
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from app.documents.data import PaidBill, ReceiptData, ReceiptLayout
+from app.documents.data import CUSTOMER_DOCUMENT_LANGUAGE, PaidBill, ReceiptData, ReceiptLayout
 from app.domain.errors import NotFound, ValidationError
 from app.domain.identity import mask_name
 from app.domain.ids import uuid7
-from app.i18n import N_
+from app.i18n import N_, in_language
 from app.services.arrears_records import business_date
 from app.services.base import Actor, Clock, audit, utc_now
 from app.services.hall import HallService
@@ -173,10 +173,11 @@ class ReceiptService:
         """The next copy of the receipt: copy 0 if none was printed or saved yet, else a
         补打 copy numbered by the copies before it (``reprint`` does not change that)."""
         layout = ReceiptLayout(layout)
-        data = self.receipt_data(payment_id)
         from app.documents.receipt import render_receipt  # reportlab: load late
 
-        pdf = render_receipt(data, layout, invariant=self._invariant)
+        with in_language(CUSTOMER_DOCUMENT_LANGUAGE):
+            data = self.receipt_data(payment_id)
+            pdf = render_receipt(data, layout, invariant=self._invariant)
         return RenderedReceipt(pdf, data.receipt_no, data.reprint_count, payment_id, layout)
 
     def verify(self, payload: str) -> bool:

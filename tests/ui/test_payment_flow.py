@@ -372,7 +372,8 @@ def test_panel_pay_reprint_and_void(
     qtbot.waitUntil(lambda: not section._busy, timeout=20000)
     copy = archive / f"{receipt_no}-copy1.pdf"
     assert copy.exists(), section.message.text()
-    assert "Reprint #1" in pdf_text(copy)  # 补打 in Chinese
+    # The screen is in English; the customer's receipt still prints in Chinese.
+    assert "第1次补打" in pdf_text(copy) and "Reprint" not in pdf_text(copy)
     assert "补打" in section.message.text()
 
     section.select_row(paid)
