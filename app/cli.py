@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from app import __version__, paths
+from app import __version__, logs, paths
 from app.domain.errors import HallDeskError
 from app.i18n import _
+
+log = logging.getLogger(__name__)
 
 #: Size of the demo store created on a first start with no database.
 FIRST_RUN_DEMO_CUSTOMERS = 20_000
@@ -20,10 +23,28 @@ def _parser() -> argparse.ArgumentParser:
         prog="halldesk", description="HallDesk: the counter workbench of a telecom business hall."
     )
     parser.add_argument("--version", action="version", version=f"HallDesk {__version__}")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation in a temporary folder and exit (0: it works)",
+    )
+    parser.add_argument(
+        "--log-level",
+        choices=logs.LEVELS,
+        type=str.upper,
+        default=None,
+        help=f"log detail (default: ${logs.LEVEL_ENV} or {logs.DEFAULT_LEVEL})",
+    )
     sub = parser.add_subparsers(dest="command")
 
     run = sub.add_parser("run", help="start the workbench (the default command)")
     run.add_argument("--db", type=Path, default=None, help="the store file")
+    run.add_argument(
+        "--new-store",
+        action="store_true",
+        help="if there is no store yet, create an empty one and run the set-up wizard "
+        "(instead of the demo store)",
+    )
 
     demo = sub.add_parser("demo-data", help="generate a demo store")
     demo.add_argument("--db", type=Path, required=True)
@@ -34,6 +55,9 @@ def _parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", required=True)
     upgrade = db_sub.add_parser("upgrade", help="migrate a store to this version's schema")
     upgrade.add_argument("--db", type=Path, required=True)
+    from app.sync.cli import add_parsers as add_sync_parsers
+
+    add_sync_parsers(sub)
     return parser
 
 
@@ -93,11 +117,29 @@ def _db_upgrade(db: Path) -> int:
     return 0
 
 
-def _run(db: Path | None) -> int:
+def _self_test() -> int:
+    from app.selftest import GuiChecks, run_self_test
+
+    def gui() -> GuiChecks:
+        from ui.app import self_test_checks
+
+        checks: GuiChecks = self_test_checks()
+        return checks
+
+    report = run_self_test(gui)
+    print(report.text(), flush=True)
+    log.info("self-test:\n%s", report.text())
+    return 0 if report.ok else 1
+
+
+def _run(db: Path | None, new_store: bool = False) -> int:
+    """The workbench. Without ``--db``, a first start creates the demo store, unless
+    ``new_store`` asks for an empty one (then the set-up wizard runs); an explicit ``--db``
+    that does not exist yet is always a new, empty store."""
     from ui.app import run_gui
 
     path = db or paths.default_db_path()
-    if db is None and not path.exists():
+    if db is None and not new_store and not path.exists():
         print(_("Creating a demo store at {path} …").format(path=path), flush=True)
         _demo_data(path, FIRST_RUN_DEMO_CUSTOMERS, 1)
     return int(run_gui(path))
@@ -105,13 +147,22 @@ def _run(db: Path | None) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    logs.setup_logging(args.log_level)
+    log.info("halldesk %s: %s", __version__, args.command or "run")
+    if args.self_test:
+        return _self_test()
     try:
         if args.command == "demo-data":
             return _demo_data(args.db, args.customers, args.seed)
         if args.command == "db":
             return _db_upgrade(args.db)
-        return _run(getattr(args, "db", None))
+        if args.command in ("centre", "sync"):
+            from app.sync.cli import dispatch as sync_dispatch
+
+            return sync_dispatch(args)
+        return _run(getattr(args, "db", None), getattr(args, "new_store", False))
     except HallDeskError as exc:
+        log.warning("refused: %s", exc)
         print(exc.user_message(), file=sys.stderr)
         return 1
 

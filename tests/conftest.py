@@ -12,6 +12,7 @@ import sqlite3
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -81,3 +82,20 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def demo_db_copy(demo_db: Path, tmp_path: Path) -> Path:
     """A private, writable copy of the demo store."""
     return _copy_store(demo_db, tmp_path / "demo.sqlite3")
+
+
+def open_test_shift(
+    store: Any, clock: Any = None, staff_no: str = "A001", counts: dict[str, int] | None = None
+) -> Any:
+    """Open ``staff_no``'s shift at the demo PC's counter (C01): payments need one.
+
+    ``counts`` is the float by denomination (default: one 100-yuan note). Returns the
+    ``ShiftView``.
+    """
+    from app.services.auth import AuthService
+    from app.services.base import utc_now
+    from app.services.shifts import ShiftService
+
+    clock = clock or utc_now
+    actor = AuthService(store, clock).actor_for(staff_no)
+    return ShiftService(store, clock).open(actor, {"note_100": 1} if counts is None else counts)

@@ -1,23 +1,30 @@
-"""Starting the workbench: the application object, the store, login, the main window."""
+"""Starting the workbench: the application object, the store, first-run set-up, login, the
+main window; the handler that logs unexpected exceptions; the Qt half of the self-test."""
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
+from types import TracebackType
 
+from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice, QSize
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
-from app import __version__, i18n
+from app import __version__, i18n, logs, paths
 from app.domain.errors import HallDeskError
 from app.i18n import _
+from app.selftest import GuiChecks
 from app.services.auth import AuthService
 from app.services.hall import HallService
+from app.services.setup import SetupService
 from app.settings import LANGUAGE
 from app.store.database import Store, open_store, sqlite_url
 from ui.errors import error_text
 from ui.fonts import register_bundled_fonts
-from ui.language import apply_language
+from ui.language import apply_language, qt_translator
 from ui.login_dialog import LoginDialog
 from ui.main_window import MainWindow, create_main_window
 from ui.qt_settings import APPLICATION, ORGANIZATION, QSettingsBackend
@@ -38,10 +45,21 @@ def ensure_application() -> QApplication:
     QApplication.setApplicationName(APPLICATION)
     QApplication.setApplicationVersion(__version__)
     app = QApplication(sys.argv[:1])
+    app.setWindowIcon(application_icon())
     register_bundled_fonts()
     language = LANGUAGE.read(QSettingsBackend())
     apply_language(app, language if language in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE)
     return app
+
+
+def application_icon() -> QIcon:
+    """The HallDesk icon from its PNG sizes (``resources/icons``, see packaging/make_icons.py)."""
+    icon = QIcon()
+    for size in (16, 24, 32, 48, 64, 128, 256):
+        path = paths.icon_path(size)
+        if path.is_file():
+            icon.addFile(str(path), QSize(size, size))
+    return icon
 
 
 def _fatal(exc: BaseException) -> int:
@@ -66,24 +84,141 @@ def _session(app: QApplication, store: Store, settings: QSettingsBackend) -> boo
     return logged_out
 
 
+def _first_run(store: Store, settings: QSettingsBackend) -> bool:
+    """Set a new store up with the wizard; False if the user cancelled it."""
+    from ui.first_run import FirstRunWizard
+
+    setup = SetupService(store)
+    if not setup.needs_setup():
+        return True
+    from app.sync.service import SyncService
+
+    log.info("new store: showing the first-run wizard")
+    wizard = FirstRunWizard(setup, settings, enrol=SyncService(store).enrol)
+    accepted = wizard.exec() == QDialog.DialogCode.Accepted and wizard.actor is not None
+    if accepted and wizard.enrolment_error:
+        QMessageBox.warning(
+            None,
+            _("HallDesk"),
+            _(
+                "The hall is set up, but enrolling this PC with the centre failed: {reason}\n\n"
+                "The hall works offline; an administrator can enrol it later from the File "
+                "menu."
+            ).format(reason=wizard.enrolment_error),
+        )
+    wizard.deleteLater()
+    return accepted
+
+
 def run_gui(db_path: Path) -> int:
     """Run the workbench on the store at ``db_path``; the process exit code.
 
-    A store that cannot be opened (damaged, unreadable, written by a newer version, not set
-    up for a hall) is explained in a message box in the user's language, and 1 returned.
+    A store that cannot be opened (damaged, unreadable, written by a newer version) is
+    explained in a message box in the user's language, and 1 returned. A new store is set
+    up with the first-run wizard before the login (cancelling it exits with 0).
     """
-    logging.basicConfig(level=logging.INFO)
     app = ensure_application()
+    previous_hook = sys.excepthook
+    install_excepthook()
     settings = QSettingsBackend()
     try:
-        store = open_store(sqlite_url(db_path))
-    except HallDeskError as exc:
-        return _fatal(exc)
-    try:
-        while _session(app, store, settings):
-            log.info("logged out; back to the login dialog")
-    except HallDeskError as exc:
-        return _fatal(exc)
+        try:
+            store = open_store(sqlite_url(db_path))
+        except HallDeskError as exc:
+            return _fatal(exc)
+        try:
+            if not _first_run(store, settings):
+                log.info("first-run set-up cancelled")
+                return 0
+            while _session(app, store, settings):
+                log.info("logged out; back to the login dialog")
+        except HallDeskError as exc:
+            return _fatal(exc)
+        finally:
+            store.close()
+        return 0
     finally:
-        store.close()
-    return 0
+        sys.excepthook = previous_hook
+
+
+# -- unexpected exceptions -------------------------------------------------------------------
+
+_reporting = False
+
+
+def report_unhandled(
+    exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
+) -> None:
+    """``sys.excepthook`` of the workbench: log the traceback, tell the user in plain words.
+
+    Qt calls it for an exception escaping a slot; the program keeps running (the action that
+    failed did not complete, and a service's unit of work was rolled back).
+    """
+    global _reporting
+    if issubclass(exc_type, KeyboardInterrupt):
+        sys.__excepthook__(exc_type, exc, tb)
+        return
+    log.critical("unhandled exception", exc_info=(exc_type, exc, tb))
+    if _reporting or QApplication.instance() is None:
+        return
+    _reporting = True
+    try:
+        QMessageBox.critical(
+            None,
+            _("HallDesk"),
+            _(
+                "An unexpected error stopped this action: {reason}\n\n"
+                "What you saved before is safe. The details were written to the log file "
+                "{path}; please tell your administrator."
+            ).format(reason=str(exc) or exc_type.__name__, path=logs.log_file()),
+        )
+    finally:
+        _reporting = False
+
+
+def install_excepthook() -> None:
+    sys.excepthook = report_unhandled
+
+
+# -- the Qt half of ``halldesk --self-test`` ---------------------------------------------------
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The text of every page of ``pdf``, read by QtPdf (as a viewer would see it)."""
+    from PySide6.QtPdf import QPdfDocument
+
+    buffer = QBuffer()
+    buffer.setData(QByteArray(pdf))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    document = QPdfDocument()
+    document.load(buffer)
+    if document.status() != QPdfDocument.Status.Ready:
+        raise ValueError(f"QtPdf cannot read the PDF: {document.error()}")
+    text = "\n".join(document.getAllText(page).text() for page in range(document.pageCount()))
+    document.close()
+    return text
+
+
+def _check_qt_translations() -> str:
+    """Qt's own dialogs speak Chinese: qtbase_zh_CN loads and translates a standard button."""
+    app = QCoreApplication.instance()
+    assert app is not None
+    code = apply_language(app, "zh_CN")
+    translator = qt_translator()
+    if code != "zh_CN" or translator is None:
+        raise FileNotFoundError("Qt's qtbase_zh_CN.qm translations were not found")
+    cancel = translator.translate("QPlatformTheme", "Cancel")
+    if not cancel or cancel == "Cancel":
+        raise AssertionError(f"qtbase_zh_CN does not translate 'Cancel' ({cancel!r})")
+    return f"{translator.filePath()}: 'Cancel' -> {cancel!r}"
+
+
+def self_test_checks() -> GuiChecks:
+    """Start Qt (offscreen unless a platform was chosen) for the self-test's Qt checks."""
+    if not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+    register_bundled_fonts()
+    return GuiChecks(pdf_text=pdf_text, checks=(("qt-i18n", _check_qt_translations),))

@@ -14,7 +14,7 @@ from typing import Final
 from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication, QComboBox
 
-from app import i18n
+from app import i18n, paths
 
 log = logging.getLogger(__name__)
 
@@ -35,12 +35,29 @@ def _install_qt_translator(app: QCoreApplication, code: str) -> None:
     if code == "en":
         return
     translator = QTranslator(app)
-    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    if translator.load(f"qtbase_{code}", folder):
-        app.installTranslator(translator)
-        _qt_translator = translator
-    else:
-        log.warning("no Qt translation qtbase_%s in %s", code, folder)
+    folders = qt_translation_folders()
+    for folder in folders:
+        if translator.load(f"qtbase_{code}", folder):
+            app.installTranslator(translator)
+            _qt_translator = translator
+            return
+    translator.deleteLater()
+    log.warning("no Qt translation qtbase_%s in %s", code, ", ".join(folders))
+
+
+def qt_translation_folders() -> list[str]:
+    """Where Qt's own catalogs are looked for: Qt's translations folder (PySide6 ships
+    ``qtbase_zh_CN.qm`` there), then the copy a frozen bundle carries (``app.paths``)."""
+    folders = [QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)]
+    bundled = paths.qt_translations_dir()
+    if bundled.is_dir():
+        folders.append(str(bundled))
+    return folders
+
+
+def qt_translator() -> QTranslator | None:
+    """The installed ``qtbase`` translator (None in English or when none was found)."""
+    return _qt_translator
 
 
 def apply_language(app: QCoreApplication, code: str) -> str:

@@ -28,6 +28,7 @@ from app.store.database import Store, db_path_from_url, head_revision, open_stor
 from app.store.models import Role
 from ui.arrears.policy_dialog import PolicyDialog
 from ui.arrears.tab import ArrearsTab
+from ui.complaints.fault_banner import install_fault_banner
 from ui.complaints.tab import ComplaintsTab
 from ui.context import AppContext
 from ui.errors import show_error
@@ -36,7 +37,9 @@ from ui.idle_lock import IdleLock, minutes_to_ms
 from ui.lookup.tab import LookupTab
 from ui.qt_settings import QSettingsBackend
 from ui.settings_dialog import SettingsDialog
+from ui.shifts.status import ShiftStatusLabel
 from ui.shifts.tab import ShiftTab
+from ui.sync.controller import SyncController
 
 log = logging.getLogger(__name__)
 
@@ -112,10 +115,16 @@ class MainWindow(QMainWindow):
             self._tab_specs.append(spec)
             self.tabs.addTab(spec.factory(ctx), "")
         self.setCentralWidget(self.tabs)
+        self.fault_banner = install_fault_banner(self, ctx)
 
         self._build_actions()
         self._build_menus()
         self._build_status_bar()
+        shift_tab = self.findChild(ShiftTab, "shiftTab")
+        if shift_tab is not None:
+            shift_tab.reloaded.connect(self.shift_label.refresh)
+        self.sync = SyncController(self, ctx, self.sync_label)
+        self.sync.add_to_menu(self.file_menu)
 
         if idle_timeout_ms is None:
             idle_timeout_ms = minutes_to_ms(IDLE_LOCK_MINUTES.read(ctx.settings))
@@ -217,6 +226,7 @@ class MainWindow(QMainWindow):
         self.counter_label.setObjectName("statusCounter")
         self.staff_label = QLabel(status)
         self.staff_label.setObjectName("statusStaff")
+        self.shift_label = ShiftStatusLabel(self.ctx, status)
         self.sync_label = QLabel(status)
         self.sync_label.setObjectName("syncStatus")
         self.clock_label = QLabel(status)
@@ -226,6 +236,7 @@ class MainWindow(QMainWindow):
             self.hall_label,
             self.counter_label,
             self.staff_label,
+            self.shift_label,
             self.sync_label,
             self.clock_label,
         ):
@@ -268,7 +279,7 @@ class MainWindow(QMainWindow):
                 staff_no=ctx.actor.staff_no, name=ctx.actor.name, role=role_text(ctx.actor.role)
             )
         )
-        self.sync_label.setText(_(SYNC_NOT_SET_UP))
+        self.sync.retranslate_ui()  # the sync label: online/offline, unsynced, last sync
         self.clock_label.setToolTip(_("Hall time ({timezone})").format(timezone=ctx.hall.timezone))
         self._update_clock()
 
@@ -382,14 +393,20 @@ class MainWindow(QMainWindow):
         return box
 
     def about_text(self) -> str:
+        from app import logs, paths
+
         path = db_path_from_url(self.ctx.store.url)
+        last_sync = self.sync.service.status().last_success_at
         return _(
             "HallDesk {version}\n"
             "The counter workbench of a telecom business hall.\n\n"
             "Hall: {hall} ({hall_code})\n"
             "Device: {device}\n"
             "Data file: {path}\n"
-            "Database schema: {revision}"
+            "Database schema: {revision}\n"
+            "Data folder: {data_dir}\n"
+            "Log file: {log_file}\n"
+            "Last sync: {last_sync}"
         ).format(
             version=__version__,
             hall=self.ctx.hall.name,
@@ -397,6 +414,13 @@ class MainWindow(QMainWindow):
             device=self.ctx.hall.device_code,
             path=str(path) if path is not None else self.ctx.store.engine.url.render_as_string(),
             revision=head_revision(),
+            data_dir=paths.user_data_dir(),
+            log_file=logs.log_file(),
+            last_sync=(
+                format_datetime(last_sync, self.ctx.hall.timezone)
+                if last_sync
+                else _("never synced")
+            ),
         )
 
     @Slot()
@@ -428,6 +452,8 @@ class MainWindow(QMainWindow):
             self.ctx.settings.set_window_state("main", self.saveGeometry())
         self._clock_timer.stop()
         self.idle_lock.stop()
+        if not self.sync.shutdown():
+            log.warning("sync still running at close")
         if not self.ctx.tasks.wait():
             log.warning("background work still running at close")
         self.ctx.store.close()

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from app.demo import ledger_sql, vocab
+from app.demo import complaints, ledger_sql, vocab
 from app.demo.hall import TIMEZONE, counter_staff_count, insert_hall
 from app.demo.holdings import HoldingsFactory, Iso
 from app.demo.people import DEMO_SERVICE_PASSWORD, Draw, PeopleFactory
@@ -187,6 +187,7 @@ def _load(
             con, customers, people, holdings, iso, service_password, expansion, report
         )
         ledger_sql.drop_work_tables(con)
+        complaints.insert_complaints(con, seed, today, customers)
         report("indexes")
         # CREATE INDEX sorts in runs the size of the page cache; runs of 64 MiB merge
         # nearly twice as fast as one run of gigabytes.

@@ -74,6 +74,7 @@ from app.services.payment_plan import (
     method_label,
     plan_payment,
 )
+from app.services.shifts_records import NoOpenShift, is_open, require_current_shift
 from app.store.database import Store
 from app.store.models import (
     Account,
@@ -100,6 +101,7 @@ __all__ = [
     "METHOD_LABELS",
     "CorrectionRefused",
     "CorrectionRule",
+    "NoOpenShift",
     "PaymentDetail",
     "PaymentMethod",
     "PaymentPlan",
@@ -136,8 +138,7 @@ class CorrectionRule(StrEnum):
 
     NOT_A_PAYMENT = "not_a_payment"
     ALREADY_CORRECTED = "already_corrected"
-    OTHER_DAY = "other_day"
-    OTHER_DEVICE = "other_device"
+    OTHER_SHIFT = "other_shift"
 
 
 class CorrectionRefused(HallDeskError):
@@ -405,7 +406,6 @@ class PaymentService:
 
     def payment_view(self, payment_id: uuid.UUID) -> PaymentDetail:
         """A payment (or correction) row with its correction and print state."""
-        now = self._clock()
         with self._store.read() as session:
             desk = _desk(session)
             payment = session.get(Payment, payment_id)
@@ -451,7 +451,7 @@ class PaymentService:
                 correction_id=correction.id if correction else None,
                 prints=printed_copies(session, payment.id),
                 allocations=allocations,
-                voidable=correctable and _void_rule(payment, desk, now) is None,
+                voidable=correctable and _void_rule(session, payment, desk, None) is None,
                 reversible=correctable,
             )
 
@@ -490,6 +490,7 @@ class PaymentService:
         with self._store.unit_of_work() as session:
             desk = _desk(session)
             receipt_no = _next_receipt_no(session, desk.device_code)
+            shift = require_current_shift(session, actor.staff_id, desk.counter_id)
             today = business_date(now, desk.timezone)
             policy = policy_in_force(session)
             state = _account_state(session, request.account_id, today, desk.timezone, policy)
@@ -513,6 +514,7 @@ class PaymentService:
                 reason="",
                 approved_by=waiver[0].staff_id if waiver else None,
                 penalty_fen=plan.penalty_fen,
+                shift_id=shift.id,
             )
             session.add(payment)
             session.flush()
@@ -606,19 +608,16 @@ class PaymentService:
     def void(
         self, actor: Actor, payment_id: uuid.UUID, leader: Actor, reason: str
     ) -> RecordedPayment:
-        """Cancel a payment taken by mistake: on the business day it was taken and at the
-        PC that took it, with a shift leader's credential and a reason.
-
-        "Same shift" in the rules is approximated by the same business day and device until
-        shifts are recorded; when they are, this check becomes "the shift still open".
-        """
+        """Cancel a payment taken by mistake: in the same shift, still open (the clerk's
+        open shift at this counter), with a shift leader's credential and a reason. Later,
+        a payment is corrected by a reversal."""
         return self._correct(actor, payment_id, leader, reason, PaymentKind.VOID)
 
     def reverse(
         self, actor: Actor, payment_id: uuid.UUID, leader: Actor, reason: str
     ) -> RecordedPayment:
         """Undo a payment at any later time (a refund, a bounced card payment), with a
-        shift leader's credential and a reason."""
+        shift leader's credential and a reason; it counts in the clerk's open shift."""
         return self._correct(actor, payment_id, leader, reason, PaymentKind.REVERSAL)
 
     def _correct(
@@ -635,6 +634,7 @@ class PaymentService:
         with self._store.unit_of_work() as session:
             desk = _desk(session)
             _take_write_lock(session, desk.device_code)
+            shift = require_current_shift(session, actor.staff_id, desk.counter_id)
             original = session.get(Payment, payment_id)
             if original is None:
                 raise NotFound(N_("This payment does not exist."))
@@ -649,7 +649,7 @@ class PaymentService:
                     N_("This payment has already been voided or reversed."),
                 )
             if kind is PaymentKind.VOID:
-                refusal = _void_rule(original, desk, now)
+                refusal = _void_rule(session, original, desk, shift.id)
                 if refusal is not None:
                     raise refusal
             row = Payment(
@@ -670,6 +670,7 @@ class PaymentService:
                 reason=reason,
                 approved_by=leader.staff_id,
                 penalty_fen=-original.penalty_fen,
+                shift_id=shift.id,
             )
             session.add(row)
             audit(
@@ -690,19 +691,24 @@ class PaymentService:
         return RecordedPayment(row.id, None, now, (), kind, original.id)
 
 
-def _void_rule(original: Payment, desk: _Desk, now: datetime) -> CorrectionRefused | None:
-    """Why ``original`` may not be voided now (None when it may)."""
-    if business_date(original.paid_at, desk.timezone) != business_date(now, desk.timezone):
+def _void_rule(
+    session: Session, original: Payment, desk: _Desk, shift_id: uuid.UUID | None
+) -> CorrectionRefused | None:
+    """Why ``original`` may not be voided now (None when it may): only in its own shift,
+    while that shift is open at this counter (``shift_id``: the clerk's open shift, or None
+    to ask only whether the shift is still open here)."""
+    same = (
+        original.shift_id is not None
+        and is_open(session, original.shift_id)
+        and original.counter_id == desk.counter_id
+        and (shift_id is None or original.shift_id == shift_id)
+    )
+    if not same:
         return CorrectionRefused(
-            CorrectionRule.OTHER_DAY,
+            CorrectionRule.OTHER_SHIFT,
             N_(
-                "A payment can be voided only on the business day it was taken; "
+                "A payment can be voided only in the shift that took it, while it is open; "
                 "use a reversal instead."
             ),
-        )
-    if original.device_code != desk.device_code:
-        return CorrectionRefused(
-            CorrectionRule.OTHER_DEVICE,
-            N_("A payment can be voided only at the PC that took it; use a reversal instead."),
         )
     return None

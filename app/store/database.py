@@ -221,6 +221,9 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        from app.sync.capture import install
+
+        install(self._sessions)  # every write of a syncable kind also appends to the outbox
 
     @property
     def url(self) -> str:

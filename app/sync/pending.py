@@ -1,13 +1,33 @@
-"""Pending items of sync: operations not yet sent to the centre."""
+"""Pending items of sync: operations not yet sent to the centre (payments counted apart)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.services.pending import PendingItem, PendingQuery
+from app.services.pending import PendingItem, PendingKind, PendingQuery
+from app.store.models.sync import OpState, SyncOutbox
 
 
 def pending_items(session: Session, query: PendingQuery) -> Sequence[PendingItem]:
-    return []
+    rows = session.execute(
+        select(SyncOutbox.kind == "payment", func.count(), func.min(SyncOutbox.created_at))
+        .where(SyncOutbox.state == OpState.PENDING.value)
+        .group_by(SyncOutbox.kind == "payment")
+    ).all()
+    items = []
+    for is_payment, count, oldest in rows:
+        items.append(
+            PendingItem(
+                kind=PendingKind.UNSYNCED,
+                ref="payments" if is_payment else "operations",
+                summary=f"{count}",
+                due_at=oldest,
+                overdue=False,
+                count=int(count),
+            )
+        )
+    items.sort(key=lambda i: i.ref != "payments")
+    return items

@@ -30,6 +30,7 @@ from app.services.payments import (
     MAX_PAYMENT_FEN,
     CorrectionRefused,
     CorrectionRule,
+    NoOpenShift,
     PaymentMethod,
     PaymentPlan,
     PaymentRequest,
@@ -38,8 +39,10 @@ from app.services.payments import (
     RecordedPayment,
     method_label,
 )
+from app.services.shifts import ShiftService
 from app.store.database import Store, open_store, sqlite_url
 from app.store.ledger_sql import ledger_drift
+from tests.conftest import open_test_shift
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TODAY = date(2026, 11, 15)
@@ -99,6 +102,7 @@ def desk(demo_db_copy: Path) -> Iterator[Desk]:
     store = open_store(sqlite_url(demo_db_copy))
     clock = Clock()
     auth = AuthService(store, clock)
+    open_test_shift(store, clock)
     yield Desk(
         demo_db_copy,
         store,
@@ -728,19 +732,42 @@ def test_void_refused_with_a_clerk_credential(desk: Desk) -> None:
     assert desk.one("SELECT COUNT(*) FROM payment WHERE kind != 'payment'") == 0
 
 
-def test_void_refused_on_the_next_business_day(desk: Desk) -> None:
+def _close_shift(desk: Desk) -> None:
+    shifts = ShiftService(desk.store, desk.clock)
+    mine = shifts.desk(desk.clerk).mine
+    assert mine is not None
+    cash = shifts.x_report(desk.leader, mine.shift_id).cash.expected_cash_fen
+    counts = {"coin_0_1": cash // 10} if cash % 10 == 0 else {}
+    assert counts, "the test amounts are whole jiao"
+    shifts.close(desk.clerk, counts, float_left_fen=0)
+
+
+def test_void_refused_after_the_shift_closed(desk: Desk) -> None:
     _before, recorded = _take(desk, settled_account(desk), 10_00)
     assert desk.payments.payment_view(recorded.payment_id).voidable
-    desk.clock.now = datetime(2026, 11, 16, 0, 5, tzinfo=SHANGHAI).astimezone(UTC)
+    desk.clock.advance(hours=1)
+    _close_shift(desk)
+    assert not desk.payments.payment_view(recorded.payment_id).voidable
+    with pytest.raises(NoOpenShift):
+        desk.payments.void(desk.clerk, recorded.payment_id, desk.leader, "late")
+    open_test_shift(desk.store, desk.clock, counts={})
     assert not desk.payments.payment_view(recorded.payment_id).voidable
     with pytest.raises(CorrectionRefused) as err:
         desk.payments.void(desk.clerk, recorded.payment_id, desk.leader, "late")
-    assert err.value.rule is CorrectionRule.OTHER_DAY
+    assert err.value.rule is CorrectionRule.OTHER_SHIFT
     assert desk.payments.payment_view(recorded.payment_id).reversible
+    reversal = desk.payments.reverse(desk.clerk, recorded.payment_id, desk.leader, "late")
+    assert (
+        desk.one(
+            "SELECT count(*) FROM payment WHERE id = ? AND shift_id IS NOT NULL",
+            reversal.payment_id.hex,
+        )
+        == 1
+    )
 
 
-def test_the_business_day_is_the_halls(desk: Desk) -> None:
-    """01:00 and 23:00 in Shanghai are one business day, though two UTC dates."""
+def test_a_void_in_the_same_shift_across_utc_dates(desk: Desk) -> None:
+    """01:00 and 23:00 in Shanghai are two UTC dates; the shift, still open, decides."""
     account = settled_account(desk)
     desk.clock.now = datetime(2026, 11, 15, 1, 0, tzinfo=SHANGHAI).astimezone(UTC)
     _before, recorded = _take(desk, account, 10_00)
@@ -769,12 +796,13 @@ def test_void_refused_twice_and_a_void_is_not_voided(desk: Desk) -> None:
     assert desk.one("SELECT COUNT(*) FROM payment WHERE kind != 'payment'") == 1
 
 
-def test_void_refused_at_another_device(desk: Desk) -> None:
+def test_void_refused_to_a_clerk_without_the_shift(desk: Desk) -> None:
+    """Another clerk at another counter has a shift of their own, not this one."""
     _before, recorded = _take(desk, settled_account(desk), 10_00)
-    desk.sql("UPDATE device_info SET device_code = 'PC02'")
-    with pytest.raises(CorrectionRefused) as err:
-        desk.payments.void(desk.clerk, recorded.payment_id, desk.leader, "mistake")
-    assert err.value.rule is CorrectionRule.OTHER_DEVICE
+    other = AuthService(desk.store, desk.clock).actor_for("A002")
+    with pytest.raises(NoOpenShift):
+        desk.payments.void(other, recorded.payment_id, desk.leader, "mistake")
+    assert desk.one("SELECT COUNT(*) FROM payment WHERE kind != 'payment'") == 0
 
 
 def test_reversal_at_any_time(desk: Desk) -> None:

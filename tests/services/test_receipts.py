@@ -31,6 +31,7 @@ from app.services.payments import (
 )
 from app.services.receipts import SECRET_KEY, ReceiptService, archive_name
 from app.store.database import Store, open_store, sqlite_url
+from tests.conftest import open_test_shift
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TODAY = "2026-11-15"
@@ -95,6 +96,7 @@ def counter(demo_db_copy: Path) -> Iterator[Counter]:
     store = open_store(sqlite_url(demo_db_copy))
     clock = Clock()
     auth = AuthService(store, clock)
+    open_test_shift(store, clock)
     yield Counter(
         demo_db_copy,
         store,

@@ -24,6 +24,7 @@ from app.settings import RECEIPT_ARCHIVE_DIR, MemoryBackend
 from app.store.database import open_store, sqlite_url
 from app.store.models import PaymentMethod
 from app.store.models.arrears import CallResult
+from tests.conftest import open_test_shift
 from ui.arrears.action_dialogs import qdate
 from ui.arrears.models import (
     HistoryTableModel,
@@ -82,6 +83,7 @@ def make_ctx(db_path: Path, staff_no: str, clock: Clock, archive: Path) -> AppCo
 @pytest.fixture
 def ctx(demo_db_copy: Path, clock: Clock, tmp_path: Path) -> Iterator[AppContext]:
     context = make_ctx(demo_db_copy, "A001", clock, tmp_path / "archive")
+    open_test_shift(context.store, clock)
     yield context
     context.tasks.wait()
     context.store.close()

@@ -25,6 +25,7 @@ from app.services.auth import AuthService
 from app.settings import RECEIPT_ARCHIVE_DIR, MemoryBackend
 from app.store.database import open_store, sqlite_url
 from app.store.models import PaymentMethod
+from tests.conftest import open_test_shift
 from ui.arrears.labels import yuan_text
 from ui.arrears.payment_dialog import PAGE_CONFIRM, PAGE_DONE, PAGE_ENTRY, PaymentDialog
 from ui.arrears.printing import (
@@ -64,6 +65,7 @@ def ctx(demo_db_copy: Path, archive: Path) -> Iterator[AppContext]:
     context = AppContext.create(
         store, AuthService(store).actor_for("A001"), settings, clock=lambda: NOW
     )
+    open_test_shift(store, lambda: NOW)
     yield context
     context.tasks.wait()
     store.close()

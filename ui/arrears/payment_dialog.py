@@ -50,6 +50,7 @@ from app.services.base import Actor
 from app.services.payments import (
     COUNTER_METHODS,
     MAX_PAYMENT_FEN,
+    NoOpenShift,
     PaymentPlan,
     PaymentQuote,
     PaymentRequest,
@@ -637,7 +638,13 @@ class PaymentDialog(BusyGuardDialog):
                 self._show_page(PAGE_ENTRY)
                 self._show_error(error_text(again), getattr(again, "field", ""))
                 return
-        self.confirm_error.setText(error_text(exc))
+        text = error_text(exc)
+        if isinstance(exc, NoOpenShift):
+            text += "\n" + _(
+                "Nothing was recorded and your entries are kept: open your shift in the "
+                "Shift handover tab, then come back and record again."
+            )
+        self.confirm_error.setText(text)
         self.confirm_error.show()
 
     def _recorded(self, recorded: RecordedPayment) -> None:

@@ -27,6 +27,7 @@ from app.services.customers import CustomerDetail, UnmaskedIdentity
 from app.store.models import VerificationMethod
 from ui.context import AppContext
 from ui.errors import show_error
+from ui.lookup import complaints_section
 from ui.lookup.account_view import AccountsView
 from ui.lookup.arrears_section import TITLE as ARREARS_TITLE
 from ui.lookup.arrears_section import ArrearsHistorySection
@@ -95,6 +96,7 @@ class CustomerPanel(QWidget):
         self.add_section(self._accounts_title, self.accounts)
         self.arrears_history = ArrearsHistorySection(ctx, self, self)
         self.add_section(ARREARS_TITLE, self.arrears_history)
+        self.add_section(complaints_section.TITLE, complaints_section.ComplaintsSection(ctx, self))
 
         header = QHBoxLayout()
         header.addWidget(self.name_label)

@@ -290,6 +290,8 @@ class Payment(Base):
     approved_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     #: The part of ``amount_fen`` that paid the late-payment penalty, not the bills.
     penalty_fen: Mapped[int] = mapped_column(Integer, default=0)
+    #: The cash session it was taken in (``cash_shift``, migration 0004); None for history.
+    shift_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("cash_shift.id"), index=True)
 
 
 class AuditEvent(Base):

@@ -1,0 +1,168 @@
+"""The complaint acknowledgement slip (投诉受理回执), on 80 mm roll paper or A5.
+
+Same font, helpers and printing path as the payment receipt: the hall and title, the
+complaint number, date of receipt, the customer and contact number (masked), channel,
+category, a summary of what happened and what the customer asks, the answer deadline and how
+the customer will be contacted, then the appeal route: the operator answers within 15 days;
+after that, or if the customer is not satisfied, the provincial communications
+administration's appeal body or the 12300 hotline. Labels are English msgids translated at
+render time (the service renders customer documents in Chinese).
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from typing import Final
+from zoneinfo import ZoneInfo
+
+from reportlab.lib.pagesizes import A5
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, SimpleDocTemplate, Spacer
+
+from app.documents.base import RollWriter, doc_template_kwargs, grid_table
+from app.documents.complaint_data import AckSlipData
+from app.documents.data import ReceiptLayout
+from app.documents.receipt import (
+    A5_LABEL,
+    A5_MARGIN,
+    A5_WIDTH,
+    ROLL_FONT_SIZE,
+    ROLL_LEADING,
+    ROLL_MARGIN,
+    ROLL_WIDTH,
+    _p,
+)
+from app.domain.complaint_clock import ANSWER_DAYS
+from app.i18n import _
+
+__all__ = ["AckSlipData", "ack_lines", "layout_roll", "render_ack"]
+
+APPEAL_HOTLINE: Final = "12300"
+
+
+def due_text(data: AckSlipData) -> str:
+    """The deadline as a customer reads it: a deadline at midnight is the day before."""
+    local = data.due_at.astimezone(ZoneInfo(data.timezone))
+    if local.hour == local.minute == local.second == 0:
+        return (local.date() - timedelta(days=1)).isoformat()
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+def _when(data: AckSlipData) -> tuple[str, str]:
+    received = data.received_at.astimezone(ZoneInfo(data.timezone)).strftime("%Y-%m-%d %H:%M")
+    return received, due_text(data)
+
+
+def ack_lines(data: AckSlipData) -> list[tuple[str, str]]:
+    """The label/value pairs, in print order."""
+    received, due = _when(data)
+    rows = [
+        (_("Complaint number"), data.number),
+        (_("Received at"), received),
+        (_("Customer"), data.customer_name),
+        (_("Contact phone"), data.contact_phone),
+        (_("Channel"), data.channel),
+        (_("Category"), data.category + (f" / {data.subcategory}" if data.subcategory else "")),
+        (_("Answer due by"), due),
+        (_("Days counted"), data.day_count),
+        (_("We will contact you by"), data.contact_way),
+        (_("Received by"), data.staff_no),
+    ]
+    return rows
+
+
+def appeal_text(data: AckSlipData) -> list[str]:
+    _received, due = _when(data)
+    lines = [
+        _(
+            "We will answer your complaint within {days} days of receiving it, by {due} "
+            "at the latest."
+        ).format(days=ANSWER_DAYS, due=due),
+        _(
+            "If you have no answer by then, or are not satisfied with the answer, you may "
+            "appeal to the telecommunications user appeal body of the provincial "
+            "communications administration, or call the {hotline} hotline."
+        ).format(hotline=APPEAL_HOTLINE),
+        _("You may appeal until {date}.").format(date=data.appeal_until.isoformat()),
+    ]
+    if not data.calendar_known:
+        lines.append(
+            _("The deadline is an estimate: the public holidays of that year are not yet known.")
+        )
+    return lines
+
+
+def layout_roll(data: AckSlipData) -> RollWriter:
+    w = RollWriter(ROLL_WIDTH, ROLL_MARGIN, size=ROLL_FONT_SIZE, leading=ROLL_LEADING)
+    w.text(data.hall_name, size=11.5, bold=True, align="center")
+    w.text(_("Complaint acknowledgement"), size=10, bold=True, align="center")
+    if data.hall_address:
+        w.text(data.hall_address, size=7.5, align="center")
+    w.rule()
+    for label, value in ack_lines(data):
+        w.pair(label, value)
+    w.rule()
+    w.text(_("What happened"), bold=True)
+    w.text(data.summary)
+    if data.request:
+        w.text(_("What the customer asks"), bold=True)
+        w.text(data.request)
+    w.rule()
+    for line in appeal_text(data):
+        w.text(line, size=7.5)
+    w.rule()
+    if data.hotline:
+        w.text(_("Service hotline: {hotline}").format(hotline=data.hotline), align="center")
+    w.text(_("Please keep this slip."), align="center")
+    return w
+
+
+def _a5_story(data: AckSlipData) -> list[Flowable]:
+    story: list[Flowable] = [
+        _p(data.hall_name, "title"),
+        _p(_("Complaint acknowledgement"), "subtitle"),
+    ]
+    if data.hall_address:
+        story.append(_p(data.hall_address, "centre_small"))
+    story.append(Spacer(1, 4 * mm))
+    rows = [[_p(label, "bold"), _p(value)] for label, value in ack_lines(data)]
+    rows.append([_p(_("What happened"), "bold"), _p(data.summary)])
+    if data.request:
+        rows.append([_p(_("What the customer asks"), "bold"), _p(data.request)])
+    story.append(grid_table(rows, [A5_LABEL + 6 * mm, A5_WIDTH - A5_LABEL - 6 * mm]))
+    story.append(Spacer(1, 4 * mm))
+    for line in appeal_text(data):
+        story.append(_p(line))
+        story.append(Spacer(1, 1.5 * mm))
+    story.append(Spacer(1, 3 * mm))
+    if data.hotline:
+        story.append(
+            _p(_("Service hotline: {hotline}").format(hotline=data.hotline), "centre_small")
+        )
+    story.append(_p(_("Please keep this slip."), "centre_small"))
+    return story
+
+
+def _title(data: AckSlipData) -> str:
+    return _("Complaint acknowledgement") + " " + data.number
+
+
+def render_ack(
+    data: AckSlipData, layout: ReceiptLayout = ReceiptLayout.ROLL_80, *, invariant: bool = False
+) -> bytes:
+    """The slip as PDF bytes; ``invariant=True`` gives byte-identical output per input."""
+    if ReceiptLayout(layout) is ReceiptLayout.A5:
+        buffer = io.BytesIO()
+        doc = SimpleDocTemplate(
+            buffer,
+            pagesize=A5,
+            leftMargin=A5_MARGIN,
+            rightMargin=A5_MARGIN,
+            topMargin=A5_MARGIN,
+            bottomMargin=A5_MARGIN,
+            **doc_template_kwargs(title=_title(data), invariant=invariant),
+        )
+        doc.build(_a5_story(data))
+        return buffer.getvalue()
+    return layout_roll(data).render(title=_title(data), invariant=invariant)

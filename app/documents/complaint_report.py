@@ -1,0 +1,88 @@
+"""The complaints report of a period as an A4 PDF: the headline figures, then counts by
+category, by department and by satisfaction. An internal sheet: it prints in the
+language of the screen."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, SimpleDocTemplate, Spacer
+
+from app.documents.base import SHADE, doc_template_kwargs, grid_table
+from app.documents.complaint_data import ComplaintReportData, ReportLine
+from app.documents.receipt import _p
+from app.i18n import _
+
+MARGIN = 15 * mm
+WIDTH = A4[0] - 2 * MARGIN
+
+
+def _percent(value: float | None) -> str:
+    return f"{value * 100:.1f}%" if value is not None else "—"
+
+
+def headline(data: ComplaintReportData) -> list[tuple[str, str]]:
+    hours = data.average_answer_hours
+    return [
+        (_("Complaints received"), str(data.received)),
+        (_("Answered"), str(data.answered)),
+        (_("Answered in time"), str(data.answered_in_time)),
+        (_("In-time answer rate"), _percent(data.in_time_rate)),
+        (_("Open and overdue"), str(data.overdue_open)),
+        (_("Average time to answer (hours)"), f"{hours:.1f}" if hours is not None else "—"),
+        (_("Satisfaction rate"), _percent(data.satisfied_rate)),
+    ]
+
+
+def _breakdown(title: str, lines: Sequence[ReportLine]) -> list[Flowable]:
+    rows = [[_p(title, "bold"), _p(_("Count"), "bold"), _p(_("Answered in time"), "bold")]]
+    rows += [[_p(line.label), _p(str(line.count)), _p(str(line.in_time))] for line in lines]
+    if not lines:
+        rows.append([_p(_("None")), _p("0"), _p("0")])
+    table = grid_table(
+        rows,
+        [WIDTH * 0.6, WIDTH * 0.2, WIDTH * 0.2],
+        ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+        repeat_rows=1,
+    )
+    return [table, Spacer(1, 5 * mm)]
+
+
+def render_report(data: ComplaintReportData, *, invariant: bool = False) -> bytes:
+    title = _("Complaints report")
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
+        **doc_template_kwargs(title=f"{title} {data.start}–{data.end}", invariant=invariant),
+    )
+    generated = data.generated_at.astimezone(ZoneInfo(data.timezone)).strftime("%Y-%m-%d %H:%M")
+    story: list[Flowable] = [
+        _p(data.hall_name, "title"),
+        _p(title, "subtitle"),
+        _p(
+            _("Period {start} to {end}, made {generated}").format(
+                start=data.start.isoformat(), end=data.end.isoformat(), generated=generated
+            ),
+            "centre_small",
+        ),
+        Spacer(1, 5 * mm),
+        grid_table(
+            [[_p(k, "bold"), _p(v)] for k, v in headline(data)],
+            [WIDTH * 0.5, WIDTH * 0.5],
+        ),
+        Spacer(1, 6 * mm),
+    ]
+    story += _breakdown(_("By category"), data.by_category)
+    story += _breakdown(_("By department"), data.by_department)
+    story += _breakdown(_("By satisfaction"), data.by_satisfaction)
+    doc.build(story)
+    return buffer.getvalue()

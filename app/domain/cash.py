@@ -1,0 +1,290 @@
+"""The cash of a counter shift: denominations, counts, the expected amount and the difference.
+
+Pure rules, no store. Money is integer fen.
+
+**Denominations.** The fifth series of the renminbi (1999, with the 2005, 2015, 2019 and
+2020 issues) is what circulates: notes of 100, 50, 20, 10, 5 and 1 yuan; coins of 1 yuan,
+5 jiao and 1 jiao. Earlier series were withdrawn from circulation (the fourth in 2018); fen
+coins remain legal tender but no longer circulate at a counter, so they are not counted
+here. The 1-yuan note and the 1-yuan coin are counted apart (they sit in different trays).
+
+**Expected cash** (what the drawer should hold at the close) is::
+
+    opening float
+  + cash received for payments (tendered)
+  - change given
+  + cash voids and reversals (negative amounts: money paid back)
+  + cash in
+  - cash out
+
+Card and electronic takings are totals per method (payments less their voids and
+reversals); they never reach the drawer. The **difference** is counted − expected: positive
+is a surplus (长款), negative a shortage (短款).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Final
+
+from app.domain.errors import ValidationError
+from app.i18n import N_
+
+#: The largest count of one denomination accepted (a brick of 100-yuan notes is 1,000).
+MAX_PIECES: Final = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class Denomination:
+    """One kind of note or coin: ``code`` is its storage key, ``value_fen`` its worth."""
+
+    code: str
+    value_fen: int
+    coin: bool
+    label: str  # N_ msgid
+
+
+DENOMINATIONS: Final[tuple[Denomination, ...]] = (
+    Denomination("note_100", 100_00, False, N_("100 yuan note")),
+    Denomination("note_50", 50_00, False, N_("50 yuan note")),
+    Denomination("note_20", 20_00, False, N_("20 yuan note")),
+    Denomination("note_10", 10_00, False, N_("10 yuan note")),
+    Denomination("note_5", 5_00, False, N_("5 yuan note")),
+    Denomination("note_1", 1_00, False, N_("1 yuan note")),
+    Denomination("coin_1", 1_00, True, N_("1 yuan coin")),
+    Denomination("coin_0_5", 50, True, N_("5 jiao coin")),
+    Denomination("coin_0_1", 10, True, N_("1 jiao coin")),
+)
+BY_CODE: Final[dict[str, Denomination]] = {d.code: d for d in DENOMINATIONS}
+
+
+def parse_count(text: str, code: str) -> int:
+    """A count typed by a clerk: empty is 0; otherwise a whole number from 0 to MAX_PIECES."""
+    text = (text or "").strip()
+    if not text:
+        return 0
+    if not text.isdecimal() or not text.isascii():
+        raise ValidationError(
+            code, N_("Count each note and coin as a whole number of pieces (0 or more).")
+        )
+    return check_count(code, int(text))
+
+
+def check_count(code: str, pieces: object) -> int:
+    """``pieces`` if it is a valid count for denomination ``code`` (else ValidationError)."""
+    if code not in BY_CODE:
+        raise ValidationError(code, N_("Unknown denomination: {code}."), code=code)
+    if isinstance(pieces, bool) or not isinstance(pieces, int) or pieces < 0:
+        raise ValidationError(
+            code, N_("Count each note and coin as a whole number of pieces (0 or more).")
+        )
+    if pieces > MAX_PIECES:
+        raise ValidationError(
+            code, N_("At most {max} pieces of one note or coin."), max=f"{MAX_PIECES:,}"
+        )
+    return pieces
+
+
+@dataclass(frozen=True, slots=True)
+class CashCount:
+    """Pieces per denomination, validated; zero counts are dropped (two counts of the same
+    cash compare equal however they were typed)."""
+
+    pieces: Mapping[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, pieces: Mapping[str, object]) -> CashCount:
+        checked = {code: check_count(code, n) for code, n in pieces.items()}
+        ordered = {d.code: checked[d.code] for d in DENOMINATIONS if checked.get(d.code)}
+        return cls(ordered)
+
+    @property
+    def total_fen(self) -> int:
+        return sum(BY_CODE[code].value_fen * n for code, n in self.pieces.items())
+
+    def count(self, code: str) -> int:
+        return self.pieces.get(code, 0)
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(self.pieces)
+
+
+class EntryKind(StrEnum):
+    PAYMENT = "payment"
+    VOID = "void"
+    REVERSAL = "reversal"
+
+
+@dataclass(frozen=True, slots=True)
+class MoneyEntry:
+    """One payment row of a shift. ``amount_fen`` is negative for a void or reversal;
+    ``tendered_fen``/``change_fen`` apply to cash payments (None means exact money)."""
+
+    method: str
+    amount_fen: int
+    kind: EntryKind = EntryKind.PAYMENT
+    tendered_fen: int | None = None
+    change_fen: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind is EntryKind.PAYMENT and self.amount_fen <= 0:
+            raise ValueError("a payment has a positive amount")
+        if self.kind is not EntryKind.PAYMENT and self.amount_fen >= 0:
+            raise ValueError("a void or reversal has a negative amount")
+        tendered = self.tendered_fen
+        change = self.change_fen or 0
+        if change < 0 or (tendered is not None and tendered - change != self.amount_fen):
+            raise ValueError("tendered minus change must be the amount")
+
+
+@dataclass(frozen=True, slots=True)
+class MethodTotal:
+    """A payment method's takings in a shift."""
+
+    method: str
+    payments: int = 0
+    payments_fen: int = 0
+    voids: int = 0
+    voids_fen: int = 0  # negative
+    reversals: int = 0
+    reversals_fen: int = 0  # negative
+
+    @property
+    def net_fen(self) -> int:
+        return self.payments_fen + self.voids_fen + self.reversals_fen
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftCash:
+    """The cash arithmetic of one shift (see the module docstring)."""
+
+    opening_float_fen: int
+    cash_received_fen: int
+    change_given_fen: int
+    cash_corrections_fen: int  # voids and reversals paid back in cash (<= 0)
+    cash_in_fen: int
+    cash_out_fen: int
+    methods: tuple[MethodTotal, ...]
+
+    @property
+    def expected_cash_fen(self) -> int:
+        return (
+            self.opening_float_fen
+            + self.cash_received_fen
+            - self.change_given_fen
+            + self.cash_corrections_fen
+            + self.cash_in_fen
+            - self.cash_out_fen
+        )
+
+    @property
+    def takings_fen(self) -> int:
+        """Net takings over every method (the float and cash movements excluded)."""
+        return sum(m.net_fen for m in self.methods)
+
+    def method(self, method: str) -> MethodTotal:
+        for total in self.methods:
+            if total.method == method:
+                return total
+        return MethodTotal(method)
+
+
+CASH: Final = "cash"
+
+
+def shift_cash(
+    opening_float_fen: int,
+    entries: Iterable[MoneyEntry],
+    *,
+    cash_in: Iterable[int] = (),
+    cash_out: Iterable[int] = (),
+    method_order: Iterable[str] = (),
+) -> ShiftCash:
+    """Add up a shift. ``method_order`` lists methods to report first (even when unused)."""
+    if opening_float_fen < 0:
+        raise ValueError("the opening float cannot be negative")
+    ins, outs = list(cash_in), list(cash_out)
+    if any(a <= 0 for a in ins + outs):
+        raise ValueError("cash movements are positive amounts")
+    totals: dict[str, dict[str, int]] = {m: {} for m in method_order}
+    received = change = corrections = 0
+    for e in entries:
+        t = totals.setdefault(e.method, {})
+        key = e.kind.value
+        t[key] = t.get(key, 0) + 1
+        t[f"{key}_fen"] = t.get(f"{key}_fen", 0) + e.amount_fen
+        if e.method == CASH:
+            if e.kind is EntryKind.PAYMENT:
+                received += e.tendered_fen if e.tendered_fen is not None else e.amount_fen
+                change += e.change_fen or 0
+            else:
+                corrections += e.amount_fen
+    methods = tuple(
+        MethodTotal(
+            method,
+            payments=t.get("payment", 0),
+            payments_fen=t.get("payment_fen", 0),
+            voids=t.get("void", 0),
+            voids_fen=t.get("void_fen", 0),
+            reversals=t.get("reversal", 0),
+            reversals_fen=t.get("reversal_fen", 0),
+        )
+        for method, t in totals.items()
+    )
+    return ShiftCash(
+        opening_float_fen=opening_float_fen,
+        cash_received_fen=received,
+        change_given_fen=change,
+        cash_corrections_fen=corrections,
+        cash_in_fen=sum(ins),
+        cash_out_fen=sum(outs),
+        methods=methods,
+    )
+
+
+class DifferenceKind(StrEnum):
+    BALANCED = "balanced"
+    SURPLUS = "surplus"  # 长款
+    SHORTAGE = "shortage"  # 短款
+
+
+DIFFERENCE_LABELS: Final[dict[DifferenceKind, str]] = {
+    DifferenceKind.BALANCED: N_("Balanced"),
+    DifferenceKind.SURPLUS: N_("Surplus"),
+    DifferenceKind.SHORTAGE: N_("Shortage"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CashDifference:
+    expected_fen: int
+    counted_fen: int
+
+    @property
+    def difference_fen(self) -> int:
+        return self.counted_fen - self.expected_fen
+
+    @property
+    def kind(self) -> DifferenceKind:
+        if self.difference_fen > 0:
+            return DifferenceKind.SURPLUS
+        if self.difference_fen < 0:
+            return DifferenceKind.SHORTAGE
+        return DifferenceKind.BALANCED
+
+    def over_limit(self, limit_fen: int) -> bool:
+        """Whether the difference (either way) exceeds the hall's limit."""
+        return abs(self.difference_fen) > limit_fen
+
+
+def check_float_left(float_left_fen: int, counted_fen: int) -> int:
+    """The float to leave for the next shift: from 0 up to what was counted."""
+    if float_left_fen < 0:
+        raise ValidationError("float_left", N_("The float to leave cannot be negative."))
+    if float_left_fen > counted_fen:
+        raise ValidationError(
+            "float_left", N_("The float to leave cannot be more than the cash counted.")
+        )
+    return float_left_fen

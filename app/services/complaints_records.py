@@ -1,0 +1,280 @@
+"""What the complaint services share: the request types and their validation, the desk
+(device, hall time zone), the clock of the hall, and the projection written per event.
+
+No Qt, no screens: the service modules (``complaints``, ``complaints_faults``,
+``complaints_reports``, ``complaints_pending``) build on these helpers.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Final
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain.complaint_clock import (
+    DAY_COUNT_SETTING,
+    ClockInput,
+    ComplaintClock,
+    DayCount,
+    parse_day_count,
+)
+from app.domain.complaint_flow import (
+    SUBCATEGORIES,
+    Category,
+    Channel,
+    ContactWay,
+    Event,
+    EventKind,
+    Status,
+    Urgency,
+    project,
+)
+from app.domain.complaint_flow import (
+    ComplaintState as FlowState,
+)
+from app.domain.errors import StoreError, ValidationError
+from app.domain.identity import validate_phone
+from app.i18n import N_
+from app.store.models import DeviceInfo, Hall, HallSetting
+from app.store.models.complaints import (
+    ANSWERED_RANK_OFFSET,
+    Complaint,
+    ComplaintEvent,
+    ComplaintState,
+)
+
+MAX_NAME: Final = 50
+MAX_SERVICE_NUMBER: Final = 30
+MIN_DESCRIPTION: Final = 5
+MAX_DESCRIPTION: Final = 1000
+MAX_REQUEST: Final = 500
+MAX_NOTE: Final = 1000
+
+
+def complaint_number(device_code: str, n: int) -> str:
+    """The ``n``-th complaint taken at a device: ``PC01-TS000042``."""
+    return f"{device_code}-TS{n:06d}"
+
+
+@dataclass(frozen=True, slots=True)
+class ComplaintRequest:
+    """What the intake form collects. ``customer_id`` None is a walk-in (name and contact
+    only). ``fault_notice_id`` links the complaint to an active fault notice."""
+
+    channel: str
+    category: str
+    description: str
+    contact_phone: str
+    contact_name: str = ""
+    contact_way: str = ContactWay.PHONE.value
+    subcategory: str = ""
+    request: str = ""
+    urgency: str = Urgency.NORMAL.value
+    customer_id: int | None = None
+    service_number: str = ""
+    says_will_appeal: bool = False
+    fault_notice_id: uuid.UUID | None = None
+
+
+def _enum(field: str, value: str, enum: type[Category] | type[Channel] | type[Urgency]) -> str:
+    try:
+        return enum(value).value
+    except ValueError:
+        raise ValidationError(field, N_("Choose a value from the list.")) from None
+
+
+def check_text(field: str, value: str, *, required: bool, maximum: int, minimum: int = 1) -> str:
+    """Stripped text within the limits, or a ``ValidationError`` that says which limit."""
+    value = (value or "").strip()
+    if not value:
+        if required:
+            raise ValidationError(field, N_("This field is required."))
+        return ""
+    if len(value) < minimum:
+        raise ValidationError(field, N_("Write at least {min} characters here."), min=minimum)
+    if len(value) > maximum:
+        raise ValidationError(field, N_("This text can be at most {max} characters."), max=maximum)
+    return value
+
+
+def check_request(request: ComplaintRequest) -> ComplaintRequest:
+    """The request normalised (stripped texts, digits-only phone), or the first refusal."""
+    if not request.category:
+        raise ValidationError("category", N_("Choose the category of the complaint."))
+    category = _enum("category", request.category, Category)
+    subcategory = request.subcategory or ""
+    if subcategory and subcategory not in SUBCATEGORIES[Category(category)]:
+        raise ValidationError(
+            "subcategory", N_("This sub-category does not belong to the category chosen.")
+        )
+    channel = _enum("channel", request.channel, Channel)
+    urgency = _enum("urgency", request.urgency, Urgency)
+    try:
+        contact_way = ContactWay(request.contact_way).value
+    except ValueError:
+        raise ValidationError("contact_way", N_("Choose a value from the list.")) from None
+    description = check_text(
+        "description",
+        request.description,
+        required=True,
+        maximum=MAX_DESCRIPTION,
+        minimum=MIN_DESCRIPTION,
+    )
+    wish = check_text("request", request.request, required=False, maximum=MAX_REQUEST)
+    name = check_text("contact_name", request.contact_name, required=False, maximum=MAX_NAME)
+    if request.customer_id is None and not name:
+        raise ValidationError("contact_name", N_("A walk-in complaint needs the customer's name."))
+    if (request.contact_phone or "").strip():
+        phone = validate_phone(request.contact_phone, field="contact_phone")
+    elif request.customer_id is None:
+        raise ValidationError("contact_phone", N_("Enter a phone number to contact the customer."))
+    else:
+        phone = ""  # the customer record's number, checked at intake
+    service = check_text(
+        "service_number", request.service_number, required=False, maximum=MAX_SERVICE_NUMBER
+    )
+    return replace(
+        request,
+        category=category,
+        subcategory=subcategory,
+        channel=channel,
+        urgency=urgency,
+        contact_way=contact_way,
+        description=description,
+        request=wish,
+        contact_name=name,
+        contact_phone=phone,
+        service_number=service,
+    )
+
+
+# --- the desk and the clock ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Desk:
+    device_code: str
+    timezone: str
+
+
+def desk(session: Session) -> Desk:
+    device = session.scalars(select(DeviceInfo).limit(1)).first()
+    if device is None:
+        raise StoreError(N_("This store has not been set up for a hall yet."))
+    hall = session.get(Hall, device.hall_id)
+    assert hall is not None
+    return Desk(device.device_code, hall.timezone)
+
+
+def day_count(session: Session) -> DayCount:
+    row = session.get(HallSetting, DAY_COUNT_SETTING)
+    return parse_day_count(row.value if row else None)
+
+
+def hall_clock(session: Session, timezone: str | None = None) -> ComplaintClock:
+    return ComplaintClock(timezone or desk(session).timezone, day_count(session))
+
+
+def clock_input(state: FlowState) -> ClockInput:
+    return ClockInput(state.clock_start, state.pauses, state.paused_since, state.answered_at)
+
+
+# --- events and the projection ------------------------------------------------------------
+
+
+def flow_event(row: ComplaintEvent) -> Event:
+    return Event(
+        kind=EventKind(row.kind),
+        at=row.at,
+        department=row.department,
+        category=row.category,
+        subcategory=row.subcategory,
+        satisfaction=row.satisfaction,
+        fault_notice_id=str(row.fault_notice_id) if row.fault_notice_id else None,
+    )
+
+
+def load_events(session: Session, complaint_id: uuid.UUID) -> list[ComplaintEvent]:
+    return list(
+        session.scalars(
+            select(ComplaintEvent)
+            .where(ComplaintEvent.complaint_id == complaint_id)
+            .order_by(ComplaintEvent.seq)
+        )
+    )
+
+
+def project_rows(rows: Iterable[ComplaintEvent]) -> FlowState:
+    return project(flow_event(r) for r in rows)
+
+
+def due_rank(due_at: datetime, answered: bool) -> int:
+    seconds = int(due_at.timestamp())
+    return seconds + ANSWERED_RANK_OFFSET if answered else seconds
+
+
+def state_values(
+    flow: FlowState, clock: ComplaintClock, at: datetime, last_seq: int
+) -> dict[str, object]:
+    """The ``complaint_state`` columns for the projection ``flow`` as of ``at``."""
+    due = clock.deadline(clock_input(flow), flow.answered_at or at).due_at
+    return {
+        "status": flow.status.value,
+        "category": flow.category or Category.OTHER.value,
+        "subcategory": flow.subcategory or "",
+        "department": flow.department,
+        "clock_start": flow.clock_start,
+        "paused_since": flow.paused_since,
+        "due_at": due,
+        "due_rank": due_rank(due, flow.answered_at is not None),
+        "answered_at": flow.answered_at,
+        "archived": flow.status is Status.ARCHIVED,
+        "satisfaction": flow.satisfaction,
+        "fault_notice_id": uuid.UUID(flow.fault_notice_id) if flow.fault_notice_id else None,
+        "last_seq": last_seq,
+    }
+
+
+def write_state(
+    session: Session,
+    complaint: Complaint,
+    flow: FlowState,
+    clock: ComplaintClock,
+    at: datetime,
+    last_seq: int,
+) -> ComplaintState:
+    values = state_values(flow, clock, at, last_seq)
+    row = session.get(ComplaintState, complaint.id)
+    if row is None:
+        row = ComplaintState(
+            complaint_id=complaint.id,
+            staff_id=complaint.staff_id,
+            customer_id=complaint.customer_id,
+            received_at=complaint.received_at,
+            **values,
+        )
+        session.add(row)
+    else:
+        for key, value in values.items():
+            setattr(row, key, value)
+    return row
+
+
+def events_by_complaint(
+    session: Session, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[ComplaintEvent]]:
+    found: dict[uuid.UUID, list[ComplaintEvent]] = {i: [] for i in ids}
+    if not ids:
+        return found
+    for row in session.scalars(
+        select(ComplaintEvent)
+        .where(ComplaintEvent.complaint_id.in_(list(ids)))
+        .order_by(ComplaintEvent.complaint_id, ComplaintEvent.seq)
+    ):
+        found[row.complaint_id].append(row)
+    return found

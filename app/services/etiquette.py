@@ -1,0 +1,844 @@
+"""Service-etiquette checklists: versioned templates, signed inspections, self-checks,
+weekly simulations and the corrective actions that failed items open.
+
+Invariants this service keeps, and why:
+
+* **Templates are versioned data.** The shipped defaults (``resources/checklists/*.json``)
+  are copied into the store as version 1 of their code the first time any checklist is
+  asked for. Editing (a leader or an administrator) inserts the next version; an inspection
+  points at the exact version it was answered on, and the database refuses to change a
+  version once an inspection used it, so an old report always reads as it was signed.
+* **A checklist is written once, when it is signed.** Until then it is a draft held by the
+  caller (``ChecklistDraft``); signing scores it with ``app.domain.etiquette_scoring``,
+  refuses unanswered mandatory items, and writes the inspection, its answers, photos and
+  signature in one transaction. The tables are append-only: a mistake is put right by a
+  *correction*, a new inspection that names the one it supersedes (at most once).
+* **An inspection is signed with a shift leader's credential** checked at that moment
+  (``AuthService.leader_credential``); a self-check is signed by the clerk logged in.
+* **Failed items open corrective actions** (owner, due date) for the inspected clerk. The
+  next inspection of that clerk rechecks them: an item answered and not failed closes its
+  action, a failed one keeps it open (no duplicate is opened). A correction cancels the
+  actions of the superseded inspection whose items no longer fail.
+* Every row carries a UUIDv7 key, its creation time, the device code and staff ids, so the
+  sync can send it as it is.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Final
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app import paths
+from app.domain.errors import NotFound, PermissionDenied, ValidationError
+from app.domain.etiquette_scoring import (
+    ChecklistScore,
+    TemplateError,
+    TemplateKind,
+    TemplateSpec,
+    check_answer,
+    check_signable,
+    percent_tenths,
+)
+from app.i18n import N_
+from app.services.arrears_records import business_date
+from app.services.base import Actor, Clock, audit, require_role, utc_now
+from app.store.database import Store
+from app.store.models import Counter, DeviceInfo, Hall, HallSetting, Role, Staff
+from app.store.models.etiquette import (
+    ActionEventKind,
+    CorrectiveAction,
+    CorrectiveActionEvent,
+    EtiquetteAnswer,
+    EtiquetteInspection,
+    EtiquettePhoto,
+    EtiquetteSignature,
+    EtiquetteTemplate,
+    SignatureRole,
+)
+
+__all__ = [
+    "ACTION_DUE_DAYS_SETTING",
+    "DEFAULT_ACTION_DUE_DAYS",
+    "MAX_PHOTO_BYTES",
+    "ActionRow",
+    "AnswerInput",
+    "ChecklistDraft",
+    "CounterChoice",
+    "EtiquetteService",
+    "PhotoUpload",
+    "SignedChecklist",
+    "StaffChoice",
+    "TemplateInfo",
+    "iso_week_of",
+    "photo_content_type",
+]
+
+#: A photo is evidence, not an archive: 2 MB keeps the store (and the sync) small.
+MAX_PHOTO_BYTES: Final = 2 * 1024 * 1024
+MAX_COMMENT: Final = 500
+MAX_REASON: Final = 200
+MAX_SCENARIO: Final = 300
+#: ``hall_setting`` key: days a corrective action is given (default below).
+ACTION_DUE_DAYS_SETTING: Final = "etiquette.action_due_days"
+DEFAULT_ACTION_DUE_DAYS: Final = 7
+MAX_ACTION_DAYS: Final = 90
+
+_LEADERS: Final = (Role.LEADER, Role.ADMIN)
+_SHIPPED_NAMESPACE: Final = uuid.UUID("0b9f3c52-6a3e-4c1e-9a57-2f1d3c8e5a10")
+
+
+def iso_week_of(day: date) -> str:
+    """``2026-W47`` for any day of that ISO week."""
+    year, week, _weekday = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def photo_content_type(data: bytes) -> str | None:
+    """The content type told by the file's first bytes (never by its name): PNG or JPEG."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    return None
+
+
+# --- data -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateInfo:
+    id: uuid.UUID
+    code: str
+    version: int
+    kind: TemplateKind
+    spec: TemplateSpec
+    created_at: datetime
+    created_by: int | None
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoUpload:
+    """Image bytes read from a file (a camera needs QtMultimedia, not in this build)."""
+
+    file_name: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerInput:
+    value: str | None
+    comment: str = ""
+    photo: PhotoUpload | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChecklistDraft:
+    """What a form collected before signing. ``clerk_id`` is the person checked (for a
+    self-check, the signer). ``supersedes_id`` with a ``correction_reason`` makes it a
+    correction. Corrective actions get ``action_owner_id`` (default: the clerk) and are due
+    on ``action_due_on`` (default: the hall's setting, in days from the business date)."""
+
+    template_id: uuid.UUID
+    clerk_id: int
+    started_at: datetime
+    answers: Mapping[str, AnswerInput]
+    counter_id: int | None = None
+    shift_id: uuid.UUID | None = None
+    comment: str = ""
+    scenario: str = ""
+    supersedes_id: uuid.UUID | None = None
+    correction_reason: str = ""
+    action_owner_id: int | None = None
+    action_due_on: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SignedChecklist:
+    inspection_id: uuid.UUID
+    score_tenths: int | None
+    passed: bool
+    critical_failed: bool
+    opened_actions: tuple[uuid.UUID, ...]
+    closed_actions: tuple[uuid.UUID, ...]
+    still_open_actions: tuple[uuid.UUID, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class StaffChoice:
+    staff_id: int
+    staff_no: str
+    name: str
+    role: Role
+
+    @property
+    def label(self) -> str:
+        return f"{self.staff_no} {self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class CounterChoice:
+    counter_id: int
+    code: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRow:
+    """A corrective action with its current state (the projection of its events)."""
+
+    action_id: uuid.UUID
+    inspection_id: uuid.UUID
+    item_key: str
+    item_text: str
+    clerk_id: int
+    clerk: str
+    owner: str
+    due_on: date
+    created_at: datetime
+    state: str  # "open" | "closed" | "cancelled"
+    rechecks_failed: int
+    closed_at: datetime | None
+    overdue: bool
+
+
+# --- templates --------------------------------------------------------------------------------
+
+
+def shipped_templates() -> list[TemplateSpec]:
+    """The default templates bundled in ``resources/checklists``, in file-name order."""
+    folder = paths.resource("checklists")
+    specs = []
+    for path in sorted(folder.glob("*.json")):
+        with path.open(encoding="utf-8") as fh:
+            specs.append(TemplateSpec.from_dict(json.load(fh)))
+    return specs
+
+
+def shipped_template_id(spec: TemplateSpec) -> uuid.UUID:
+    """The key of a shipped default's version 1: derived from its content, so every PC of a
+    hall that copies the same default writes the same row (and sync sees one template)."""
+    return uuid.uuid5(_SHIPPED_NAMESPACE, f"{spec.code}:1:{_dump(spec)}")
+
+
+def _spec_of(row: EtiquetteTemplate) -> TemplateSpec:
+    return TemplateSpec.from_dict(json.loads(row.definition))
+
+
+def _info(row: EtiquetteTemplate) -> TemplateInfo:
+    return TemplateInfo(
+        id=row.id,
+        code=row.code,
+        version=row.version,
+        kind=TemplateKind(row.kind),
+        spec=_spec_of(row),
+        created_at=row.created_at,
+        created_by=row.created_by,
+        note=row.note,
+    )
+
+
+def _dump(spec: TemplateSpec) -> str:
+    return json.dumps(spec.to_dict(), ensure_ascii=False, sort_keys=True)
+
+
+def _device_code(session: Session) -> str:
+    device = session.scalars(select(DeviceInfo).limit(1)).first()
+    return device.device_code if device else ""
+
+
+def _timezone(session: Session, hall_id: int) -> str:
+    hall = session.get(Hall, hall_id)
+    return hall.timezone if hall else "Asia/Shanghai"
+
+
+def _text(value: str, field_name: str, limit: int) -> str:
+    value = (value or "").strip()
+    if len(value) > limit:
+        raise ValidationError(
+            field_name, N_("This text can be at most {max} characters."), max=limit
+        )
+    return value
+
+
+class EtiquetteService:
+    """Templates, signing and corrective actions of the etiquette checklists (see the
+    module docstring for the invariants). Reports live in ``etiquette_reports``."""
+
+    def __init__(self, store: Store, clock: Clock = utc_now) -> None:
+        self._store = store
+        self._clock = clock
+        self._loaded = False
+
+    # -- templates -----------------------------------------------------------------------------
+
+    def ensure_templates(self) -> None:
+        """Copy every shipped template whose code the store does not have yet, as version 1.
+
+        Runs once per service instance (cheap afterwards); a template deleted from the
+        resources stays in the store, and a store's edited template is never overwritten.
+        """
+        if self._loaded:
+            return
+        specs = shipped_templates()
+        with self._store.unit_of_work() as session:
+            known = set(session.scalars(select(EtiquetteTemplate.code).distinct()))
+            device = _device_code(session)
+            now = self._clock()
+            for spec in specs:
+                if spec.code in known:
+                    continue
+                session.add(
+                    EtiquetteTemplate(
+                        id=shipped_template_id(spec),
+                        code=spec.code,
+                        version=1,
+                        kind=spec.kind.value,
+                        definition=_dump(spec),
+                        created_at=now,
+                        created_by=None,
+                        device_code=device,
+                        note="shipped default",
+                    )
+                )
+        self._loaded = True
+
+    def templates(self, actor: Actor, kind: TemplateKind | None = None) -> list[TemplateInfo]:
+        """The current (highest) version of every template, optionally of one kind."""
+        self.ensure_templates()
+        with self._store.read() as session:
+            latest = (
+                select(EtiquetteTemplate.code, func.max(EtiquetteTemplate.version).label("v"))
+                .group_by(EtiquetteTemplate.code)
+                .subquery()
+            )
+            query = (
+                select(EtiquetteTemplate)
+                .join(
+                    latest,
+                    (latest.c.code == EtiquetteTemplate.code)
+                    & (latest.c.v == EtiquetteTemplate.version),
+                )
+                .order_by(EtiquetteTemplate.code)
+            )
+            if kind is not None:
+                query = query.where(EtiquetteTemplate.kind == kind.value)
+            return [_info(row) for row in session.scalars(query)]
+
+    def template(self, actor: Actor, template_id: uuid.UUID) -> TemplateInfo:
+        self.ensure_templates()
+        with self._store.read() as session:
+            row = session.get(EtiquetteTemplate, template_id)
+            if row is None:
+                raise NotFound(N_("This checklist template does not exist."))
+            return _info(row)
+
+    def template_versions(self, actor: Actor, code: str) -> list[TemplateInfo]:
+        self.ensure_templates()
+        with self._store.read() as session:
+            rows = session.scalars(
+                select(EtiquetteTemplate)
+                .where(EtiquetteTemplate.code == code)
+                .order_by(EtiquetteTemplate.version)
+            )
+            return [_info(row) for row in rows]
+
+    def save_template(self, actor: Actor, spec: TemplateSpec, note: str = "") -> TemplateInfo:
+        """Store ``spec`` as the next version of its code (a leader or an administrator).
+
+        An edit that changes nothing is refused, so the history only holds real changes;
+        a code's kind never changes (its past inspections are of that kind).
+        """
+        require_role(actor, *_LEADERS)
+        self.ensure_templates()
+        note = _text(note, "note", MAX_REASON)
+        try:
+            spec = TemplateSpec.from_dict(spec.to_dict())
+        except TemplateError as exc:
+            raise ValidationError(
+                "template", N_("The checklist is not valid: {reason}"), reason=str(exc)
+            ) from exc
+        now = self._clock()
+        with self._store.unit_of_work() as session:
+            current = session.scalars(
+                select(EtiquetteTemplate)
+                .where(EtiquetteTemplate.code == spec.code)
+                .order_by(EtiquetteTemplate.version.desc())
+                .limit(1)
+            ).first()
+            if current is not None:
+                if current.kind != spec.kind.value:
+                    raise ValidationError(
+                        "kind", N_("A checklist's kind cannot change between versions.")
+                    )
+                if current.definition == _dump(spec):
+                    raise ValidationError("template", N_("Nothing was changed."))
+            row = EtiquetteTemplate(
+                code=spec.code,
+                version=(current.version + 1) if current else 1,
+                kind=spec.kind.value,
+                definition=_dump(spec),
+                created_at=now,
+                created_by=actor.staff_id,
+                device_code=_device_code(session),
+                note=note,
+            )
+            session.add(row)
+            session.flush()
+            audit(
+                session,
+                at=now,
+                staff_id=actor.staff_id,
+                action="etiquette_template_saved",
+                entity="etiquette_template",
+                entity_id=str(row.id),
+                code=row.code,
+                version=row.version,
+            )
+            return _info(row)
+
+    # -- choices for forms -----------------------------------------------------------------
+
+    def staff_choices(self, actor: Actor, *, clerks_only: bool = True) -> list[StaffChoice]:
+        with self._store.read() as session:
+            query = select(Staff).where(Staff.hall_id == actor.hall_id, Staff.active)
+            if clerks_only:
+                query = query.where(Staff.role == Role.CLERK.value)
+            return [
+                StaffChoice(s.id, s.staff_no, s.name, Role(s.role))
+                for s in session.scalars(query.order_by(Staff.staff_no))
+            ]
+
+    def counters(self, actor: Actor) -> list[CounterChoice]:
+        with self._store.read() as session:
+            rows = session.scalars(
+                select(Counter).where(Counter.hall_id == actor.hall_id).order_by(Counter.code)
+            )
+            return [CounterChoice(c.id, c.code, c.name) for c in rows]
+
+    def action_due_days(self) -> int:
+        with self._store.read() as session:
+            row = session.get(HallSetting, ACTION_DUE_DAYS_SETTING)
+        try:
+            days = int(row.value) if row else DEFAULT_ACTION_DUE_DAYS
+        except ValueError:
+            return DEFAULT_ACTION_DUE_DAYS
+        return days if 1 <= days <= MAX_ACTION_DAYS else DEFAULT_ACTION_DUE_DAYS
+
+    def business_date(self, actor: Actor) -> date:
+        with self._store.read() as session:
+            return business_date(self._clock(), _timezone(session, actor.hall_id))
+
+    # -- signing ---------------------------------------------------------------------------
+
+    def sign_inspection(
+        self, actor: Actor, draft: ChecklistDraft, inspector: Actor
+    ) -> SignedChecklist:
+        """Sign a leader's inspection (or a correction of one) with ``inspector``'s
+        credential, checked by the caller just before (``AuthService.leader_credential``)."""
+        return self._sign(actor, draft, TemplateKind.INSPECTION, inspector)
+
+    def sign_simulation(
+        self, actor: Actor, draft: ChecklistDraft, inspector: Actor
+    ) -> SignedChecklist:
+        """Record a scored weekly simulation; the leader who scored it signs."""
+        if not (draft.scenario or "").strip():
+            raise ValidationError("scenario", N_("Describe the scenario that was simulated."))
+        return self._sign(actor, draft, TemplateKind.SIMULATION, inspector)
+
+    def sign_self_check(self, actor: Actor, draft: ChecklistDraft) -> SignedChecklist:
+        """A clerk's own check at the start of a shift, signed by the clerk logged in."""
+        if draft.clerk_id != actor.staff_id:
+            raise PermissionDenied(N_("A self-check is signed by the clerk it is about."))
+        return self._sign(actor, draft, TemplateKind.SELF_CHECK, actor)
+
+    def _sign(
+        self, actor: Actor, draft: ChecklistDraft, kind: TemplateKind, signer: Actor
+    ) -> SignedChecklist:
+        if kind is not TemplateKind.SELF_CHECK and not signer.is_leader:
+            raise PermissionDenied(N_("This needs a shift leader's credential."))
+        comment = _text(draft.comment, "comment", MAX_COMMENT)
+        scenario = _text(draft.scenario, "scenario", MAX_SCENARIO)
+        reason = _text(draft.correction_reason, "correction_reason", MAX_REASON)
+        if draft.supersedes_id is not None and not reason:
+            raise ValidationError("correction_reason", N_("Give the reason for the correction."))
+        photos = {key: _check_photo(a.photo) for key, a in draft.answers.items() if a.photo}
+        comments = {
+            key: _text(a.comment, "comment", MAX_COMMENT) for key, a in draft.answers.items()
+        }
+        now = self._clock()
+        self.ensure_templates()
+        with self._store.unit_of_work() as session:
+            template = session.get(EtiquetteTemplate, draft.template_id)
+            if template is None:
+                raise NotFound(N_("This checklist template does not exist."))
+            if template.kind != kind.value:
+                raise ValidationError("template", N_("This checklist is not meant for this."))
+            spec = _spec_of(template)
+            values = {key: a.value for key, a in draft.answers.items() if a.value is not None}
+            for key, value in values.items():
+                if key in {item.key for item in spec.items}:
+                    values[key] = check_answer(spec.item(key), value)
+            result = check_signable(spec, values)
+            clerk = session.get(Staff, draft.clerk_id)
+            if clerk is None or clerk.hall_id != actor.hall_id or not clerk.active:
+                raise ValidationError("clerk", N_("Choose the clerk who was checked."))
+            if kind is not TemplateKind.SELF_CHECK and draft.clerk_id == signer.staff_id:
+                raise ValidationError(
+                    "clerk", N_("A shift leader cannot inspect themselves; use a self-check.")
+                )
+            if draft.counter_id is not None:
+                counter = session.get(Counter, draft.counter_id)
+                if counter is None or counter.hall_id != actor.hall_id:
+                    raise ValidationError("counter", N_("Choose a counter of this hall."))
+            if draft.started_at > now:
+                raise ValidationError("started_at", N_("The start time lies in the future."))
+            today = business_date(now, _timezone(session, actor.hall_id))
+            original = self._check_correction(session, draft, kind)
+            device = _device_code(session)
+            score = percent_tenths(result.score)
+            passed = bool(result.passed)
+            inspection = EtiquetteInspection(
+                kind=kind.value,
+                template_id=template.id,
+                hall_id=actor.hall_id,
+                clerk_id=draft.clerk_id,
+                inspector_id=signer.staff_id,
+                shift_id=draft.shift_id,
+                counter_id=draft.counter_id,
+                started_at=draft.started_at,
+                signed_at=now,
+                business_date=original.business_date if original else today,
+                iso_week=original.iso_week if original else iso_week_of(today),
+                score_tenths=score,
+                passed=passed,
+                critical_failed=result.critical_failed,
+                comment=comment,
+                scenario=scenario,
+                supersedes_id=original.id if original else None,
+                correction_reason=reason,
+                created_at=now,
+                created_by=actor.staff_id,
+                device_code=device,
+            )
+            session.add(inspection)
+            session.flush()
+            self._write_answers(session, spec, inspection, result, values, comments, photos, now)
+            session.add(
+                EtiquetteSignature(
+                    inspection_id=inspection.id,
+                    role=(
+                        SignatureRole.SELF.value
+                        if kind is TemplateKind.SELF_CHECK
+                        else SignatureRole.INSPECTOR.value
+                    ),
+                    staff_id=signer.staff_id,
+                    signed_at=now,
+                    device_code=device,
+                )
+            )
+            opened: list[uuid.UUID] = []
+            closed: list[uuid.UUID] = []
+            still_open: list[uuid.UUID] = []
+            if kind is TemplateKind.INSPECTION:
+                due_on = draft.action_due_on or today + timedelta(days=self.action_due_days())
+                if due_on < today:
+                    raise ValidationError(
+                        "action_due_on", N_("Corrective actions need a due date from today on.")
+                    )
+                owner = draft.action_owner_id or draft.clerk_id
+                owner_row = session.get(Staff, owner)
+                if owner_row is None or owner_row.hall_id != actor.hall_id:
+                    raise ValidationError(
+                        "action_owner", N_("Choose who is responsible for the actions.")
+                    )
+                opened, closed, still_open = _update_actions(
+                    session, inspection, result, original, owner, due_on, now, signer, device
+                )
+            audit(
+                session,
+                at=now,
+                staff_id=actor.staff_id,
+                action=f"etiquette_{kind.value}_signed",
+                entity="etiquette_inspection",
+                entity_id=str(inspection.id),
+                clerk=draft.clerk_id,
+                signer=signer.staff_id,
+                template=f"{template.code}#{template.version}",
+                score_tenths=score,
+                passed=passed,
+                critical_failed=result.critical_failed,
+                supersedes=str(original.id) if original else None,
+            )
+            return SignedChecklist(
+                inspection.id,
+                score,
+                passed,
+                result.critical_failed,
+                tuple(opened),
+                tuple(closed),
+                tuple(still_open),
+            )
+
+    def _check_correction(
+        self, session: Session, draft: ChecklistDraft, kind: TemplateKind
+    ) -> EtiquetteInspection | None:
+        if draft.supersedes_id is None:
+            return None
+        original = session.get(EtiquetteInspection, draft.supersedes_id)
+        if original is None:
+            raise NotFound(N_("The inspection to correct does not exist."))
+        if original.kind != kind.value:
+            raise ValidationError("supersedes", N_("A correction keeps the kind of checklist."))
+        if original.clerk_id != draft.clerk_id or original.template_id != draft.template_id:
+            raise ValidationError(
+                "supersedes",
+                N_("A correction is about the same clerk, on the same checklist version."),
+            )
+        superseded = session.scalars(
+            select(EtiquetteInspection.id).where(EtiquetteInspection.supersedes_id == original.id)
+        ).first()
+        if superseded is not None:
+            raise ValidationError(
+                "supersedes", N_("This inspection was already corrected; correct the correction.")
+            )
+        return original
+
+    @staticmethod
+    def _write_answers(
+        session: Session,
+        spec: TemplateSpec,
+        inspection: EtiquetteInspection,
+        result: ChecklistScore,
+        values: Mapping[str, str | None],
+        comments: Mapping[str, str],
+        photos: Mapping[str, tuple[str, str, bytes]],
+        now: datetime,
+    ) -> None:
+        for section in spec.sections:
+            for item in section.items:
+                value = values.get(item.key)
+                comment = comments.get(item.key, "")
+                photo = photos.get(item.key)
+                if value is None and not comment and photo is None:
+                    continue
+                scored = result.item(item.key)
+                answer = EtiquetteAnswer(
+                    inspection_id=inspection.id,
+                    section_key=section.key,
+                    item_key=item.key,
+                    value=value or "",
+                    counted=scored.counts,
+                    failed=scored.failed,
+                    comment=comment,
+                    created_at=now,
+                )
+                session.add(answer)
+                if photo is not None:
+                    session.flush()
+                    content_type, name, data = photo
+                    session.add(
+                        EtiquettePhoto(
+                            answer_id=answer.id,
+                            content_type=content_type,
+                            file_name=name,
+                            size_bytes=len(data),
+                            data=data,
+                            created_at=now,
+                        )
+                    )
+
+    # -- corrective actions ----------------------------------------------------------------
+
+    def open_actions(self, actor: Actor, clerk_id: int) -> list[ActionRow]:
+        """The clerk's corrective actions still open: what the next inspection rechecks."""
+        return [a for a in self.actions(actor, clerk_id=clerk_id) if a.state == "open"]
+
+    def actions(
+        self, actor: Actor, *, clerk_id: int | None = None, open_only: bool = False
+    ) -> list[ActionRow]:
+        """Corrective actions with their state, newest first. A clerk sees only their own."""
+        if not actor.is_leader:
+            clerk_id = actor.staff_id
+        self.ensure_templates()
+        with self._store.read() as session:
+            today = business_date(self._clock(), _timezone(session, actor.hall_id))
+            query = select(CorrectiveAction).order_by(CorrectiveAction.created_at.desc())
+            if clerk_id is not None:
+                query = query.where(CorrectiveAction.clerk_id == clerk_id)
+            actions = list(session.scalars(query))
+            events: dict[uuid.UUID, list[CorrectiveActionEvent]] = {}
+            if actions:
+                for event in session.scalars(
+                    select(CorrectiveActionEvent)
+                    .where(CorrectiveActionEvent.action_id.in_([a.id for a in actions]))
+                    .order_by(CorrectiveActionEvent.at)
+                ):
+                    events.setdefault(event.action_id, []).append(event)
+            names = {s.id: f"{s.staff_no} {s.name}" for s in session.scalars(select(Staff))}
+            texts = _item_texts(session)
+            rows = []
+            for action in actions:
+                state, closed_at, failed = "open", None, 0
+                for event in events.get(action.id, []):
+                    if event.kind == ActionEventKind.RECHECK_FAILED.value:
+                        failed += 1
+                    elif event.kind == ActionEventKind.RECHECK_PASSED.value:
+                        state, closed_at = "closed", event.at
+                    elif event.kind == ActionEventKind.CANCELLED.value:
+                        state, closed_at = "cancelled", event.at
+                if open_only and state != "open":
+                    continue
+                rows.append(
+                    ActionRow(
+                        action_id=action.id,
+                        inspection_id=action.inspection_id,
+                        item_key=action.item_key,
+                        item_text=texts.get(action.item_key, action.item_key),
+                        clerk_id=action.clerk_id,
+                        clerk=names.get(action.clerk_id, ""),
+                        owner=names.get(action.owner_id, ""),
+                        due_on=action.due_on,
+                        created_at=action.created_at,
+                        state=state,
+                        rechecks_failed=failed,
+                        closed_at=closed_at,
+                        overdue=state == "open" and action.due_on < today,
+                    )
+                )
+            return rows
+
+
+def _item_texts(session: Session) -> dict[str, str]:
+    """Each item key's text in the interface language, from the newest version having it."""
+    from app.i18n import current_language
+
+    language = current_language()
+    texts: dict[str, str] = {}
+    for row in session.scalars(
+        select(EtiquetteTemplate).order_by(EtiquetteTemplate.version.desc())
+    ):
+        for item in _spec_of(row).items:
+            texts.setdefault(item.key, item.text.pick(language))
+    return texts
+
+
+def _check_photo(photo: PhotoUpload | None) -> tuple[str, str, bytes]:
+    assert photo is not None
+    if not photo.data:
+        raise ValidationError("photo", N_("The photo file is empty."))
+    if len(photo.data) > MAX_PHOTO_BYTES:
+        raise ValidationError(
+            "photo",
+            N_("A photo can be at most {size} MB."),
+            size=MAX_PHOTO_BYTES // (1024 * 1024),
+        )
+    content_type = photo_content_type(photo.data)
+    if content_type is None:
+        raise ValidationError("photo", N_("A photo must be a PNG or JPEG image."))
+    return content_type, photo.file_name[-200:], photo.data
+
+
+def _update_actions(
+    session: Session,
+    inspection: EtiquetteInspection,
+    result: ChecklistScore,
+    original: EtiquetteInspection | None,
+    owner_id: int,
+    due_on: date,
+    now: datetime,
+    signer: Actor,
+    device: str,
+) -> tuple[list[uuid.UUID], list[uuid.UUID], list[uuid.UUID]]:
+    """Recheck the clerk's open actions against this inspection, cancel those of a
+    superseded inspection that no longer fail, and open one per new failed item."""
+    open_ids = _open_action_ids(session, inspection.clerk_id)
+    actions = (
+        list(session.scalars(select(CorrectiveAction).where(CorrectiveAction.id.in_(open_ids))))
+        if open_ids
+        else []
+    )
+    scored = {item.key: item for item in result.items}
+    closed: list[uuid.UUID] = []
+    still_open: list[uuid.UUID] = []
+    failing_with_action: set[str] = set()
+
+    def event(action: CorrectiveAction, kind: ActionEventKind) -> None:
+        session.add(
+            CorrectiveActionEvent(
+                action_id=action.id,
+                kind=kind.value,
+                inspection_id=inspection.id,
+                at=now,
+                staff_id=signer.staff_id,
+                device_code=device,
+            )
+        )
+
+    for action in actions:
+        item = scored.get(action.item_key)
+        from_original = original is not None and action.inspection_id == original.id
+        if item is None or not item.counts:
+            if from_original:
+                event(action, ActionEventKind.CANCELLED)
+                closed.append(action.id)
+            continue
+        if item.failed:
+            failing_with_action.add(action.item_key)
+            still_open.append(action.id)
+            if not from_original:
+                event(action, ActionEventKind.RECHECK_FAILED)
+        else:
+            event(
+                action,
+                ActionEventKind.CANCELLED if from_original else ActionEventKind.RECHECK_PASSED,
+            )
+            closed.append(action.id)
+    opened: list[uuid.UUID] = []
+    for key in result.failed_items:
+        if key in failing_with_action:
+            continue
+        action = CorrectiveAction(
+            inspection_id=inspection.id,
+            item_key=key,
+            clerk_id=inspection.clerk_id,
+            owner_id=owner_id,
+            due_on=due_on,
+            created_at=now,
+            created_by=signer.staff_id,
+            device_code=device,
+        )
+        session.add(action)
+        session.flush()
+        opened.append(action.id)
+    return opened, closed, still_open
+
+
+def _open_action_ids(session: Session, clerk_id: int) -> list[uuid.UUID]:
+    done = select(CorrectiveActionEvent.action_id).where(
+        CorrectiveActionEvent.kind.in_(
+            (ActionEventKind.RECHECK_PASSED.value, ActionEventKind.CANCELLED.value)
+        )
+    )
+    return list(
+        session.scalars(
+            select(CorrectiveAction.id).where(
+                CorrectiveAction.clerk_id == clerk_id, CorrectiveAction.id.not_in(done)
+            )
+        )
+    )
+
+
+def staff_names(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return {
+        s.id: s.name for s in session.scalars(select(Staff).where(Staff.id.in_(list(set(ids)))))
+    }

@@ -1,0 +1,486 @@
+"""The counter's cash session (shift): open, cash in and out, X report, close.
+
+Invariants, and why (Stoq's ``Till.open_till``/``close_till`` and Odoo's POS session are
+the models):
+
+* **One open shift per counter and per clerk.** A clerk who has a shift open anywhere, or
+  a counter with a shift open, cannot open another: takings would land in two drawers. The
+  check runs after the new row is written, inside the same transaction, so the write lock
+  is held while it looks (the ``receipt_sequence`` trick of payments, with the shift row).
+* **The float is handed on.** The opening float is counted note by note and compared with
+  the float the previous shift of the counter left; a difference needs a reason.
+* **Every payment belongs to a shift** (``payment.shift_id``): the X and Z reports add up
+  exactly the rows of the shift, so they cannot disagree with the receipts.
+* **Closing compares expected with counted cash** (``app.domain.cash``). Any difference
+  needs a reason; one over the hall's limit needs a shift leader's credential as well.
+  With a blind count the clerk counts before the expected figure is shown.
+* **History only grows**: opening, counts, movements and the close are rows that are
+  never changed (triggers); "open" is a shift without a close.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain.cash import CashCount, CashDifference, check_float_left
+from app.domain.errors import PermissionDenied, StoreError, ValidationError
+from app.domain.ids import uuid7
+from app.i18n import N_
+from app.services.arrears_records import business_date
+from app.services.base import Actor, Clock, audit, require_role, utc_now
+from app.services.shifts_records import (
+    BLIND_COUNT_KEY,
+    DEFAULT_DIFFERENCE_LIMIT_FEN,
+    DIFFERENCE_LIMIT_KEY,
+    NoOpenShift,
+    ShiftRefused,
+    ShiftReport,
+    ShiftView,
+    current_shift,
+    float_handed_over,
+    get_shift,
+    int_setting,
+    open_shifts,
+    require_current_shift,
+    setting,
+    shift_figures,
+    shift_report,
+    shift_view,
+    unsynced_payments,
+)
+from app.store.database import Store
+from app.store.models import Counter, DeviceInfo, Hall, Role, Staff
+from app.store.models.shifts import CashCount as CashCountRow
+from app.store.models.shifts import (
+    CashCountPurpose,
+    CashMovement,
+    CashMovementKind,
+    CashShift,
+    ShiftClose,
+)
+
+__all__ = [
+    "CashDifference",
+    "ClosePreview",
+    "DeskShift",
+    "NoOpenShift",
+    "ShiftRefused",
+    "ShiftReport",
+    "ShiftService",
+    "ShiftView",
+]
+
+MAX_REASON: Final = 200
+#: The largest single cash movement accepted (a typo guard, not a policy).
+MAX_MOVEMENT_FEN: Final = 1_000_000_00
+_NEEDS_LEADER: Final = N_("This needs a shift leader's credential.")
+
+
+@dataclass(frozen=True, slots=True)
+class DeskShift:
+    """This PC's counter and its shift state, for the clerk's screen."""
+
+    counter_id: int | None
+    counter_code: str
+    counter_name: str
+    mine: ShiftView | None  # the actor's open shift at this counter
+    counter_shift: ShiftView | None  # whoever's shift is open at this counter
+    elsewhere: ShiftView | None  # the actor's open shift at another counter
+    expected_float_fen: int | None  # the float the previous shift left here
+    blind_count: bool  # the hall's default for the close
+
+
+@dataclass(frozen=True, slots=True)
+class ClosePreview:
+    """What a close with these counts would record (nothing is written)."""
+
+    expected_cash_fen: int
+    counted_cash_fen: int
+    difference: CashDifference
+    limit_fen: int
+    needs_reason: bool
+    needs_leader: bool
+    unsynced: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Desk:
+    device_code: str
+    hall_id: int
+    counter_id: int | None
+    timezone: str
+
+
+def _desk(session: Session) -> _Desk:
+    device = session.scalars(select(DeviceInfo).limit(1)).first()
+    if device is None:
+        raise StoreError(N_("This store has not been set up for a hall yet."))
+    hall = session.get(Hall, device.hall_id)
+    assert hall is not None
+    return _Desk(device.device_code, hall.id, device.counter_id, hall.timezone)
+
+
+def _reason(reason: str, *, field: str = "reason") -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(field, N_("Enter a reason."))
+    if len(reason) > MAX_REASON:
+        raise ValidationError(
+            field, N_("The reason can be at most {max} characters."), max=MAX_REASON
+        )
+    return reason
+
+
+def _leader(leader: Actor | None) -> Actor:
+    if leader is None or not leader.is_leader:
+        raise PermissionDenied(_NEEDS_LEADER)
+    return leader
+
+
+def _counter_label(session: Session, counter_id: int) -> str:
+    counter = session.get(Counter, counter_id)
+    return counter.code if counter else str(counter_id)
+
+
+def _staff_label(session: Session, staff_id: int) -> str:
+    staff = session.get(Staff, staff_id)
+    return f"{staff.name} ({staff.staff_no})" if staff else str(staff_id)
+
+
+class ShiftService:
+    """Opens, reports on and closes the cash sessions of this PC's counter.
+
+    Clerks and leaders take shifts; every write is one unit of work with its audit event.
+    """
+
+    def __init__(self, store: Store, clock: Clock = utc_now) -> None:
+        self._store = store
+        self._clock = clock
+
+    # -- reading --
+
+    def desk(self, actor: Actor) -> DeskShift:
+        with self._store.read() as session:
+            desk = _desk(session)
+            counter = session.get(Counter, desk.counter_id) if desk.counter_id else None
+            mine = current_shift(session, actor.staff_id, desk.counter_id)
+            at_counter = open_shifts(session, counter_id=desk.counter_id) if counter else []
+            elsewhere = [
+                s
+                for s in open_shifts(session, staff_id=actor.staff_id)
+                if s.counter_id != (desk.counter_id)
+            ]
+            handed = float_handed_over(session, counter.id) if counter else None
+            return DeskShift(
+                counter_id=counter.id if counter else None,
+                counter_code=counter.code if counter else "",
+                counter_name=counter.name if counter else "",
+                mine=shift_view(session, mine) if mine else None,
+                counter_shift=shift_view(session, at_counter[0]) if at_counter else None,
+                elsewhere=shift_view(session, elsewhere[0]) if elsewhere else None,
+                expected_float_fen=handed[1] if handed else None,
+                blind_count=setting(session, BLIND_COUNT_KEY, "1") == "1",
+            )
+
+    def x_report(self, actor: Actor, shift_id: uuid.UUID) -> ShiftReport:
+        """The shift's figures now (an X report while open, the Z figures once closed).
+
+        With the hall's blind count on, a clerk does not see the expected cash of an open
+        shift (a leader does).
+        """
+        now = self._clock()
+        with self._store.read() as session:
+            shift = get_shift(session, shift_id)
+            if not actor.is_leader and shift.staff_id != actor.staff_id:
+                raise PermissionDenied(N_("Only the shift's clerk or a shift leader can see it."))
+            hide = not actor.is_leader and setting(session, BLIND_COUNT_KEY, "1") == "1"
+            return shift_report(session, shift, now, hide_expected=hide)
+
+    def current_report(self, actor: Actor) -> ShiftReport:
+        """The X report of the actor's open shift at this counter."""
+        with self._store.read() as session:
+            shift_id = require_current_shift(session, actor.staff_id, _desk(session).counter_id).id
+        return self.x_report(actor, shift_id)
+
+    def difference_limit_fen(self) -> int:
+        with self._store.read() as session:
+            return int_setting(session, DIFFERENCE_LIMIT_KEY, DEFAULT_DIFFERENCE_LIMIT_FEN)
+
+    # -- opening --
+
+    def open(self, actor: Actor, counts: Mapping[str, object], reason: str = "") -> ShiftView:
+        """Open the actor's shift at this PC's counter with the float counted by note.
+
+        Refused when the counter or the clerk already has a shift open. A float that
+        differs from the one the previous shift left needs ``reason``.
+        """
+        require_role(actor, Role.CLERK, Role.LEADER)
+        count = CashCount.of(counts)
+        now = self._clock()
+        with self._store.unit_of_work() as session:
+            desk = _desk(session)
+            if desk.counter_id is None:
+                raise ShiftRefused(
+                    N_("This PC is not assigned to a counter, so no shift can be opened here.")
+                )
+            handed = float_handed_over(session, desk.counter_id)
+            expected = handed[1] if handed else None
+            float_reason = ""
+            if expected is not None and expected != count.total_fen:
+                float_reason = _reason(reason)
+            shift = CashShift(
+                id=uuid7(),
+                hall_id=desk.hall_id,
+                counter_id=desk.counter_id,
+                device_code=desk.device_code,
+                staff_id=actor.staff_id,
+                business_date=business_date(now, desk.timezone),
+                opened_at=now,
+                opening_float_fen=count.total_fen,
+                expected_float_fen=expected,
+                float_reason=float_reason,
+                previous_shift_id=handed[0] if handed else None,
+                created_at=now,
+            )
+            session.add(shift)
+            session.flush()  # takes the write lock; the checks below see a settled state
+            others = [
+                s for s in open_shifts(session, counter_id=desk.counter_id) if s.id != shift.id
+            ]
+            if others:
+                raise ShiftRefused(
+                    N_("Counter {counter} already has an open shift ({staff}). Close it first."),
+                    counter=_counter_label(session, desk.counter_id),
+                    staff=_staff_label(session, others[0].staff_id),
+                )
+            mine = [s for s in open_shifts(session, staff_id=actor.staff_id) if s.id != shift.id]
+            if mine:
+                raise ShiftRefused(
+                    N_("You already have a shift open at counter {counter}. Close it first."),
+                    counter=_counter_label(session, mine[0].counter_id),
+                )
+            session.add(
+                CashCountRow(
+                    id=uuid7(),
+                    shift_id=shift.id,
+                    purpose=CashCountPurpose.OPENING.value,
+                    counts_json=json.dumps(count.as_dict(), sort_keys=True),
+                    total_fen=count.total_fen,
+                    counted_at=now,
+                    staff_id=actor.staff_id,
+                    device_code=desk.device_code,
+                )
+            )
+            audit(
+                session,
+                at=now,
+                staff_id=actor.staff_id,
+                action="shift_opened",
+                entity="cash_shift",
+                entity_id=str(shift.id),
+                counter_id=desk.counter_id,
+                opening_float_fen=count.total_fen,
+                expected_float_fen=expected,
+                reason=float_reason,
+            )
+            session.flush()
+            return shift_view(session, shift)
+
+    # -- during the shift --
+
+    def cash_movement(
+        self,
+        actor: Actor,
+        kind: CashMovementKind,
+        amount_fen: int,
+        reason: str,
+        leader: Actor | None = None,
+    ) -> uuid.UUID:
+        """Cash put into the drawer, or taken out of it (the latter with a leader)."""
+        if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen <= 0:
+            raise ValidationError("amount", N_("The amount must be greater than zero."))
+        if amount_fen > MAX_MOVEMENT_FEN:
+            raise ValidationError("amount", N_("This amount is too large for a cash movement."))
+        reason = _reason(reason)
+        approved = _leader(leader).staff_id if kind is CashMovementKind.CASH_OUT else None
+        now = self._clock()
+        with self._store.unit_of_work() as session:
+            desk = _desk(session)
+            shift = require_current_shift(session, actor.staff_id, desk.counter_id)
+            if kind is CashMovementKind.CASH_OUT:
+                cash, _moves = shift_figures(session, shift)
+                if amount_fen > cash.expected_cash_fen:
+                    raise ValidationError("amount", N_("The drawer does not hold that much cash."))
+            row = CashMovement(
+                id=uuid7(),
+                shift_id=shift.id,
+                kind=kind.value,
+                amount_fen=amount_fen,
+                reason=reason,
+                at=now,
+                staff_id=actor.staff_id,
+                approved_by=approved,
+                device_code=desk.device_code,
+            )
+            session.add(row)
+            audit(
+                session,
+                at=now,
+                staff_id=actor.staff_id,
+                action=kind.value,
+                entity="cash_movement",
+                entity_id=str(row.id),
+                shift=str(shift.id),
+                amount_fen=amount_fen,
+                reason=reason,
+                approved_by=approved,
+            )
+        return row.id
+
+    # -- closing --
+
+    def preview_close(self, actor: Actor, counts: Mapping[str, object]) -> ClosePreview:
+        """The difference a close with ``counts`` would record (after a blind count)."""
+        count = CashCount.of(counts)
+        with self._store.read() as session:
+            shift = require_current_shift(session, actor.staff_id, _desk(session).counter_id)
+            return self._preview(session, shift, count)
+
+    @staticmethod
+    def _preview(session: Session, shift: CashShift, count: CashCount) -> ClosePreview:
+        cash, _moves = shift_figures(session, shift)
+        difference = CashDifference(cash.expected_cash_fen, count.total_fen)
+        limit = int_setting(session, DIFFERENCE_LIMIT_KEY, DEFAULT_DIFFERENCE_LIMIT_FEN)
+        return ClosePreview(
+            expected_cash_fen=cash.expected_cash_fen,
+            counted_cash_fen=count.total_fen,
+            difference=difference,
+            limit_fen=limit,
+            needs_reason=difference.difference_fen != 0,
+            needs_leader=difference.over_limit(limit),
+            unsynced=unsynced_payments(session, shift.id),
+        )
+
+    def close(
+        self,
+        actor: Actor,
+        counts: Mapping[str, object],
+        *,
+        float_left_fen: int,
+        blind: bool = False,
+        reason: str = "",
+        leader: Actor | None = None,
+        unsynced_override: Actor | None = None,
+    ) -> ShiftReport:
+        """Close the actor's shift with the cash counted by note; returns the Z figures.
+
+        A difference needs ``reason``; one over the hall's limit also a leader's
+        credential (``leader``). Unsynced payments refuse the close unless a leader
+        overrides (``unsynced_override``). ``float_left_fen`` stays in the drawer for
+        the next shift; the rest goes to the safe.
+        """
+        count = CashCount.of(counts)
+        float_left = check_float_left(float_left_fen, count.total_fen)
+        now = self._clock()
+        with self._store.unit_of_work() as session:
+            desk = _desk(session)
+            shift = require_current_shift(session, actor.staff_id, desk.counter_id)
+            preview = self._preview(session, shift, count)
+            close_reason = ""
+            approved: int | None = None
+            if preview.needs_reason:
+                close_reason = _reason(reason)
+            if preview.needs_leader:
+                if leader is None or not leader.is_leader:
+                    raise PermissionDenied(
+                        N_(
+                            "The difference is over the hall's limit of {limit}: a shift "
+                            "leader must approve it."
+                        ),
+                        limit=f"{preview.limit_fen / 100:.2f}",
+                    )
+                approved = leader.staff_id
+            override: int | None = None
+            if preview.unsynced:
+                if unsynced_override is None or not unsynced_override.is_leader:
+                    raise ShiftRefused(
+                        N_(
+                            "{count} payments of this shift are not yet synced. Sync first, "
+                            "or ask a shift leader to override."
+                        ),
+                        count=preview.unsynced,
+                    )
+                override = unsynced_override.staff_id
+            cash, _moves = shift_figures(session, shift)
+            totals = {
+                "takings_fen": cash.takings_fen,
+                "methods": {
+                    m.method: {
+                        "payments": m.payments,
+                        "payments_fen": m.payments_fen,
+                        "voids": m.voids,
+                        "voids_fen": m.voids_fen,
+                        "reversals": m.reversals,
+                        "reversals_fen": m.reversals_fen,
+                    }
+                    for m in cash.methods
+                },
+                "cash_in_fen": cash.cash_in_fen,
+                "cash_out_fen": cash.cash_out_fen,
+                "change_given_fen": cash.change_given_fen,
+            }
+            session.add(
+                CashCountRow(
+                    id=uuid7(),
+                    shift_id=shift.id,
+                    purpose=CashCountPurpose.CLOSING.value,
+                    counts_json=json.dumps(count.as_dict(), sort_keys=True),
+                    total_fen=count.total_fen,
+                    counted_at=now,
+                    staff_id=actor.staff_id,
+                    device_code=desk.device_code,
+                )
+            )
+            close = ShiftClose(
+                id=uuid7(),
+                shift_id=shift.id,
+                closed_at=now,
+                staff_id=actor.staff_id,
+                device_code=desk.device_code,
+                blind=blind,
+                expected_cash_fen=preview.expected_cash_fen,
+                counted_cash_fen=count.total_fen,
+                difference_fen=preview.difference.difference_fen,
+                float_left_fen=float_left,
+                reason=close_reason,
+                approved_by=approved,
+                unsynced_override_by=override,
+                totals_json=json.dumps(totals, sort_keys=True),
+            )
+            session.add(close)
+            audit(
+                session,
+                at=now,
+                staff_id=actor.staff_id,
+                action="shift_closed",
+                entity="cash_shift",
+                entity_id=str(shift.id),
+                expected_cash_fen=preview.expected_cash_fen,
+                counted_cash_fen=count.total_fen,
+                difference_fen=preview.difference.difference_fen,
+                float_left_fen=float_left,
+                blind=blind,
+                reason=close_reason,
+                approved_by=approved,
+                unsynced=preview.unsynced,
+                unsynced_override_by=override,
+            )
+            session.flush()
+            return shift_report(session, shift, now)

@@ -1,0 +1,351 @@
+"""Reading shifts from the store: the open shift of a clerk or counter, a shift's figures.
+
+Shared by ``ShiftService``, ``HandoverService``, ``HallDayService`` and ``PaymentService``
+(which records every payment, void and reversal in the clerk's open shift). Reads only.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Final
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain.cash import (
+    CashCount,
+    EntryKind,
+    MoneyEntry,
+    ShiftCash,
+    shift_cash,
+)
+from app.domain.errors import HallDeskError, NotFound
+from app.i18n import N_
+from app.store.models import Counter, HallSetting, Payment, PaymentMethod, Staff
+from app.store.models.shifts import CashCount as CashCountRow
+from app.store.models.shifts import (
+    CashCountPurpose,
+    CashMovement,
+    CashMovementKind,
+    CashShift,
+    ShiftClose,
+)
+
+#: Hall settings of this area (``hall_setting`` keys) and their defaults.
+DIFFERENCE_LIMIT_KEY: Final = "shift.difference_limit_fen"
+DEFAULT_DIFFERENCE_LIMIT_FEN: Final = 10_00
+BLIND_COUNT_KEY: Final = "shift.blind_count"
+OPENING_TIME_KEY: Final = "hall.opening_time"
+DEFAULT_OPENING_TIME: Final = "08:30"
+ARRIVE_BEFORE_KEY: Final = "shift.arrive_before_minutes"
+DEFAULT_ARRIVE_BEFORE_MINUTES: Final = 15
+
+#: The methods the X and Z reports list first, in this order (the counter's methods).
+REPORT_METHODS: Final = (
+    PaymentMethod.CASH.value,
+    PaymentMethod.BANK_CARD.value,
+    PaymentMethod.WECHAT.value,
+    PaymentMethod.ALIPAY.value,
+)
+
+
+class ShiftRefused(HallDeskError):
+    """An action the shift rules do not allow (a second open shift, closing none…)."""
+
+
+class NoOpenShift(ShiftRefused):
+    """Money was to be taken, but the clerk has no open shift at this counter."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            N_(
+                "No shift is open for you at this counter. Open a shift first "
+                "(Shift handover tab, Open shift)."
+            )
+        )
+
+
+def setting(session: Session, key: str, default: str) -> str:
+    row = session.get(HallSetting, key)
+    return row.value if row is not None and row.value.strip() else default
+
+
+def int_setting(session: Session, key: str, default: int) -> int:
+    try:
+        value = int(setting(session, key, str(default)))
+    except ValueError:
+        return default
+    return value if value >= 0 else default
+
+
+def open_shift_query(counter_id: int | None = None, staff_id: int | None = None) -> Any:
+    closed = select(ShiftClose.shift_id)
+    query = select(CashShift).where(CashShift.id.not_in(closed))
+    if counter_id is not None:
+        query = query.where(CashShift.counter_id == counter_id)
+    if staff_id is not None:
+        query = query.where(CashShift.staff_id == staff_id)
+    return query.order_by(CashShift.opened_at)
+
+
+def open_shifts(
+    session: Session, *, counter_id: int | None = None, staff_id: int | None = None
+) -> list[CashShift]:
+    return list(session.scalars(open_shift_query(counter_id, staff_id)))
+
+
+def current_shift(session: Session, staff_id: int, counter_id: int | None) -> CashShift | None:
+    """The clerk's open shift at ``counter_id`` (None when there is none)."""
+    if counter_id is None:
+        return None
+    found = open_shifts(session, counter_id=counter_id, staff_id=staff_id)
+    return found[0] if found else None
+
+
+def require_current_shift(session: Session, staff_id: int, counter_id: int | None) -> CashShift:
+    shift = current_shift(session, staff_id, counter_id)
+    if shift is None:
+        raise NoOpenShift()
+    return shift
+
+
+def is_open(session: Session, shift_id: uuid.UUID) -> bool:
+    return session.scalar(select(ShiftClose.id).where(ShiftClose.shift_id == shift_id)) is None
+
+
+def unsynced_payments(session: Session, shift_id: uuid.UUID) -> int:
+    """How many payments of the shift are not yet sent to the centre.
+
+    The hook the close checks ("closing is refused while payments are unsynced unless a
+    leader overrides"). It returns 0 until the sync area records what was sent; sync then
+    replaces this body with a count over its outbox.
+    """
+    return 0
+
+
+# --- views ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftView:
+    """A shift as opened, with its close if closed."""
+
+    shift_id: uuid.UUID
+    counter_id: int
+    counter_code: str
+    counter_name: str
+    staff_id: int
+    staff_no: str
+    staff_name: str
+    device_code: str
+    business_date: date
+    opened_at: datetime
+    opening_float_fen: int
+    expected_float_fen: int | None
+    float_reason: str
+    opening_counts: dict[str, int]
+    close: CloseView | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.close is None
+
+    @property
+    def float_difference_fen(self) -> int:
+        if self.expected_float_fen is None:
+            return 0
+        return self.opening_float_fen - self.expected_float_fen
+
+
+@dataclass(frozen=True, slots=True)
+class CloseView:
+    closed_at: datetime
+    blind: bool
+    expected_cash_fen: int
+    counted_cash_fen: int
+    difference_fen: int
+    float_left_fen: int
+    reason: str
+    approved_by: str  # the leader's name, "" when none was needed
+    unsynced_override_by: str
+    counts: dict[str, int]
+
+    @property
+    def deposit_fen(self) -> int:
+        """Cash taken out at the close (to the safe): counted less the float left."""
+        return self.counted_cash_fen - self.float_left_fen
+
+
+@dataclass(frozen=True, slots=True)
+class Movement:
+    movement_id: uuid.UUID
+    kind: CashMovementKind
+    amount_fen: int
+    reason: str
+    at: datetime
+    staff_no: str
+    approved_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftReport:
+    """The X report (shift open) or Z report figures (shift closed)."""
+
+    shift: ShiftView
+    cash: ShiftCash
+    movements: tuple[Movement, ...]
+    generated_at: datetime
+    #: None when a blind count hides it from the clerk while the shift is open.
+    expected_cash_fen: int | None
+
+    @property
+    def is_z(self) -> bool:
+        return self.shift.close is not None
+
+
+def _staff(session: Session, staff_id: int | None) -> Staff | None:
+    return session.get(Staff, staff_id) if staff_id is not None else None
+
+
+def _name(session: Session, staff_id: int | None) -> str:
+    staff = _staff(session, staff_id)
+    return staff.name if staff is not None else ""
+
+
+def _counts(session: Session, shift_id: uuid.UUID, purpose: CashCountPurpose) -> dict[str, int]:
+    row = session.scalars(
+        select(CashCountRow).where(
+            CashCountRow.shift_id == shift_id, CashCountRow.purpose == purpose.value
+        )
+    ).first()
+    if row is None:
+        return {}
+    return CashCount.of(json.loads(row.counts_json)).as_dict()
+
+
+def shift_view(session: Session, shift: CashShift) -> ShiftView:
+    counter = session.get(Counter, shift.counter_id)
+    staff = _staff(session, shift.staff_id)
+    close = session.scalars(select(ShiftClose).where(ShiftClose.shift_id == shift.id)).first()
+    close_view = None
+    if close is not None:
+        close_view = CloseView(
+            closed_at=close.closed_at,
+            blind=close.blind,
+            expected_cash_fen=close.expected_cash_fen,
+            counted_cash_fen=close.counted_cash_fen,
+            difference_fen=close.difference_fen,
+            float_left_fen=close.float_left_fen,
+            reason=close.reason,
+            approved_by=_name(session, close.approved_by),
+            unsynced_override_by=_name(session, close.unsynced_override_by),
+            counts=_counts(session, shift.id, CashCountPurpose.CLOSING),
+        )
+    return ShiftView(
+        shift_id=shift.id,
+        counter_id=shift.counter_id,
+        counter_code=counter.code if counter else "",
+        counter_name=counter.name if counter else "",
+        staff_id=shift.staff_id,
+        staff_no=staff.staff_no if staff else "",
+        staff_name=staff.name if staff else "",
+        device_code=shift.device_code,
+        business_date=shift.business_date,
+        opened_at=shift.opened_at,
+        opening_float_fen=shift.opening_float_fen,
+        expected_float_fen=shift.expected_float_fen,
+        float_reason=shift.float_reason,
+        opening_counts=_counts(session, shift.id, CashCountPurpose.OPENING),
+        close=close_view,
+    )
+
+
+def get_shift(session: Session, shift_id: uuid.UUID) -> CashShift:
+    shift = session.get(CashShift, shift_id)
+    if shift is None:
+        raise NotFound(N_("This shift does not exist."))
+    return shift
+
+
+def shift_figures(session: Session, shift: CashShift) -> tuple[ShiftCash, tuple[Movement, ...]]:
+    """The shift's cash arithmetic from its payments and cash movements."""
+    # Columns, not entities: a busy shift has hundreds of rows and this runs on every
+    # X report and close preview.
+    rows = session.execute(
+        select(
+            Payment.method,
+            Payment.amount_fen,
+            Payment.kind,
+            Payment.tendered_fen,
+            Payment.change_fen,
+        ).where(Payment.shift_id == shift.id)
+    )
+    entries = [
+        MoneyEntry(
+            method=method,
+            amount_fen=amount,
+            kind=EntryKind(kind),
+            tendered_fen=tendered if kind == EntryKind.PAYMENT.value else None,
+            change_fen=change if kind == EntryKind.PAYMENT.value else None,
+        )
+        for method, amount, kind, tendered, change in rows
+    ]
+    moves = list(
+        session.scalars(
+            select(CashMovement).where(CashMovement.shift_id == shift.id).order_by(CashMovement.at)
+        )
+    )
+    cash = shift_cash(
+        shift.opening_float_fen,
+        entries,
+        cash_in=[m.amount_fen for m in moves if m.kind == CashMovementKind.CASH_IN.value],
+        cash_out=[m.amount_fen for m in moves if m.kind == CashMovementKind.CASH_OUT.value],
+        method_order=REPORT_METHODS,
+    )
+    movements = tuple(
+        Movement(
+            movement_id=m.id,
+            kind=CashMovementKind(m.kind),
+            amount_fen=m.amount_fen,
+            reason=m.reason,
+            at=m.at,
+            staff_no=(_staff(session, m.staff_id) or Staff(staff_no="")).staff_no,
+            approved_by=_name(session, m.approved_by),
+        )
+        for m in moves
+    )
+    return cash, movements
+
+
+def shift_report(
+    session: Session, shift: CashShift, now: datetime, *, hide_expected: bool = False
+) -> ShiftReport:
+    cash, movements = shift_figures(session, shift)
+    view = shift_view(session, shift)
+    expected: int | None = cash.expected_cash_fen
+    if hide_expected and view.close is None:
+        expected = None
+    return ShiftReport(view, cash, movements, now, expected)
+
+
+def previous_shift(session: Session, counter_id: int) -> CashShift | None:
+    """The last closed shift of a counter (whose float the next shift takes over)."""
+    return session.scalars(
+        select(CashShift)
+        .join(ShiftClose, ShiftClose.shift_id == CashShift.id)
+        .where(CashShift.counter_id == counter_id)
+        .order_by(ShiftClose.closed_at.desc())
+        .limit(1)
+    ).first()
+
+
+def float_handed_over(session: Session, counter_id: int) -> tuple[uuid.UUID, int] | None:
+    """(previous shift, float it left) for the counter, or None for a first shift."""
+    previous = previous_shift(session, counter_id)
+    if previous is None:
+        return None
+    close = session.scalars(select(ShiftClose).where(ShiftClose.shift_id == previous.id)).one()
+    return previous.id, close.float_left_fen

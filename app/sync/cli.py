@@ -1,0 +1,147 @@
+"""The ``halldesk centre …`` and ``halldesk sync …`` commands (hooked into ``app.cli``).
+
+Centre side (needs the ``[centre]`` extra and a PostgreSQL URL):
+``centre serve``, ``centre enrol-device``, ``centre revoke-device``, ``centre load``.
+Hall side: ``sync enrol``, ``sync run``, ``sync init`` (a new store pulled from the centre).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from app import paths
+from app.i18n import _
+
+
+def add_parsers(sub: Any) -> None:
+    centre = sub.add_parser("centre", help="the sync centre (PostgreSQL)")
+    c_sub = centre.add_subparsers(dest="centre_command", required=True)
+    serve = c_sub.add_parser("serve", help="run the centre's HTTP sync service")
+    serve.add_argument("--db", required=True, help="postgresql://user@host:port/database")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--certfile", default=None, help="TLS certificate (PEM)")
+    serve.add_argument("--keyfile", default=None, help="TLS private key (PEM)")
+    enrol = c_sub.add_parser("enrol-device", help="add a hall PC; prints its one-time code")
+    enrol.add_argument("--db", required=True)
+    enrol.add_argument("--hall", required=True, help="the hall's code")
+    enrol.add_argument("--name", default="", help="the hall's name (when the hall is new)")
+    revoke = c_sub.add_parser("revoke-device", help="refuse a hall PC from now on")
+    revoke.add_argument("--db", required=True)
+    revoke.add_argument("--device", required=True)
+    load = c_sub.add_parser("load", help="load a hall's data from a HallDesk store")
+    load.add_argument("--db", required=True)
+    load.add_argument("--hall", required=True)
+    load.add_argument("--from", dest="source", type=Path, required=True, help="a store file")
+    load.add_argument(
+        "--generate",
+        type=int,
+        default=0,
+        metavar="CUSTOMERS",
+        help="first generate a demo store of this size at --from",
+    )
+
+    sync = sub.add_parser("sync", help="sync this PC's store with the centre")
+    s_sub = sync.add_subparsers(dest="sync_command", required=True)
+    for name, text in (
+        ("enrol", "enrol this PC with a one-time code"),
+        ("init", "create this PC's first store by pulling it from the centre"),
+    ):
+        p = s_sub.add_parser(name, help=text)
+        p.add_argument("--db", type=Path, default=None)
+        p.add_argument("--url", required=True)
+        p.add_argument("--code", required=True)
+        p.add_argument("--cafile", default=None)
+    run = s_sub.add_parser("run", help="push, pull and check the money once")
+    run.add_argument("--db", type=Path, default=None)
+    run.add_argument("--cafile", default=None)
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    if args.command == "centre":
+        return _centre(args)
+    return _sync(args)
+
+
+def _centre(args: argparse.Namespace) -> int:
+    from app.centre.service import Centre, centre_engine, migrate
+
+    engine = centre_engine(args.db)
+    migrate(engine)
+    centre = Centre(engine)
+    cmd = args.centre_command
+    if cmd == "serve":
+        import uvicorn
+
+        from app.centre.api import create_app
+
+        uvicorn.run(
+            create_app(centre),
+            host=args.host,
+            port=args.port,
+            ssl_certfile=args.certfile,
+            ssl_keyfile=args.keyfile,
+            log_level="info",
+        )
+        return 0
+    if cmd == "enrol-device":
+        centre.ensure_hall(args.hall, args.name)
+        device, code = centre.enrol_device(args.hall)
+        print(
+            _("Device {device} of hall {hall}: one-time code {code}").format(
+                device=device, hall=args.hall, code=code
+            )
+        )
+        return 0
+    if cmd == "revoke-device":
+        centre.revoke_device(args.device)
+        return 0
+    if args.generate:
+        from app.demo.generator import generate
+
+        generate(args.source, args.generate, progress=lambda m: print(m, flush=True))
+    if not args.source.exists():
+        print(_("There is no database at {path}.").format(path=args.source), file=sys.stderr)
+        return 1
+    centre.ensure_hall(args.hall)
+    counts = centre.load_store(args.hall, args.source)
+    for kind, n in counts.items():
+        print(f"{kind}: {n}")
+    return 0
+
+
+def _sync(args: argparse.Namespace) -> int:
+    from app.store.database import open_store, sqlite_url
+    from app.sync.client import HallSync
+    from app.sync.transport import HttpTransport
+
+    db = args.db or paths.default_db_path()
+    cmd = args.sync_command
+    if cmd == "init" and db.exists():
+        print(_("A store already exists at {path}.").format(path=db), file=sys.stderr)
+        return 1
+    store = open_store(sqlite_url(db))
+    try:
+        if cmd in ("enrol", "init"):
+            client = HallSync(store, HttpTransport(args.url, cafile=args.cafile))
+            device = client.enrol(args.url, args.code)
+            print(_("Enrolled as device {device}.").format(device=device))
+            if cmd == "enrol":
+                return 0
+        else:
+            url = HallSync(store, None).state().url
+            client = HallSync(store, HttpTransport(url, cafile=args.cafile))
+        report = client.sync()
+        print(
+            _("Sync done: {pushed} sent, {pulled} received, {flagged} flagged.").format(
+                pushed=report.pushed, pulled=report.pulled, flagged=report.flagged
+            )
+        )
+        for m in report.mismatches_after_resend or report.mismatches:
+            print(_("Payments of {day} differ from the centre's.").format(day=m["day"]))
+        return 0
+    finally:
+        store.close()

@@ -1,0 +1,710 @@
+"""The hall side of sync: enrol, push the outbox, pull the centre's changes, check the money.
+
+One :meth:`HallSync.sync` is: a ``meta`` call (protocol and clock check), push until the
+outbox is empty, pull until the cursor is current (a full re-download when the centre says
+the PC is too far behind), then the money sanity check. Every step commits on its own, so a
+crash or a lost connection at any point leaves a state the next sync simply continues from:
+
+- push: the results of a batch are recorded in one transaction; if that is lost the batch
+  is sent again and answered ``duplicate``;
+- pull: a page and the cursor move are one transaction; a row with a pending local
+  operation is not overwritten (the centre's echo of that operation comes later);
+- reset: the snapshot is staged in ``sync_stage`` page by page, then swapped in in one
+  transaction; the outbox is never touched.
+
+``crash`` is a test hook called at named points (``push.after_send``,
+``push.before_ack_commit``, ``pull.before_page_commit``, ``pull.after_page_apply``,
+``reset.after_stage``); raising there simulates the program dying at that moment.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Integer, and_, bindparam, delete, func, insert, or_, select, text, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeDecorator
+
+from app.services.base import Clock, utc_now
+from app.store.database import Store
+from app.store.models import Base, Counter, DeviceInfo, Hall
+from app.store.models.sync import (
+    CONFLICTS,
+    OUTBOX,
+    STATE,
+    OpResult,
+    OpState,
+    SyncConflict,
+    SyncOutbox,
+    SyncRun,
+    SyncStage,
+    SyncState,
+)
+from app.sync import registry
+from app.sync.capture import APPLYING, enqueue_rows
+from app.sync.protocol import (
+    PROTOCOL_VERSION,
+    PULL_PAGE,
+    PUSH_BATCH,
+    SANITY_DAYS,
+    SKEW_BLOCK,
+    SKEW_WARN,
+    SNAPSHOT_PAGE,
+    CentreFailure,
+    ClockSkew,
+    NotEnrolled,
+    SyncCancelled,
+    SyncError,
+)
+from app.sync.registry import Direction, Kind
+from app.sync.transport import Transport
+
+Progress = Callable[[str, int], None]
+
+
+@dataclass
+class SyncReport:
+    pushed: int = 0
+    applied: int = 0
+    duplicates: int = 0
+    flagged: int = 0
+    pulled: int = 0
+    deleted: int = 0
+    kept_local: int = 0
+    reset: bool = False
+    skew_seconds: float = 0.0
+    skew_warning: bool = False
+    mismatches: list[dict[str, Any]] = field(default_factory=list)
+    resent: int = 0
+    mismatches_after_resend: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the status bar shows."""
+
+    enrolled: bool
+    url: str
+    pending: int
+    pending_payments: int
+    last_success_at: datetime | None
+    last_error: str
+    open_conflicts: int
+
+
+def _noop(_point: str) -> None:
+    return None
+
+
+class HallSync:
+    def __init__(
+        self,
+        store: Store,
+        transport: Transport | None,
+        clock: Clock = utc_now,
+        *,
+        crash: Callable[[str], None] = _noop,
+        progress: Progress | None = None,
+        cancel: Callable[[], bool] | None = None,
+        push_batch: int = PUSH_BATCH,
+        pull_page: int = PULL_PAGE,
+        snapshot_page: int = SNAPSHOT_PAGE,
+    ) -> None:
+        self.store = store
+        self.transport = transport
+        self.clock = clock
+        self.crash = crash
+        self.progress = progress or (lambda _stage, _n: None)
+        self.cancel = cancel or (lambda: False)
+        self.push_batch = push_batch
+        self.pull_page = pull_page
+        self.snapshot_page = snapshot_page
+
+    # --- state ----------------------------------------------------------------------------
+
+    def state(self) -> SyncState:
+        with self.store.read() as session:
+            row = session.get(SyncState, 1)
+            if row is not None:
+                session.expunge(row)
+                return row
+        with self.store.unit_of_work() as session:
+            session.execute(
+                sqlite_insert(STATE)
+                .values(
+                    id=1,
+                    url="",
+                    device_code="",
+                    credential="",
+                    hall_code="",
+                    cursor_txid="0",
+                    cursor_seq=0,
+                    epoch=0,
+                    last_error="",
+                )
+                .on_conflict_do_nothing()
+            )
+        with self.store.read() as session:
+            found = session.get(SyncState, 1)
+            assert found is not None
+            session.expunge(found)
+            return found
+
+    def status(self) -> Status:
+        st = self.state()
+        with self.store.read() as session:
+            pending = session.scalar(
+                select(func.count()).where(SyncOutbox.state == OpState.PENDING.value)
+            )
+            payments = session.scalar(
+                select(func.count()).where(
+                    SyncOutbox.state == OpState.PENDING.value, SyncOutbox.kind == "payment"
+                )
+            )
+            conflicts = session.scalar(
+                select(func.count()).where(SyncConflict.resolved_at.is_(None))
+            )
+        return Status(
+            enrolled=bool(st.credential),
+            url=st.url,
+            pending=int(pending or 0),
+            pending_payments=int(payments or 0),
+            last_success_at=st.last_success_at,
+            last_error=st.last_error,
+            open_conflicts=int(conflicts or 0),
+        )
+
+    def _call(self, endpoint: str, body: dict[str, Any], credential: str | None) -> Any:
+        if self.transport is None:
+            raise NotEnrolled()
+        body = {"protocol": PROTOCOL_VERSION, **body}
+        return self.transport.call(endpoint, body, credential)
+
+    def _check_cancel(self) -> None:
+        if self.cancel():
+            raise SyncCancelled()
+
+    # --- enrolment --------------------------------------------------------------------------
+
+    def enrol(self, url: str, code: str) -> str:
+        """Exchange a one-time code for this PC's credential; returns the device code."""
+        self.state()
+        answer = self._call("enrol", {"code": code}, None)
+        with self.store.unit_of_work() as session:
+            session.execute(
+                update(SyncState)
+                .where(SyncState.id == 1)
+                .values(
+                    url=url,
+                    device_code=str(answer["device_code"]),
+                    credential=str(answer["credential"]),
+                    hall_code=str(answer["hall_code"]),
+                    epoch=0,
+                    cursor_txid="0",
+                    cursor_seq=0,
+                    last_error="",
+                )
+            )
+            # Receipts are numbered per device: the centre's device code keeps them unique.
+            session.execute(update(DeviceInfo).values(device_code=str(answer["device_code"])))
+        return str(answer["device_code"])
+
+    # --- one sync -------------------------------------------------------------------------
+
+    def sync(self) -> SyncReport:
+        st = self.state()
+        if not st.credential:
+            raise NotEnrolled()
+        report = SyncReport()
+        started = self.clock()
+        with self.store.unit_of_work() as session:
+            session.execute(
+                update(SyncState).where(SyncState.id == 1).values(last_attempt_at=started)
+            )
+        try:
+            self._meta(st.credential, report)
+            self.push(st.credential, report)
+            self.pull(st.credential, report)
+            self.sanity(st.credential, report)
+        except SyncError as exc:
+            self._finish(started, report, "failed", exc.user_message())
+            raise
+        self._finish(started, report, "ok", "")
+        return report
+
+    def _finish(self, started: datetime, report: SyncReport, outcome: str, message: str) -> None:
+        now = self.clock()
+        with self.store.unit_of_work() as session:
+            values: dict[str, Any] = {"last_error": message}
+            if outcome == "ok":
+                values["last_success_at"] = now
+            session.execute(update(SyncState).where(SyncState.id == 1).values(**values))
+            session.add(
+                SyncRun(
+                    started_at=started,
+                    finished_at=now,
+                    pushed=report.pushed,
+                    pulled=report.pulled,
+                    outcome=outcome,
+                    message=message,
+                )
+            )
+
+    def _meta(self, credential: str, report: SyncReport) -> None:
+        before = self.clock()
+        answer = self._call("meta", {}, credential)
+        server = datetime.fromisoformat(str(answer["server_time"]))
+        skew = (before - server).total_seconds()
+        report.skew_seconds = skew
+        if abs(skew) > SKEW_BLOCK.total_seconds():
+            raise ClockSkew(round(abs(skew) / 60))
+        report.skew_warning = abs(skew) > SKEW_WARN.total_seconds()
+
+    # --- push -----------------------------------------------------------------------------
+
+    def push(self, credential: str, report: SyncReport) -> None:
+        while True:
+            self._check_cancel()
+            with self.store.read() as session:
+                batch = session.scalars(
+                    select(SyncOutbox)
+                    .where(SyncOutbox.state == OpState.PENDING.value)
+                    .order_by(SyncOutbox.seq)
+                    .limit(self.push_batch)
+                ).all()
+                session.expunge_all()
+            if not batch:
+                return
+            body = {
+                "ops": [
+                    {
+                        "op_id": o.op_id,
+                        "kind": o.kind,
+                        "key": o.key,
+                        "action": o.action,
+                        "payload_version": o.payload_version,
+                        "payload": json.loads(o.payload),
+                    }
+                    for o in batch
+                ]
+            }
+            answer = self._call("push", body, credential)
+            self.crash("push.after_send")
+            results = {str(r["op_id"]): r for r in answer.get("results", [])}
+            if set(results) != {o.op_id for o in batch}:
+                raise CentreFailure("the push answer does not match the operations sent")
+            self._record_results(batch, results, report)
+            self.progress("push", report.pushed)
+
+    def _record_results(
+        self, batch: Sequence[SyncOutbox], results: Mapping[str, Any], report: SyncReport
+    ) -> None:
+        now = self.clock()
+        with self.store.unit_of_work() as session:
+            conn = session.connection()
+            conn.execute(
+                update(OUTBOX)
+                .where(OUTBOX.c.op_id == bindparam("b_op_id"))
+                .values(
+                    state=OpState.ACKED.value,
+                    result=bindparam("b_result"),
+                    note=bindparam("b_note"),
+                    acked_at=now,
+                ),
+                [
+                    {
+                        "b_op_id": o.op_id,
+                        "b_result": str(results[o.op_id]["result"]),
+                        "b_note": str(results[o.op_id].get("reason", ""))[:200],
+                    }
+                    for o in batch
+                ],
+            )
+            flagged = [o for o in batch if results[o.op_id]["result"] == OpResult.FLAGGED.value]
+            if flagged:
+                conn.execute(
+                    sqlite_insert(CONFLICTS).on_conflict_do_nothing(),
+                    [
+                        {
+                            "op_id": o.op_id,
+                            "kind": o.kind,
+                            "key": o.key,
+                            "reason": str(results[o.op_id].get("reason", ""))[:40],
+                            "detail": o.payload,
+                            "flagged_at": now,
+                            "resolution": "",
+                        }
+                        for o in flagged
+                    ],
+                )
+            self.crash("push.before_ack_commit")
+        for o in batch:
+            result = results[o.op_id]["result"]
+            report.pushed += 1
+            if result == OpResult.APPLIED.value:
+                report.applied += 1
+            elif result == OpResult.DUPLICATE.value:
+                report.duplicates += 1
+            else:
+                report.flagged += 1
+
+    # --- pull -----------------------------------------------------------------------------
+
+    def pull(self, credential: str, report: SyncReport) -> None:
+        resets = 0
+        while True:
+            self._check_cancel()
+            st = self.state()
+            answer = self._call(
+                "pull",
+                {
+                    "cursor": {"txid": st.cursor_txid, "seq": st.cursor_seq},
+                    "epoch": st.epoch,
+                    "limit": self.pull_page,
+                },
+                credential,
+            )
+            if answer.get("reset_required"):
+                if resets:
+                    raise CentreFailure("the centre asks for a reset again after a reset")
+                resets += 1
+                self.reset(credential, report)
+                continue
+            changes = answer.get("changes", [])
+            self._apply_page(changes, answer["cursor"], report)
+            self.crash("pull.after_page_apply")
+            self.progress("pull", report.pulled)
+            if not answer.get("more"):
+                return
+
+    @staticmethod
+    def _has_pending(session: Session) -> bool:
+        first = session.scalars(
+            select(SyncOutbox.seq).where(SyncOutbox.state == OpState.PENDING.value).limit(1)
+        ).first()
+        return first is not None
+
+    def _pending_keys(
+        self, session: Session, keys: Iterable[tuple[str, str]]
+    ) -> set[tuple[str, str]]:
+        wanted = set(keys)
+        if not wanted or not self._has_pending(session):
+            return set()
+        found: set[tuple[str, str]] = set()
+        by_kind: dict[str, list[str]] = {}
+        for kind, key in wanted:
+            by_kind.setdefault(kind, []).append(key)
+        for kind, key_list in by_kind.items():
+            for start in range(0, len(key_list), 500):
+                part = key_list[start : start + 500]
+                found.update(
+                    (kind, k)
+                    for k in session.scalars(
+                        select(SyncOutbox.key).where(
+                            SyncOutbox.state == OpState.PENDING.value,
+                            SyncOutbox.kind == kind,
+                            SyncOutbox.key.in_(part),
+                        )
+                    )
+                )
+        return found
+
+    def _apply_page(
+        self, changes: Sequence[Mapping[str, Any]], cursor: Mapping[str, Any], report: SyncReport
+    ) -> None:
+        latest: dict[tuple[str, str], Mapping[str, Any]] = {}
+        for change in changes:
+            latest[(str(change["kind"]), str(change["key"]))] = change
+        with self.store.unit_of_work() as session:
+            session.info[APPLYING] = True
+            report.kept_local += self._apply_changes(session, latest, report)
+            session.execute(
+                update(SyncState)
+                .where(SyncState.id == 1)
+                .values(cursor_txid=str(cursor["txid"]), cursor_seq=int(cursor["seq"]))
+            )
+            self.crash("pull.before_page_commit")
+        report.pulled += len(changes)
+
+    def _apply_changes(
+        self,
+        session: Session,
+        latest: Mapping[tuple[str, str], Mapping[str, Any]],
+        report: SyncReport,
+    ) -> int:
+        pending = self._pending_keys(session, latest)
+        upserts: dict[str, list[dict[str, Any]]] = {}
+        deletes: dict[str, list[str]] = {}
+        for (kind_name, key), change in latest.items():
+            if (kind_name, key) in pending or registry.get(kind_name) is None:
+                continue
+            if change.get("deleted"):
+                deletes.setdefault(kind_name, []).append(key)
+            else:
+                upserts.setdefault(kind_name, []).append(dict(change["payload"]))
+        conn = session.connection()
+        for kind in sorted((registry.kinds()[n] for n in upserts), key=lambda k: k.order):
+            _upsert(conn, kind, upserts[kind.name])
+        for kind in sorted(
+            (registry.kinds()[n] for n in deletes), key=lambda k: k.order, reverse=True
+        ):
+            report.deleted += _delete(conn, kind, deletes[kind.name])
+        return sum(1 for k in pending if k in latest)
+
+    # --- reset (full re-download) ---------------------------------------------------------
+
+    def reset(self, credential: str, report: SyncReport) -> None:
+        """Download the hall's whole data set and swap it in; the outbox is never touched."""
+        report.reset = True
+        with self.store.unit_of_work() as session:
+            session.execute(delete(SyncStage))
+        after: Any = None
+        cursor: Mapping[str, Any] | None = None
+        epoch = 0
+        while True:
+            self._check_cancel()
+            answer = self._call(
+                "snapshot", {"after": after, "limit": self.snapshot_page}, credential
+            )
+            if cursor is None:
+                cursor = answer["cursor"]
+                epoch = int(answer["epoch"])
+            rows = answer.get("rows", [])
+            with self.store.unit_of_work() as session:
+                if rows:
+                    session.execute(
+                        insert(SyncStage),
+                        [
+                            {
+                                "kind": r["kind"],
+                                "key": r["key"],
+                                "payload": registry.dumps(r["payload"]),
+                            }
+                            for r in rows
+                        ],
+                    )
+            self.progress("download", len(rows))
+            after = answer.get("next")
+            if not after:
+                break
+        self.crash("reset.after_stage")
+        assert cursor is not None
+        with self.store.unit_of_work() as session:
+            session.info[APPLYING] = True
+            conn = session.connection()
+            for kind in registry.ordered():
+                if kind.direction == Direction.CENTRE and _single_int_pk(kind):
+                    # Rows the centre no longer has (their tombstones were purged).
+                    pk = kind.table.c[kind.pk[0]]
+                    staged = select(func.cast(SyncStage.key, Integer)).where(
+                        SyncStage.kind == kind.name
+                    )
+                    gone = [
+                        str(k) for k in conn.execute(select(pk).where(pk.not_in(staged))).scalars()
+                    ]
+                    report.deleted += _delete(conn, kind, gone)
+                pending = {
+                    k
+                    for (k,) in conn.execute(
+                        select(SyncOutbox.key).where(
+                            SyncOutbox.state == OpState.PENDING.value,
+                            SyncOutbox.kind == kind.name,
+                        )
+                    )
+                }
+                result = conn.execute(
+                    select(SyncStage.key, SyncStage.payload).where(SyncStage.kind == kind.name)
+                )
+                for part in result.partitions(2000):
+                    rows = [json.loads(p) for k, p in part if k not in pending]
+                    _upsert(conn, kind, rows)
+                    report.pulled += len(rows)
+            conn.execute(delete(SyncStage))
+            conn.execute(
+                update(SyncState)
+                .where(SyncState.id == 1)
+                .values(cursor_txid=str(cursor["txid"]), cursor_seq=int(cursor["seq"]), epoch=epoch)
+            )
+            self._ensure_device_info(session)
+
+    def _ensure_device_info(self, session: Session) -> None:
+        if session.scalars(select(DeviceInfo).limit(1)).first() is not None:
+            return
+        st = session.get(SyncState, 1)
+        hall = session.scalars(select(Hall).order_by(Hall.id).limit(1)).first()
+        if st is None or hall is None:
+            return
+        counter = session.scalars(
+            select(Counter).where(Counter.hall_id == hall.id).order_by(Counter.id).limit(1)
+        ).first()
+        session.add(
+            DeviceInfo(
+                id=1,
+                device_code=st.device_code,
+                hall_id=hall.id,
+                counter_id=counter.id if counter else None,
+                is_demo=False,
+            )
+        )
+
+    # --- money sanity check ---------------------------------------------------------------
+
+    def local_day_totals(self, device_code: str, since: str) -> dict[str, tuple[int, int]]:
+        with self.store.read() as session:
+            rows = session.execute(
+                text(
+                    "SELECT date(paid_at), count(*), sum(amount_fen) FROM payment "
+                    "WHERE device_code = :d AND paid_at >= :s GROUP BY date(paid_at)"
+                ),
+                {"d": device_code, "s": since},
+            ).all()
+        return {str(r[0]): (int(r[1]), int(r[2])) for r in rows}
+
+    def sanity(self, credential: str, report: SyncReport) -> None:
+        st = self.state()
+        since = (self.clock().astimezone(UTC) - timedelta(days=SANITY_DAYS)).date().isoformat()
+        report.mismatches = self._compare(credential, st.device_code, since)
+        if not report.mismatches:
+            return
+        report.resent = self.requeue_days(st.device_code, [m["day"] for m in report.mismatches])
+        self.push(credential, report)
+        report.mismatches_after_resend = self._compare(credential, st.device_code, since)
+
+    def _compare(self, credential: str, device_code: str, since: str) -> list[dict[str, Any]]:
+        days = [
+            {"day": day, "count": c, "sum": s}
+            for day, (c, s) in sorted(self.local_day_totals(device_code, since).items())
+        ]
+        answer = self._call("sanity", {"since": since, "days": days}, credential)
+        return list(answer.get("mismatches", []))
+
+    def requeue_days(self, device_code: str, days: Sequence[str]) -> int:
+        """Send the payments (and their allocations) of these days again: their operations
+        become pending again, or new ones are written for payments that have none."""
+        count = 0
+        payment = registry.kinds()["payment"]
+        allocation = registry.kinds()["payment_allocation"]
+        with self.store.unit_of_work() as session:
+            for day in days:
+                ids = [
+                    str(r[0])
+                    for r in session.execute(
+                        text(
+                            "SELECT id FROM payment WHERE device_code = :d AND date(paid_at) = :day"
+                        ),
+                        {"d": device_code, "day": day},
+                    )
+                ]
+                for raw in ids:
+                    pid = registry.decode_row(payment.table, {"id": _uuid_text(raw)})["id"]
+                    key = str(pid)
+                    op_ids = session.scalars(
+                        select(SyncOutbox.op_id).where(
+                            SyncOutbox.kind == payment.name, SyncOutbox.key == key
+                        )
+                    ).all()
+                    if op_ids:
+                        session.execute(
+                            update(SyncOutbox)
+                            .where(
+                                (and_(SyncOutbox.kind == payment.name, SyncOutbox.key == key))
+                                | (
+                                    and_(
+                                        SyncOutbox.kind == allocation.name,
+                                        SyncOutbox.key.like(f"{key}|%"),
+                                    )
+                                )
+                            )
+                            .values(state=OpState.PENDING.value)
+                        )
+                    else:
+                        enqueue_rows(session, payment, {(pid,)})
+                        bills = session.execute(
+                            select(allocation.table.c.payment_id, allocation.table.c.bill_id).where(
+                                allocation.table.c.payment_id == pid
+                            )
+                        ).all()
+                        if bills:
+                            enqueue_rows(session, allocation, {tuple(b) for b in bills})
+                    count += 1
+        return count
+
+
+def _uuid_text(raw: str) -> str:
+    return raw if "-" in raw else f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}"
+
+
+def _single_int_pk(kind: Kind) -> bool:
+    return len(kind.pk) == 1 and isinstance(_pk_type_of(kind, kind.pk[0]), Integer)
+
+
+def _decode_key(kind: Kind, key: str) -> dict[str, Any]:
+    parts = key.split("|")
+    raw = dict(zip(kind.pk, parts, strict=True))
+    values = registry.decode_row(kind.table, raw)
+    for name in kind.pk:
+        if isinstance(_pk_type_of(kind, name), Integer):
+            values[name] = int(raw[name])
+    return values
+
+
+def _pk_type_of(kind: Kind, name: str) -> Any:
+    col_type = kind.table.c[name].type
+    return col_type.impl if isinstance(col_type, TypeDecorator) else col_type
+
+
+def _upsert(conn: Any, kind: Kind, payloads: Sequence[Mapping[str, Any]]) -> None:
+    """Insert or update rows; an append-only kind never updates an existing row, and an
+    update that changes nothing is skipped (so the ledger triggers do not fire for it)."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for payload in payloads:
+        row = registry.decode_row(kind.table, payload)
+        groups.setdefault(tuple(sorted(row)), []).append(row)
+    for names, rows in groups.items():
+        stmt = sqlite_insert(kind.table)
+        others = [n for n in names if n not in kind.pk]
+        if kind.immutable or not others:
+            # No conflict target: a clash on any unique key (two PCs' complaint events with
+            # the same seq) skips the row here instead of failing the whole page.
+            stmt = stmt.on_conflict_do_nothing()
+        else:
+            cond = or_(*(kind.table.c[n].is_not(stmt.excluded[n]) for n in others))
+            stmt = stmt.on_conflict_do_update(
+                index_elements=list(kind.pk),
+                set_={n: stmt.excluded[n] for n in others},
+                where=cond,
+            )
+        for start in range(0, len(rows), 2000):
+            conn.execute(stmt, rows[start : start + 2000])
+
+
+def _referenced(conn: Any, kind: Kind, values: Mapping[str, Any]) -> bool:
+    """Does any local row point at this one (a delete would break its foreign key)?"""
+    for table in Base.metadata.sorted_tables:
+        for fk in table.foreign_keys:
+            if fk.column.table is kind.table and fk.column.name in values:
+                hit = conn.execute(
+                    select(1).select_from(table).where(fk.parent == values[fk.column.name]).limit(1)
+                ).first()
+                if hit is not None:
+                    return True
+    return False
+
+
+def _delete(conn: Any, kind: Kind, keys: Sequence[str]) -> int:
+    """Apply tombstones; an append-only row, or one still referenced here, is kept."""
+    if kind.immutable:
+        return 0
+    done = 0
+    for key in keys:
+        values = _decode_key(kind, key)
+        if _referenced(conn, kind, values):
+            continue
+        cond = and_(*(kind.table.c[n] == values[n] for n in kind.pk))
+        done += conn.execute(delete(kind.table).where(cond)).rowcount
+    return done

@@ -1,0 +1,96 @@
+"""The sync protocol: versions, endpoints, and the errors both transports raise.
+
+Every request body carries ``protocol``; the centre serves versions
+``PROTOCOL_MIN..PROTOCOL_MAX`` and answers anything else with 426 (upgrade required): the
+client keeps its outbox and works offline. Endpoints (all ``POST /sync/<name>``, JSON):
+
+- ``meta``: server time and supported versions (clock-skew check);
+- ``enrol``: one-time code → device credential (the only call without a credential);
+- ``push``: operations in outbox order → one result per operation;
+- ``pull``: changes after a cursor, or ``reset_required``;
+- ``snapshot``: the hall's whole data set, page by page (first sync and reset);
+- ``sanity``: per-day payment counts and sums of the calling device, compared.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Final
+
+from app.domain.errors import HallDeskError
+from app.i18n import N_
+
+PROTOCOL_VERSION: Final = 1
+PROTOCOL_MIN: Final = 1
+PROTOCOL_MAX: Final = 1
+
+ENDPOINTS: Final = ("meta", "enrol", "push", "pull", "snapshot", "sanity")
+
+#: Above this the sync warns; above BLOCK it refuses (the business date would be wrong).
+SKEW_WARN: Final = timedelta(minutes=5)
+SKEW_BLOCK: Final = timedelta(minutes=15)
+
+PUSH_BATCH: Final = 200
+PULL_PAGE: Final = 2000
+SNAPSHOT_PAGE: Final = 2000
+#: Days of payments compared by the money sanity check.
+SANITY_DAYS: Final = 40
+
+
+class SyncError(HallDeskError):
+    """Sync could not finish; the outbox is intact and the next sync continues."""
+
+
+class SyncOffline(SyncError):
+    def __init__(self, reason: str) -> None:
+        super().__init__(N_("The centre cannot be reached: {reason}"), reason=reason)
+
+
+class UpgradeRequired(SyncError):
+    def __init__(self) -> None:
+        super().__init__(
+            N_(
+                "The centre no longer accepts this version of HallDesk. Install the update; "
+                "unsynced work is kept."
+            )
+        )
+
+
+class DeviceRefused(SyncError):
+    def __init__(self, reason: str) -> None:
+        super().__init__(N_("The centre refused this PC: {reason}"), reason=reason)
+
+
+class ClockSkew(SyncError):
+    def __init__(self, minutes: int) -> None:
+        super().__init__(
+            N_(
+                "This PC's clock differs from the centre's by {minutes} minutes. "
+                "Correct the clock, then sync again."
+            ),
+            minutes=minutes,
+        )
+
+
+class CentreFailure(SyncError):
+    def __init__(self, reason: str) -> None:
+        super().__init__(N_("The centre could not complete the sync: {reason}"), reason=reason)
+
+
+class NotEnrolled(SyncError):
+    def __init__(self) -> None:
+        super().__init__(N_("This PC is not enrolled with a centre yet."))
+
+
+class SyncCancelled(SyncError):
+    def __init__(self) -> None:
+        super().__init__(N_("Sync was cancelled; what was done so far is kept."))
+
+
+def error_for_status(status: int, code: str, message: str) -> SyncError:
+    """The client-side error for a centre's refusal (the same for HTTP and in-process)."""
+    if status == 426:
+        return UpgradeRequired()
+    if status in (401, 403):
+        return DeviceRefused(message or code)
+    return CentreFailure(f"{status} {code}: {message}")

@@ -1,0 +1,257 @@
+"""Which tables sync, in which direction, and how a row travels as JSON.
+
+A *kind* is a table of the local store. Kinds mastered by the centre (customers, bills,
+staff, …) only travel down; kinds written at the counter (payments, arrears actions, audit
+events, …) travel up through the outbox and come down again to the other PCs of the hall.
+Registering a new kind is one line in :func:`_builtin` (or a call to :func:`register` from
+the area's module)::
+
+    register(ComplaintEvent, Direction.HALL, immutable=True)
+
+A row is sent as a JSON object of its columns: UUIDs as strings, times as ISO 8601 UTC,
+dates as ISO dates, money as integer fen. Its key is its primary key, ``|``-joined.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any, Final
+
+from sqlalchemy import Boolean, Date, DateTime, Table, Uuid
+from sqlalchemy.types import TypeDecorator
+
+from app.store.models import Base
+
+#: Version of the JSON shape of a row; the centre accepts every version it knows.
+PAYLOAD_VERSION: Final = 1
+
+
+class Direction(StrEnum):
+    CENTRE = "centre"  # mastered by the centre: pulled only
+    HALL = "hall"  # written at the counter: pushed, and pulled by the hall's other PCs
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    name: str
+    table: Table
+    direction: Direction
+    #: Append-only: a pulled copy never updates an existing row (triggers refuse UPDATE).
+    immutable: bool
+    #: Position in foreign-key order (parents first).
+    order: int
+
+    @property
+    def pk(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.table.primary_key.columns)
+
+
+_KINDS: dict[str, Kind] = {}
+
+
+def register(model: Any, direction: Direction, *, immutable: bool = False) -> Kind:
+    """Make a model's table a syncable kind (idempotent)."""
+    table: Table = model.__table__ if hasattr(model, "__table__") else model
+    order = [t.name for t in Base.metadata.sorted_tables].index(table.name)
+    kind = Kind(table.name, table, direction, immutable, order)
+    _KINDS[table.name] = kind
+    return kind
+
+
+def kinds() -> dict[str, Kind]:
+    if not _KINDS:
+        _builtin()
+    return _KINDS
+
+
+def get(name: str) -> Kind | None:
+    return kinds().get(name)
+
+
+def ordered(direction: Direction | None = None) -> list[Kind]:
+    found = [k for k in kinds().values() if direction is None or k.direction == direction]
+    return sorted(found, key=lambda k: k.order)
+
+
+def _builtin() -> None:
+    from app.store.models import (
+        Account,
+        ArrearsAction,
+        ArrearsPolicyVersion,
+        AuditEvent,
+        Bill,
+        Counter,
+        Customer,
+        DisputeFreeze,
+        GridUnit,
+        Hall,
+        IdentityCheck,
+        Payment,
+        PaymentAllocation,
+        PenaltyWaiver,
+        ReceiptPrint,
+        RestoreRequest,
+        Service,
+        SmsBatch,
+        SmsMessage,
+        Staff,
+    )
+
+    c, h = Direction.CENTRE, Direction.HALL
+    for model in (Hall, Counter, Staff, GridUnit, Customer, Account, Service, Bill):
+        register(model, c)
+    register(ArrearsPolicyVersion, c)
+    register(Payment, h, immutable=True)
+    register(PaymentAllocation, h, immutable=True)
+    register(ReceiptPrint, h, immutable=True)
+    register(ArrearsAction, h, immutable=True)
+    register(DisputeFreeze, h, immutable=True)
+    register(PenaltyWaiver, h, immutable=True)
+    register(IdentityCheck, h, immutable=True)
+    register(AuditEvent, h, immutable=True)
+    register(SmsBatch, h)
+    register(SmsMessage, h)  # batch_id is set when exported
+    register(RestoreRequest, h)  # done_at / done_by are set when done
+    _register_other_areas()
+
+
+def _register_other_areas() -> None:
+    """Kinds of the complaints, shifts and etiquette areas, as far as they exist."""
+    try:
+        from app.store.models import complaints, etiquette, shifts
+    except ImportError:  # pragma: no cover - the modules always exist
+        return
+    for module, names in (
+        (complaints, HALL_KINDS_COMPLAINTS),
+        (shifts, HALL_KINDS_SHIFTS),
+        (etiquette, HALL_KINDS_ETIQUETTE),
+    ):
+        for name, immutable in names:
+            model = getattr(module, name, None)
+            if model is not None:
+                register(model, Direction.HALL, immutable=immutable)
+
+
+#: Models of the other areas that sync up (class name, append-only?).
+#: All are append-only at the hall (their migrations' triggers refuse UPDATE and DELETE).
+#: Not synced: ``complaint_state`` (a projection rebuilt from the events),
+#: ``complaint_sequence`` (a per-device counter), ``etiquette_template`` (frozen once used;
+#: to be mastered by the centre — see docs/sync.md).
+HALL_KINDS_COMPLAINTS: Final[tuple[tuple[str, bool], ...]] = (
+    ("Complaint", True),
+    ("ComplaintEvent", True),
+    ("ComplaintCallback", True),
+    ("ComplaintCallbackDone", True),
+    ("FaultNotice", True),
+    ("FaultNoticeClosure", True),
+)
+HALL_KINDS_SHIFTS: Final[tuple[tuple[str, bool], ...]] = (
+    ("CashShift", True),
+    ("ShiftClose", True),
+    ("CashCount", True),
+    ("CashMovement", True),
+    ("Handover", True),
+    ("HandoverRevision", True),
+    ("HandoverSignature", True),
+    ("OpeningCheck", True),
+    ("HallDayClose", True),
+)
+HALL_KINDS_ETIQUETTE: Final[tuple[tuple[str, bool], ...]] = (
+    ("EtiquetteInspection", True),
+    ("EtiquetteAnswer", True),
+    ("EtiquettePhoto", True),
+    ("EtiquetteSignature", True),
+    ("CorrectiveAction", True),
+    ("CorrectiveActionEvent", True),
+)
+
+
+# --- the JSON codec --------------------------------------------------------------------------
+
+
+def _impl(col_type: Any) -> Any:
+    return col_type.impl if isinstance(col_type, TypeDecorator) else col_type
+
+
+def encode_value(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def encode_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: encode_value(value) for name, value in row.items()}
+
+
+def _as_uuid(value: Any) -> Any:
+    return uuid.UUID(str(value))
+
+
+def _as_naive_utc(value: Any) -> Any:
+    return datetime.fromisoformat(str(value)).astimezone(UTC).replace(tzinfo=None)
+
+
+def _as_aware(value: Any) -> Any:
+    return datetime.fromisoformat(str(value))
+
+
+def _as_date(value: Any) -> Any:
+    return date.fromisoformat(str(value))
+
+
+_DECODERS: dict[str, list[tuple[str, Callable[[Any], Any] | None]]] = {}
+
+
+def _decoders(table: Table) -> list[tuple[str, Callable[[Any], Any] | None]]:
+    found = _DECODERS.get(table.name)
+    if found is None:
+        found = []
+        for col in table.columns:
+            impl = _impl(col.type)
+            conv: Callable[[Any], Any] | None = None
+            if isinstance(impl, Uuid) or isinstance(col.type, Uuid):
+                conv = _as_uuid
+            elif isinstance(impl, DateTime):
+                conv = _as_aware if isinstance(col.type, TypeDecorator) else _as_naive_utc
+            elif isinstance(impl, Date):
+                conv = _as_date
+            elif isinstance(impl, Boolean):
+                conv = bool
+            found.append((col.name, conv))
+        _DECODERS[table.name] = found
+    return found
+
+
+def decode_row(table: Table, payload: Mapping[str, Any]) -> dict[str, Any]:
+    """Column values ready for an insert into ``table``; unknown fields are ignored."""
+    out: dict[str, Any] = {}
+    for name, conv in _decoders(table):
+        if name in payload:
+            value = payload[name]
+            out[name] = conv(value) if conv is not None and value is not None else value
+    return out
+
+
+def key_of(kind: Kind, payload: Mapping[str, Any]) -> str:
+    return "|".join(str(encode_value(payload[name])) for name in kind.pk)
+
+
+def dumps(payload: Mapping[str, Any]) -> str:
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def rows_as_payloads(kind: Kind, rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    return [encode_row(row) for row in rows]

@@ -1,0 +1,50 @@
+"""How the hall reaches the centre: HTTP (stdlib only, so a hall PC needs no extra), or any
+object with the same ``call`` (the in-process transport of the tests,
+``app.centre.local.LocalTransport``)."""
+
+from __future__ import annotations
+
+import json
+import ssl
+import urllib.error
+import urllib.request
+from typing import Any, Protocol
+
+from app.sync.protocol import SyncOffline, error_for_status
+
+
+class Transport(Protocol):
+    def call(self, endpoint: str, body: dict[str, Any], credential: str | None) -> Any: ...
+
+
+class HttpTransport:
+    """``POST {url}/sync/{endpoint}`` with JSON; ``cafile`` pins the centre's CA for TLS."""
+
+    def __init__(self, url: str, *, timeout: float = 60.0, cafile: str | None = None) -> None:
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self._context = ssl.create_default_context(cafile=cafile) if cafile else None
+
+    def call(self, endpoint: str, body: dict[str, Any], credential: str | None) -> Any:
+        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        headers = {"Content-Type": "application/json"}
+        if credential:
+            headers["Authorization"] = f"Bearer {credential}"
+        request = urllib.request.Request(
+            f"{self.url}/sync/{endpoint}", data=data, headers=headers, method="POST"
+        )
+        try:
+            with urllib.request.urlopen(
+                request, timeout=self.timeout, context=self._context
+            ) as response:
+                return json.loads(response.read().decode("utf-8"))
+        except urllib.error.HTTPError as exc:
+            try:
+                detail = json.loads(exc.read().decode("utf-8") or "{}")
+            except ValueError:
+                detail = {}
+            raise error_for_status(
+                exc.code, str(detail.get("error", "")), str(detail.get("message", ""))
+            ) from None
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            raise SyncOffline(str(getattr(exc, "reason", exc))) from None

@@ -1,0 +1,89 @@
+"""Every write of a syncable kind reaches the outbox in the writer's transaction."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import func, select, update
+
+from app.store.database import open_store, sqlite_url
+from app.store.models import Account, AuditEvent, Customer, SmsMessage, Staff
+from app.store.models.sync import SyncOutbox
+from app.sync import registry
+from app.sync.capture import APPLYING
+from app.sync.registry import Direction
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def outbox(store: object) -> list[tuple[str, str, str]]:
+    with store.read() as s:  # type: ignore[attr-defined]
+        return [
+            (o.kind, o.key, o.action)
+            for o in s.scalars(select(SyncOutbox).order_by(SyncOutbox.seq))
+        ]
+
+
+def test_orm_writes_and_bulk_updates_append_operations(demo_db_copy: Path) -> None:
+    store = open_store(sqlite_url(demo_db_copy))
+    try:
+        with store.read() as s:
+            account = s.scalars(select(Account.id)).first()
+            staff = s.scalars(select(Staff.id)).first()
+        with store.unit_of_work() as s:
+            s.add(AuditEvent(at=datetime.now(UTC), staff_id=staff, action="test"))
+            msg = SmsMessage(
+                account_id=account,
+                phone="1",
+                body="b",
+                created_at=datetime.now(UTC),
+                staff_id=staff,
+            )
+            s.add(msg)
+        # The SMS export marks messages with a bulk UPDATE: that reaches the outbox too.
+        with store.unit_of_work() as s:
+            s.execute(
+                update(SmsMessage)
+                .where(SmsMessage.id == msg.id)
+                .values(phone="2")
+                .execution_options(synchronize_session=False)
+            )
+        ops = outbox(store)
+        assert [k for k, _key, _a in ops] == ["audit_event", "sms_message", "sms_message"]
+        with store.read() as s:
+            last = s.scalars(select(SyncOutbox).order_by(SyncOutbox.seq.desc())).first()
+            assert last is not None and '"phone":"2"' in last.payload
+        # A rolled-back write leaves no operation; a centre-mastered kind makes none.
+        try:
+            with store.unit_of_work() as s:
+                s.add(AuditEvent(at=datetime.now(UTC), staff_id=staff, action="gone"))
+                s.flush()
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        with store.unit_of_work() as s:
+            s.get(Customer, 1).address = "changed"  # type: ignore[union-attr]
+        with store.unit_of_work() as s:
+            s.info[APPLYING] = True
+            s.add(AuditEvent(at=datetime.now(UTC), staff_id=staff, action="pulled"))
+        assert len(outbox(store)) == 3
+        with store.read() as s:
+            assert s.scalar(select(func.count()).select_from(AuditEvent)) >= 2
+    finally:
+        store.close()
+
+
+_WRITE = re.compile(r"\b(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|UPDATE|DELETE\s+FROM)\s+(\w+)", re.I)
+
+
+def test_no_service_writes_a_syncable_table_with_raw_sql() -> None:
+    """Raw SQL bypasses the capture; writes to syncable tables must go through the ORM."""
+    hall_tables = {k.name for k in registry.kinds().values() if k.direction == Direction.HALL}
+    offenders = []
+    for path in sorted((ROOT / "app" / "services").glob("*.py")):
+        for table in _WRITE.findall(path.read_text(encoding="utf-8")):
+            if table in hall_tables:
+                offenders.append(f"{path.name}: {table}")
+    assert offenders == []

@@ -1,0 +1,469 @@
+"""The Sync action, its progress dialog, the status-bar text, settings and the conflicts list.
+
+``SyncController`` is created by the main window. Sync runs on its own background thread
+(SQLite's WAL lets the counter keep working meanwhile); the dialog shows progress and can
+cancel between batches (what was done so far is kept). An interval (minutes, 0 = off)
+starts a quiet sync without a dialog. The status-bar label shows online/offline, unsynced
+operations (payments apart), the last successful sync and flagged items; clicking it
+opens the flagged items, which a leader works through with their credential.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.errors import HallDeskError
+from app.i18n import N_, _, format_datetime, ngettext, pgettext
+from app.services.base import Actor
+from app.sync.client import SyncReport
+from app.sync.service import SyncService
+from ui.context import AppContext
+from ui.errors import show_error
+
+SYNC_NOT_SET_UP = N_("Offline — sync not set up")
+
+#: What the centre's flag reasons mean, for the leader working through the list.
+REASON_LABELS = {
+    "unknown_account": N_("Payment for an account the centre does not know"),
+    "unknown_bill": N_("Paid a bill the centre does not know (kept as credit)"),
+    "bill_already_paid": N_("Bill already paid (kept as credit)"),
+    "receipt_no_clash": N_("Receipt number already used"),
+    "conflicting_copy": N_("Differs from the centre's copy"),
+    "op_id_reused": N_("Operation sent twice with different content"),
+    "kind_not_writable": N_("The centre does not take this kind of record from a hall"),
+    "bad_key": N_("Damaged record"),
+    "append_only": N_("Deleting this record is not allowed"),
+}
+KIND_LABELS = {
+    "payment": N_("Payment"),
+    "payment_allocation": N_("Payment towards a bill"),
+}
+
+_STAGES = {"push": N_("Sending: {n}"), "pull": N_("Receiving: {n}"), "download": N_("Downloading")}
+
+
+class _Relay(QObject):
+    progress = Signal(str, int)
+    done = Signal(object)
+    failed = Signal(object)
+
+
+class _SyncJob(QRunnable):
+    def __init__(self, fn: Callable[[], SyncReport], relay: _Relay) -> None:
+        super().__init__()
+        self._fn = fn
+        self._relay = relay
+
+    def run(self) -> None:
+        try:
+            report = self._fn()
+        except BaseException as exc:  # reported on the GUI thread
+            self._relay.failed.emit(exc)
+            return
+        self._relay.done.emit(report)
+
+
+class SyncProgressDialog(QDialog):
+    def __init__(self, on_cancel: Callable[[], None], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("syncProgressDialog")
+        self.setModal(True)
+        self.label = QLabel(self)
+        self.label.setObjectName("syncProgressLabel")
+        self.bar = QProgressBar(self)
+        self.bar.setObjectName("syncProgressBar")
+        self.bar.setRange(0, 0)
+        self.cancel_button = QPushButton(self)
+        self.cancel_button.setObjectName("syncCancelButton")
+        self.cancel_button.clicked.connect(on_cancel)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.label)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.cancel_button, alignment=Qt.AlignmentFlag.AlignRight)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(_("Sync with the centre"))
+        self.cancel_button.setText(_("Cancel"))
+        if not self.label.text():
+            self.label.setText(_("Connecting…"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    def reject(self) -> None:  # closing = cancelling; the dialog closes when the job stops
+        self.cancel_button.click()
+
+
+class SyncSettingsDialog(QDialog):
+    """The centre's address, enrolment with a one-time code, and the sync interval."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("syncSettingsDialog")
+        self.ctx = ctx
+        self.service = ctx.service(SyncService)
+        status = self.service.status()
+        self.url_edit = QLineEdit(status.url, self)
+        self.url_edit.setObjectName("syncUrlEdit")
+        self.code_edit = QLineEdit(self)
+        self.code_edit.setObjectName("syncCodeEdit")
+        self.interval_spin = QSpinBox(self)
+        self.interval_spin.setObjectName("syncIntervalSpin")
+        self.interval_spin.setRange(0, 24 * 60)
+        self.interval_spin.setValue(self.service.interval_minutes())
+        self.state_label = QLabel(self)
+        self.state_label.setObjectName("syncEnrolState")
+        self.error_label = QLabel(self)
+        self.error_label.setObjectName("syncSettingsError")
+        self.error_label.setWordWrap(True)
+        self.form = QFormLayout()
+        self.url_label, self.code_label, self.interval_label = QLabel(), QLabel(), QLabel()
+        self.form.addRow(self.url_label, self.url_edit)
+        self.form.addRow(self.code_label, self.code_edit)
+        self.form.addRow(self.interval_label, self.interval_spin)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.buttons.setObjectName("syncSettingsButtons")
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.state_label)
+        layout.addLayout(self.form)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.buttons)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(_("Sync settings"))
+        self.url_label.setText(_("Centre address"))
+        self.code_label.setText(_("Enrolment code"))
+        self.interval_label.setText(_("Sync every (minutes, 0 = only by hand)"))
+        status = self.service.status()
+        self.state_label.setText(
+            _("This PC is enrolled with {url}.").format(url=status.url)
+            if status.enrolled
+            else _("This PC is not enrolled with a centre yet.")
+        )
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    @Slot()
+    def save(self) -> None:
+        try:
+            self.service.set_interval(self.ctx.actor, self.interval_spin.value())
+            if self.code_edit.text().strip():
+                self.service.enrol(self.ctx.actor, self.url_edit.text(), self.code_edit.text())
+        except HallDeskError as exc:
+            self.error_label.setText(exc.user_message())  # the typed values stay
+            return
+        self.accept()
+
+
+class SyncConflictsDialog(QDialog):
+    """Items the centre flagged (odd payments, refused changes); a leader resolves each."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("syncConflictsDialog")
+        self.ctx = ctx
+        self.service = ctx.service(SyncService)
+        self.table = QTableWidget(0, 4, self)
+        self.table.setObjectName("syncConflictsTable")
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.note_edit = QLineEdit(self)
+        self.note_edit.setObjectName("syncResolveNote")
+        self.resolve_button = QPushButton(self)
+        self.resolve_button.setObjectName("syncResolveButton")
+        self.resolve_button.clicked.connect(self.resolve_selected)
+        self.error_label = QLabel(self)
+        self.error_label.setObjectName("syncConflictsError")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addWidget(self.note_edit)
+        layout.addWidget(self.resolve_button, alignment=Qt.AlignmentFlag.AlignRight)
+        layout.addWidget(self.error_label)
+        self.resize(640, 360)
+        self.retranslate_ui()
+        self.reload()
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(_("Flagged by the centre"))
+        self.table.setHorizontalHeaderLabels([_("Flagged at"), _("Kind"), _("Item"), _("Reason")])
+        self.note_edit.setPlaceholderText(_("How it was dealt with"))
+        self.resolve_button.setText(_("Resolve (leader)…"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    def reload(self) -> None:
+        self.rows = self.service.conflicts()
+        self.table.setRowCount(len(self.rows))
+        for r, row in enumerate(self.rows):
+            values = (
+                format_datetime(row.flagged_at, self.ctx.hall.timezone),
+                _(KIND_LABELS[row.kind]) if row.kind in KIND_LABELS else row.kind,
+                row.key,
+                _(REASON_LABELS[row.reason]) if row.reason in REASON_LABELS else row.reason,
+            )
+            for c, value in enumerate(values):
+                self.table.setItem(r, c, QTableWidgetItem(value))
+        self.table.resizeColumnsToContents()
+
+    @Slot()
+    def resolve_selected(self) -> None:
+        from ui.arrears.action_dialogs import LeaderDialog
+
+        selected = self.table.selectionModel().selectedRows()
+        if not selected:
+            self.error_label.setText(_("Choose an item first."))
+            return
+        row = self.rows[selected[0].row()]
+        note = self.note_edit.text()
+
+        def act(leader: Actor, _reason: str) -> None:
+            self.service.resolve(leader, row.id, note)
+
+        dialog = LeaderDialog(
+            self.ctx,
+            lambda: _("Resolve the flagged item {item}").format(item=row.key),
+            action=act,
+            parent=self,
+        )
+        dialog.finished.connect(lambda _r: self.reload())
+        dialog.open()
+        self.leader_dialog = dialog
+
+
+class SyncController(QObject):
+    def __init__(self, window: QMainWindow, ctx: AppContext, label: QLabel) -> None:
+        super().__init__(window)
+        self.window = window
+        self.ctx = ctx
+        self.label = label
+        self.service = ctx.service(SyncService)
+        self.last_report: SyncReport | None = None
+        self.last_error: BaseException | None = None
+        self.dialog: SyncProgressDialog | None = None
+        self._cancel = threading.Event()
+        self._running = False
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._relay = _Relay()
+        self._relay.progress.connect(self._on_progress)
+        self._relay.done.connect(self._on_done)
+        self._relay.failed.connect(self._on_failed)
+
+        self.sync_action = QAction(window)
+        self.sync_action.setObjectName("actionSync")
+        self.sync_action.setShortcut(QKeySequence("F9"))
+        self.sync_action.triggered.connect(lambda *_a: self.start())
+        window.addAction(self.sync_action)
+        self.settings_action = QAction(window)
+        self.settings_action.setObjectName("actionSyncSettings")
+        self.settings_action.triggered.connect(lambda *_a: self.open_settings())
+        self.conflicts_action = QAction(window)
+        self.conflicts_action.setObjectName("actionSyncConflicts")
+        self.conflicts_action.triggered.connect(lambda *_a: self.open_conflicts())
+        self.toolbar = QToolBar(window)
+        self.toolbar.setObjectName("syncToolBar")
+        self.toolbar.setMovable(False)
+        self.toolbar.addAction(self.sync_action)
+        window.addToolBar(self.toolbar)
+
+        label.installEventFilter(self)
+        label.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.interval_timer = QTimer(self)
+        self.interval_timer.timeout.connect(lambda: self.start(interactive=False))
+        self.status_timer = QTimer(self)
+        self.status_timer.timeout.connect(self.refresh)
+        self.status_timer.start(30_000)
+        self.apply_interval()
+
+    def add_to_menu(self, menu: Any) -> None:
+        """Put the sync actions at the top of ``menu`` (the File menu)."""
+        actions = menu.actions()
+        first = actions[0] if actions else None
+        menu.insertActions(first, [self.sync_action, self.conflicts_action, self.settings_action])
+        if first is not None:
+            menu.insertSeparator(first)
+
+    def apply_interval(self) -> None:
+        minutes = self.service.interval_minutes()
+        if minutes > 0:
+            self.interval_timer.start(minutes * 60_000)
+        else:
+            self.interval_timer.stop()
+
+    def retranslate_ui(self) -> None:
+        self.sync_action.setText(_("S&ync with centre"))
+        self.sync_action.setToolTip(_("Send this PC's work and receive the centre's (F9)"))
+        self.settings_action.setText(_("Sync se&ttings…"))
+        self.conflicts_action.setText(_("&Flagged by the centre…"))
+        self.toolbar.setWindowTitle(_("Sync"))
+        self.refresh()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.label and event.type() == QEvent.Type.MouseButtonRelease:
+            self.open_conflicts()
+            return True
+        return super().eventFilter(watched, event)
+
+    # -- status ----------------------------------------------------------------------------
+
+    def status_text(self) -> tuple[str, str]:
+        status = self.service.status()
+        if not status.enrolled:
+            return _(SYNC_NOT_SET_UP), ""
+        online = not status.last_error and status.last_success_at is not None
+        parts = [pgettext("sync", "Online") if online else pgettext("sync", "Offline")]
+        if status.pending:
+            parts.append(
+                ngettext(
+                    "{n} unsynced ({payments} payments)",
+                    "{n} unsynced ({payments} payments)",
+                    status.pending,
+                ).format(n=status.pending, payments=status.pending_payments)
+            )
+        else:
+            parts.append(_("all synced"))
+        if status.last_success_at is not None:
+            parts.append(
+                _("last sync {time}").format(
+                    time=format_datetime(status.last_success_at, self.ctx.hall.timezone)
+                )
+            )
+        if status.open_conflicts:
+            parts.append(
+                ngettext("{n} flagged", "{n} flagged", status.open_conflicts).format(
+                    n=status.open_conflicts
+                )
+            )
+        return " · ".join(parts), status.last_error
+
+    @Slot()
+    def refresh(self) -> None:
+        try:
+            text, tip = self.status_text()
+        except Exception:  # the store is closing; the next refresh will do
+            return
+        self.label.setText(text)
+        self.label.setToolTip(tip)
+
+    # -- running ---------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    def start(self, *, interactive: bool = True) -> SyncProgressDialog | None:
+        if self._running:
+            return self.dialog
+        if not self.service.status().enrolled:
+            if interactive:
+                self.open_settings()
+            return None
+        self._running = True
+        self._cancel.clear()
+        self.last_error = None
+        if interactive:
+            self.dialog = SyncProgressDialog(self._cancel.set, self.window)
+            self.dialog.open()
+        actor = self.ctx.actor
+        relay = self._relay
+
+        def work() -> SyncReport:
+            return self.service.sync(
+                actor, progress=relay.progress.emit, cancel=self._cancel.is_set
+            )
+
+        self._pool.start(_SyncJob(work, relay))
+        return self.dialog
+
+    def wait(self, msecs: int = 60_000) -> bool:
+        return self._pool.waitForDone(msecs)
+
+    def shutdown(self, msecs: int = 30_000) -> bool:
+        """Stop the timers, ask a running sync to stop, and wait for it (window closing)."""
+        self.status_timer.stop()
+        self.interval_timer.stop()
+        self._cancel.set()
+        return self._pool.waitForDone(msecs)
+
+    @Slot(str, int)
+    def _on_progress(self, stage: str, n: int) -> None:
+        if self.dialog is not None:
+            self.dialog.label.setText(_(_STAGES.get(stage, "{n}")).format(n=n))
+
+    def _close_dialog(self) -> None:
+        if self.dialog is not None:
+            self.dialog.done(0)
+            self.dialog = None
+
+    @Slot(object)
+    def _on_done(self, report: SyncReport) -> None:
+        self._running = False
+        self.last_report = report
+        self._close_dialog()
+        self.refresh()
+        message = _("Sync done: {pushed} sent, {pulled} received, {flagged} flagged.").format(
+            pushed=report.pushed, pulled=report.pulled, flagged=report.flagged
+        )
+        if report.mismatches:
+            message += " " + _(
+                "Payments of {days} differed from the centre's and were sent again."
+            ).format(days=", ".join(str(m["day"]) for m in report.mismatches))
+        self.window.statusBar().showMessage(message, 15_000)
+
+    @Slot(object)
+    def _on_failed(self, exc: BaseException) -> None:
+        self._running = False
+        self.last_error = exc
+        was_interactive = self.dialog is not None
+        self._close_dialog()
+        self.refresh()
+        if was_interactive:
+            show_error(self.window, exc)
+
+    def open_settings(self) -> SyncSettingsDialog:
+        dialog = SyncSettingsDialog(self.ctx, self.window)
+        dialog.accepted.connect(self.apply_interval)
+        dialog.accepted.connect(self.refresh)
+        dialog.open()
+        return dialog
+
+    def open_conflicts(self) -> SyncConflictsDialog:
+        dialog = SyncConflictsDialog(self.ctx, self.window)
+        dialog.finished.connect(lambda _r: self.refresh())
+        dialog.open()
+        return dialog
