@@ -10,7 +10,6 @@ English msgids translated at render time.
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from functools import cache
 from typing import Any, Final
@@ -25,7 +24,6 @@ from reportlab.platypus import (
     Flowable,
     KeepTogether,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
 )
@@ -34,7 +32,7 @@ from app.documents.base import (
     FONT,
     FONT_BOLD,
     SHADE,
-    doc_template_kwargs,
+    build_pdf,
     grid_table,
     para,
     paragraph_wrap,
@@ -251,18 +249,11 @@ def _page(data: ArrearsNoticeData) -> Any:
 
 def render_arrears_notice(data: ArrearsNoticeData, *, invariant: bool = False) -> bytes:
     """The notice as A4 PDF bytes; ``invariant=True`` gives byte-identical output per input."""
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
+    return build_pdf(
+        lambda: _story(data),
         pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN,
-        **doc_template_kwargs(
-            title=_("Payment Reminder Notice") + " " + data.account_no, invariant=invariant
-        ),
+        margin=MARGIN,
+        title=_("Payment Reminder Notice") + " " + data.account_no,
+        invariant=invariant,
+        page=_page(data),
     )
-    page = _page(data)
-    doc.build(_story(data), onFirstPage=page, onLaterPages=page)
-    return buffer.getvalue()

@@ -27,7 +27,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from app import i18n, paths
 
@@ -236,6 +236,38 @@ def doc_template_kwargs(*, title: str, invariant: bool) -> dict[str, Any]:
     """Keyword arguments giving a platypus template the same metadata and invariant mode."""
     register_fonts()
     return {"title": title, "author": CREATOR, "creator": CREATOR, **_common_kwargs(invariant)}
+
+
+def build_pdf(
+    make_story: Callable[[], list[Any]],
+    *,
+    pagesize: tuple[float, float],
+    margin: float,
+    title: str,
+    invariant: bool,
+    page: Callable[[Canvas, Any], None] | None = None,
+    bottom_margin: float | None = None,
+) -> bytes:
+    """Lay the story out on pages of ``pagesize`` with equal margins (the bottom one may
+    differ, for a footer) and return the PDF; ``page`` paints each page's header/footer.
+
+    ``make_story`` is called once the fonts are registered (styles name them)."""
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=pagesize,
+        leftMargin=margin,
+        rightMargin=margin,
+        topMargin=margin,
+        bottomMargin=margin if bottom_margin is None else bottom_margin,
+        **doc_template_kwargs(title=title, invariant=invariant),
+    )
+    story = make_story()
+    if page is None:
+        doc.build(story)
+    else:
+        doc.build(story, onFirstPage=page, onLaterPages=page)
+    return buffer.getvalue()
 
 
 # --- platypus helpers ----------------------------------------------------------------------

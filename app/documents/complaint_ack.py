@@ -11,16 +11,15 @@ render time (the service renders customer documents in Chinese).
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
 
 from reportlab.lib.pagesizes import A5
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, SimpleDocTemplate, Spacer
+from reportlab.platypus import Flowable, Spacer
 
-from app.documents.base import RollWriter, doc_template_kwargs, grid_table
+from app.documents.base import RollWriter, build_pdf, grid_table
 from app.documents.complaint_data import AckSlipData
 from app.documents.data import ReceiptLayout
 from app.documents.receipt import (
@@ -153,16 +152,11 @@ def render_ack(
 ) -> bytes:
     """The slip as PDF bytes; ``invariant=True`` gives byte-identical output per input."""
     if ReceiptLayout(layout) is ReceiptLayout.A5:
-        buffer = io.BytesIO()
-        doc = SimpleDocTemplate(
-            buffer,
+        return build_pdf(
+            lambda: _a5_story(data),
             pagesize=A5,
-            leftMargin=A5_MARGIN,
-            rightMargin=A5_MARGIN,
-            topMargin=A5_MARGIN,
-            bottomMargin=A5_MARGIN,
-            **doc_template_kwargs(title=_title(data), invariant=invariant),
+            margin=A5_MARGIN,
+            title=_title(data),
+            invariant=invariant,
         )
-        doc.build(_a5_story(data))
-        return buffer.getvalue()
     return layout_roll(data).render(title=_title(data), invariant=invariant)

@@ -4,15 +4,14 @@ language of the screen."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, SimpleDocTemplate, Spacer
+from reportlab.platypus import Flowable, Spacer
 
-from app.documents.base import SHADE, doc_template_kwargs, grid_table
+from app.documents.base import SHADE, build_pdf, grid_table
 from app.documents.complaint_data import ComplaintReportData, ReportLine
 from app.documents.receipt import _p
 from app.i18n import _
@@ -54,35 +53,34 @@ def _breakdown(title: str, lines: Sequence[ReportLine]) -> list[Flowable]:
 
 def render_report(data: ComplaintReportData, *, invariant: bool = False) -> bytes:
     title = _("Complaints report")
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN,
-        **doc_template_kwargs(title=f"{title} {data.start}–{data.end}", invariant=invariant),
-    )
-    generated = data.generated_at.astimezone(ZoneInfo(data.timezone)).strftime("%Y-%m-%d %H:%M")
-    story: list[Flowable] = [
-        _p(data.hall_name, "title"),
-        _p(title, "subtitle"),
-        _p(
-            _("Period {start} to {end}, made {generated}").format(
-                start=data.start.isoformat(), end=data.end.isoformat(), generated=generated
+
+    def story() -> list[Flowable]:
+        generated = data.generated_at.astimezone(ZoneInfo(data.timezone)).strftime("%Y-%m-%d %H:%M")
+        parts: list[Flowable] = [
+            _p(data.hall_name, "title"),
+            _p(title, "subtitle"),
+            _p(
+                _("Period {start} to {end}, made {generated}").format(
+                    start=data.start.isoformat(), end=data.end.isoformat(), generated=generated
+                ),
+                "centre_small",
             ),
-            "centre_small",
-        ),
-        Spacer(1, 5 * mm),
-        grid_table(
-            [[_p(k, "bold"), _p(v)] for k, v in headline(data)],
-            [WIDTH * 0.5, WIDTH * 0.5],
-        ),
-        Spacer(1, 6 * mm),
-    ]
-    story += _breakdown(_("By category"), data.by_category)
-    story += _breakdown(_("By department"), data.by_department)
-    story += _breakdown(_("By satisfaction"), data.by_satisfaction)
-    doc.build(story)
-    return buffer.getvalue()
+            Spacer(1, 5 * mm),
+            grid_table(
+                [[_p(k, "bold"), _p(v)] for k, v in headline(data)],
+                [WIDTH * 0.5, WIDTH * 0.5],
+            ),
+            Spacer(1, 6 * mm),
+        ]
+        parts += _breakdown(_("By category"), data.by_category)
+        parts += _breakdown(_("By department"), data.by_department)
+        parts += _breakdown(_("By satisfaction"), data.by_satisfaction)
+        return parts
+
+    return build_pdf(
+        story,
+        pagesize=A4,
+        margin=MARGIN,
+        title=f"{title} {data.start}–{data.end}",
+        invariant=invariant,
+    )

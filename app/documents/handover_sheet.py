@@ -17,7 +17,7 @@ msgids translated at render time.
 
 from __future__ import annotations
 
-import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
@@ -28,13 +28,13 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
 
 from app.documents.base import (
     FONT,
     FONT_BOLD,
     SHADE,
-    doc_template_kwargs,
+    build_pdf,
     grid_table,
     para,
     paragraph_wrap,
@@ -407,19 +407,18 @@ def _footer(hall_name: str, tz: str, printed_at: datetime | None, label: str) ->
     return paint
 
 
-def _build(story: list[Flowable], title: str, footer: Any, invariant: bool) -> bytes:
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
+def _build(
+    make_story: Callable[[], list[Flowable]], title: str, footer: Any, invariant: bool
+) -> bytes:
+    return build_pdf(
+        make_story,
         pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN + 2 * mm,
-        **doc_template_kwargs(title=title, invariant=invariant),
+        margin=MARGIN,
+        title=title,
+        invariant=invariant,
+        page=footer,
+        bottom_margin=MARGIN + 2 * mm,
     )
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
-    return buffer.getvalue()
 
 
 def render_handover_sheet(data: HandoverSheetData, *, invariant: bool = False) -> bytes:
@@ -427,7 +426,7 @@ def render_handover_sheet(data: HandoverSheetData, *, invariant: bool = False) -
     register_fonts()
     label = _("{counter} revision {n}").format(counter=data.counter, n=data.revision_no)
     return _build(
-        _sheet_story(data),
+        lambda: _sheet_story(data),
         _("Shift Handover Sheet (Z report)") + " " + label,
         _footer(data.hall_name, data.timezone, data.printed_at, label),
         invariant,
@@ -528,7 +527,7 @@ def render_hall_day_summary(data: HallDaySummaryData, *, invariant: bool = False
     register_fonts()
     label = data.business_date.isoformat()
     return _build(
-        _day_story(data),
+        lambda: _day_story(data),
         _("Hall Day Summary") + " " + label,
         _footer(data.hall_name, data.timezone, None, label),
         invariant,

@@ -11,7 +11,6 @@ time; item texts come from the template in the current language.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -22,13 +21,13 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 
 from app.documents.base import (
     FONT,
     FONT_BOLD,
     SHADE,
-    doc_template_kwargs,
+    build_pdf,
     grid_table,
     para,
     paragraph_wrap,
@@ -316,21 +315,14 @@ def _page(data: InspectionReportData) -> Any:
 
 def render_inspection_report(data: InspectionReportData, *, invariant: bool = False) -> bytes:
     """The report as A4 PDF bytes; ``invariant=True`` gives byte-identical output per input."""
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
+    return build_pdf(
+        lambda: _story(data),
         pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN,
-        **doc_template_kwargs(
-            title=_(_KIND_TITLES.get(data.kind, _KIND_TITLES["inspection"])), invariant=invariant
-        ),
+        margin=MARGIN,
+        title=_(_KIND_TITLES.get(data.kind, _KIND_TITLES["inspection"])),
+        invariant=invariant,
+        page=_page(data),
     )
-    page = _page(data)
-    doc.build(_story(data), onFirstPage=page, onLaterPages=page)
-    return buffer.getvalue()
 
 
 __all__ = [

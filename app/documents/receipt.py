@@ -11,7 +11,6 @@ translated at render time, so the caller's language applies; data values print a
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -28,7 +27,6 @@ from reportlab.platypus import (
     Flowable,
     KeepTogether,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
@@ -41,7 +39,7 @@ from app.documents.base import (
     Overlay,
     QrFlowable,
     RollWriter,
-    doc_template_kwargs,
+    build_pdf,
     grid_table,
     para,
     paragraph_wrap,
@@ -366,19 +364,14 @@ def _a5_page(data: ReceiptData, content: _Content) -> Any:
 
 def _render_a5(data: ReceiptData, *, invariant: bool) -> bytes:
     content = _content(data)
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
+    return build_pdf(
+        lambda: _a5_story(content),
         pagesize=A5,
-        leftMargin=A5_MARGIN,
-        rightMargin=A5_MARGIN,
-        topMargin=A5_MARGIN,
-        bottomMargin=A5_MARGIN,
-        **doc_template_kwargs(title=_title(data), invariant=invariant),
+        margin=A5_MARGIN,
+        title=_title(data),
+        invariant=invariant,
+        page=_a5_page(data, content),
     )
-    page = _a5_page(data, content)
-    doc.build(_a5_story(content), onFirstPage=page, onLaterPages=page)
-    return buffer.getvalue()
 
 
 def _title(data: ReceiptData) -> str:

@@ -7,7 +7,6 @@ line names the scenario of the clerk's best simulation that week and how many we
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Final
@@ -16,13 +15,13 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from app.documents.base import (
     FONT,
     FONT_BOLD,
     SHADE,
-    doc_template_kwargs,
+    build_pdf,
     grid_table,
     para,
     paragraph_wrap,
@@ -120,18 +119,10 @@ def _story(data: SimulationRankingData) -> list[Flowable]:
 
 def render_simulation_ranking(data: SimulationRankingData, *, invariant: bool = False) -> bytes:
     """The ranking as A4 PDF bytes; ``invariant=True`` gives byte-identical output per input."""
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
+    return build_pdf(
+        lambda: _story(data),
         pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN,
-        **doc_template_kwargs(
-            title=_("Weekly service-standard simulation ranking") + " " + data.iso_week,
-            invariant=invariant,
-        ),
+        margin=MARGIN,
+        title=_("Weekly service-standard simulation ranking") + " " + data.iso_week,
+        invariant=invariant,
     )
-    doc.build(_story(data))
-    return buffer.getvalue()
