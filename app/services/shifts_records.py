@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Final
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.domain.cash import (
@@ -33,6 +33,7 @@ from app.store.models.shifts import (
     CashShift,
     ShiftClose,
 )
+from app.store.models.sync import OpState, SyncOutbox, SyncState
 
 #: Hall settings of this area (``hall_setting`` keys) and their defaults.
 DIFFERENCE_LIMIT_KEY: Final = "shift.difference_limit_fen"
@@ -117,13 +118,31 @@ def is_open(session: Session, shift_id: uuid.UUID) -> bool:
 
 
 def unsynced_payments(session: Session, shift_id: uuid.UUID) -> int:
-    """How many payments of the shift are not yet sent to the centre.
+    """How many payments of the shift (voids and reversals included) are still in the sync
+    outbox, unsent or unacknowledged.
 
-    The hook the close checks ("closing is refused while payments are unsynced unless a
-    leader overrides"). It returns 0 until the sync area records what was sent; sync then
-    replaces this body with a count over its outbox.
+    The close checks it ("closing is refused while payments are unsynced unless a leader
+    overrides"). A PC that is not enrolled with a centre has nothing to sync to: 0.
     """
-    return 0
+    enrolled = session.scalar(select(SyncState.credential).where(SyncState.credential != ""))
+    if not enrolled:
+        return 0
+    keys = [
+        str(payment_id)
+        for payment_id in session.scalars(select(Payment.id).where(Payment.shift_id == shift_id))
+    ]
+    if not keys:
+        return 0
+    return int(
+        session.scalar(
+            select(func.count()).where(
+                SyncOutbox.kind == "payment",
+                SyncOutbox.state == OpState.PENDING.value,
+                SyncOutbox.key.in_(keys),
+            )
+        )
+        or 0
+    )
 
 
 # --- views ----------------------------------------------------------------------------------

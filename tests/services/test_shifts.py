@@ -30,6 +30,7 @@ from app.services.payments import (
 from app.services.pending import PendingKind
 from app.services.shifts import ShiftRefused, ShiftService
 from app.services.shifts_hallday import HallDayService, HandoverState
+from app.services.shifts_records import unsynced_payments
 from app.store.database import Store, open_store, sqlite_url
 from app.store.models.shifts import CashMovementKind
 
@@ -346,6 +347,36 @@ def test_unsynced_payments_refuse_the_close_unless_a_leader_overrides(
     assert "2" in err.value.user_message()
     report = hall.shifts.close(hall.clerk, FLOAT, float_left_fen=0, unsynced_override=hall.leader)
     assert report.shift.close is not None and report.shift.close.unsynced_override_by
+
+
+def test_unsynced_payments_are_the_shifts_payments_still_in_the_outbox(hall: Hall) -> None:
+    view = hall.shifts.open(hall.clerk, FLOAT)
+    kept = hall.take(158_00, tendered=200_00)
+    mistake = hall.take(50_00)
+    hall.payments.void(hall.clerk, mistake.payment_id, hall.leader, "wrong amount")  # type: ignore[attr-defined]
+
+    def unsynced() -> int:
+        with hall.store.read() as session:
+            return unsynced_payments(session, view.shift_id)  # type: ignore[attr-defined]
+
+    assert unsynced() == 0  # not enrolled with a centre: nothing to sync to
+    hall.sql(
+        "INSERT OR REPLACE INTO sync_state (id, url, device_code, credential, hall_code, "
+        "cursor_txid, cursor_seq, epoch, last_error) "
+        "VALUES (1, 'https://centre', 'D00001', 'secret', 'SH01', '0', 0, 0, '')"
+    )
+    assert unsynced() == 3  # two payments and the void
+    hall.sql(
+        "UPDATE sync_outbox SET state = 'acked', result = 'applied' "
+        "WHERE kind = 'payment' AND key = ?",
+        str(kept.payment_id),  # type: ignore[attr-defined]
+    )
+    assert unsynced() == 2
+    with pytest.raises(ShiftRefused) as refused:
+        hall.shifts.close(
+            hall.clerk, FLOAT, float_left_fen=0, reason="count later", leader=hall.leader
+        )
+    assert "2" in refused.value.user_message()
 
 
 def test_shift_history_is_append_only(hall: Hall) -> None:
