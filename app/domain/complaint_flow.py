@@ -13,7 +13,7 @@ Enumerations carry ``N_`` labels (msgids), translated where they are shown.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -420,3 +420,30 @@ def project(events: Iterable[Event]) -> ComplaintState:
     for event in iterator:
         state = apply(state, event)
     return state
+
+
+def replay(
+    events: Sequence[Event], skip: Collection[int] = ()
+) -> tuple[ComplaintState, tuple[int, ...]]:
+    """Replay a complaint's events in order, never refusing: events at the positions in
+    ``skip`` (flagged earlier) are left out, and an event that is not a valid step given
+    those before it is left out too and its position returned (events from two PCs of a
+    hall may cross). Every event is kept by the caller; only its effect is left out."""
+    state: ComplaintState | None = None
+    refused: list[int] = []
+    for index, event in enumerate(events):
+        if index in skip:
+            continue
+        if state is None:
+            if event.kind is EventKind.RECEIVED:
+                state = start(event)
+            else:
+                refused.append(index)
+            continue
+        try:
+            state = apply(state, event)
+        except TransitionRefused:
+            refused.append(index)
+    if state is None:
+        raise ValueError("a complaint has at least its 'received' event")
+    return state, tuple(refused)

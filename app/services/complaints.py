@@ -66,6 +66,7 @@ from app.services.base import Actor, Clock, audit, utc_now
 from app.services.complaints_records import (
     MAX_NOTE,
     ComplaintRequest,
+    centre_flags,
     check_request,
     check_text,
     clock_input,
@@ -76,6 +77,7 @@ from app.services.complaints_records import (
     hall_clock,
     load_events,
     project_rows,
+    replay_rows,
     state_values,
     write_state,
 )
@@ -141,6 +143,11 @@ class EventView:
     way: str | None
     satisfaction: str | None
     note: str
+    #: False for an event whose step was not applied: flagged by the centre (two PCs acted
+    #: on the complaint at once) or crossed locally by another PC's step. Kept and shown.
+    applied: bool = True
+    #: The centre's flag reason (``invalid_transition``), ``not_applied`` if only refused here.
+    conflict: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,8 +235,9 @@ class ComplaintService:
                 )
             )
             for ids in (open_ids[i : i + 500] for i in range(0, len(open_ids), 500)):
+                flags = centre_flags(session, ids)
                 for cid, rows in events_by_complaint(session, ids).items():
-                    flow = project_rows(rows)
+                    flow = project_rows(rows, flags)
                     due = clock.deadline(clock_input(flow), rows[-1].at).due_at
                     session.execute(
                         update(ComplaintState)
@@ -528,8 +536,10 @@ class ComplaintService:
                 satisfaction=satisfaction,
                 fault_notice_id=str(fault_notice_id) if fault_notice_id else None,
             )
-            flow = apply(project_rows(rows), event)
-            seq = rows[-1].seq + 1
+            flow = apply(project_rows(rows, centre_flags(session, [complaint_id])), event)
+            # This device's next number for the complaint (another PC's events may share it:
+            # an event is identified by its id, ordered by the centre).
+            seq = max(r.seq for r in rows) + 1
             session.add(
                 ComplaintEvent(
                     id=uuid7(),
@@ -583,7 +593,8 @@ class ComplaintService:
         here = desk(session)
         clock = hall_clock(session, here.timezone)
         rows = load_events(session, complaint.id)
-        flow = project_rows(rows)
+        flags = centre_flags(session, [complaint.id])
+        flow, not_applied = replay_rows(rows, flags)
         reading = clock.read(clock_input(flow), now)
         callbacks = list(
             session.execute(
@@ -643,6 +654,8 @@ class ComplaintService:
                     way=r.way,
                     satisfaction=r.satisfaction,
                     note=r.note,
+                    applied=r.id not in not_applied,
+                    conflict=flags.get(r.id, "" if r.id not in not_applied else "not_applied"),
                 )
                 for r in rows
             ),
@@ -874,9 +887,10 @@ class ComplaintService:
                 query = query.limit(limit)
             states = list(session.scalars(query))
             events = events_by_complaint(session, [s.complaint_id for s in states])
+            flags = centre_flags(session, [s.complaint_id for s in states])
             for state in states:
                 rows = events[state.complaint_id]
-                flow = project_rows(rows)
+                flow = project_rows(rows, flags)
                 # The stored deadline was computed at the last event (an open pause then
                 # counted up to that event).
                 expected = state_values(flow, clock, rows[-1].at, rows[-1].seq)

@@ -8,12 +8,12 @@ No Qt, no screens: the service modules (``complaints``, ``complaints_faults``,
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from app.domain.complaint_clock import (
@@ -32,7 +32,7 @@ from app.domain.complaint_flow import (
     EventKind,
     Status,
     Urgency,
-    project,
+    replay,
 )
 from app.domain.complaint_flow import (
     ComplaintState as FlowState,
@@ -45,6 +45,7 @@ from app.store.models.complaints import (
     ANSWERED_RANK_OFFSET,
     Complaint,
     ComplaintEvent,
+    ComplaintEventOrder,
     ComplaintState,
 )
 
@@ -199,18 +200,80 @@ def flow_event(row: ComplaintEvent) -> Event:
     )
 
 
+def _in_order(query: Select[ComplaintEvent]) -> Select[ComplaintEvent]:
+    """A complaint's events in the hall's order: the centre's order first, then the events
+    the centre has not ordered yet (local unsent ones) by their device's ``seq`` and id."""
+    return query.outerjoin(
+        ComplaintEventOrder, ComplaintEventOrder.event_id == ComplaintEvent.id
+    ).order_by(
+        ComplaintEventOrder.centre_seq.is_(None),
+        ComplaintEventOrder.centre_seq,
+        ComplaintEvent.seq,
+        ComplaintEvent.id,
+    )
+
+
 def load_events(session: Session, complaint_id: uuid.UUID) -> list[ComplaintEvent]:
     return list(
         session.scalars(
-            select(ComplaintEvent)
-            .where(ComplaintEvent.complaint_id == complaint_id)
-            .order_by(ComplaintEvent.seq)
+            _in_order(select(ComplaintEvent).where(ComplaintEvent.complaint_id == complaint_id))
         )
     )
 
 
-def project_rows(rows: Iterable[ComplaintEvent]) -> FlowState:
-    return project(flow_event(r) for r in rows)
+def centre_flags(session: Session, complaint_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """Events the centre flagged (no longer a valid step when it ordered them): id → reason."""
+    found: dict[uuid.UUID, str] = {}
+    for start in range(0, len(complaint_ids), 500):
+        part = list(complaint_ids[start : start + 500])
+        for event_id, reason in session.execute(
+            select(ComplaintEventOrder.event_id, ComplaintEventOrder.reason).where(
+                ComplaintEventOrder.complaint_id.in_(part),
+                ComplaintEventOrder.flagged.is_(True),
+            )
+        ):
+            found[event_id] = reason or "invalid_transition"
+    return found
+
+
+def replay_rows(
+    rows: Sequence[ComplaintEvent], flagged: Collection[uuid.UUID] = ()
+) -> tuple[FlowState, frozenset[uuid.UUID]]:
+    """The projection of events in the hall's order and the ids of those not applied: the
+    ones the centre flagged and any other that is no longer a valid step (an unsent local
+    step crossed by another PC's; the centre will flag it when it arrives)."""
+    skip = [i for i, r in enumerate(rows) if r.id in flagged]
+    flow, refused = replay([flow_event(r) for r in rows], skip)
+    return flow, frozenset(rows[i].id for i in (*skip, *refused))
+
+
+def project_rows(rows: Sequence[ComplaintEvent], flagged: Collection[uuid.UUID] = ()) -> FlowState:
+    return replay_rows(rows, flagged)[0]
+
+
+def rebuild_states(session: Session, complaint_ids: Collection[uuid.UUID]) -> int:
+    """Rewrite ``complaint_state`` of these complaints from all their events in the hall's
+    order (after a pull brought events of other PCs or the centre's order); flagged events
+    are left out of the state. Complaints without their header or events yet are skipped."""
+    ids = sorted(set(complaint_ids))
+    if not ids:
+        return 0
+    clock = hall_clock(session)
+    events = events_by_complaint(session, ids)
+    flags = centre_flags(session, ids)
+    done = 0
+    for cid in ids:
+        rows = events[cid]
+        complaint = session.get(Complaint, cid)
+        if complaint is None or not rows:
+            continue
+        try:
+            flow = project_rows(rows, flags)
+        except ValueError:  # the 'received' event has not arrived yet
+            continue
+        write_state(session, complaint, flow, clock, rows[-1].at, rows[-1].seq)
+        done += 1
+    return done
 
 
 def due_rank(due_at: datetime, answered: bool) -> int:
@@ -271,10 +334,10 @@ def events_by_complaint(
     found: dict[uuid.UUID, list[ComplaintEvent]] = {i: [] for i in ids}
     if not ids:
         return found
-    for row in session.scalars(
-        select(ComplaintEvent)
-        .where(ComplaintEvent.complaint_id.in_(list(ids)))
-        .order_by(ComplaintEvent.complaint_id, ComplaintEvent.seq)
-    ):
-        found[row.complaint_id].append(row)
+    for start in range(0, len(ids), 500):
+        part = list(ids[start : start + 500])
+        for row in session.scalars(
+            _in_order(select(ComplaintEvent).where(ComplaintEvent.complaint_id.in_(part)))
+        ):
+            found[row.complaint_id].append(row)
     return found

@@ -20,6 +20,7 @@ crash or a lost connection at any point leaves a state the next sync simply cont
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -31,6 +32,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
 from app.services.base import Clock, utc_now
+from app.services.complaints_records import rebuild_states
 from app.store.database import Store
 from app.store.models import Base, Counter, DeviceInfo, Hall
 from app.store.models.sync import (
@@ -454,6 +456,12 @@ class HallSync:
             (registry.kinds()[n] for n in deletes), key=lambda k: k.order, reverse=True
         ):
             report.deleted += _delete(conn, kind, deletes[kind.name])
+        touched = complaints_touched(upserts.get("complaint_event", ()))
+        touched |= complaints_touched(upserts.get("complaint_event_order", ()))
+        if touched:
+            self.crash("pull.before_complaint_rebuild")
+            rebuild_states(session, touched)
+            list_flagged_events(session, upserts.get("complaint_event_order", ()), self.clock())
         return sum(1 for k in pending if k in latest)
 
     # --- reset (full re-download) ---------------------------------------------------------
@@ -497,6 +505,7 @@ class HallSync:
         with self.store.unit_of_work() as session:
             session.info[APPLYING] = True
             conn = session.connection()
+            touched: set[uuid.UUID] = set()
             for kind in registry.ordered():
                 if kind.direction == Direction.CENTRE and _single_int_pk(kind):
                     # Rows the centre no longer has (their tombstones were purged).
@@ -524,6 +533,10 @@ class HallSync:
                     rows = [json.loads(p) for k, p in part if k not in pending]
                     _upsert(conn, kind, rows)
                     report.pulled += len(rows)
+                    if kind.name in ("complaint_event", "complaint_event_order"):
+                        touched |= complaints_touched(rows)
+                    if kind.name == "complaint_event_order":
+                        list_flagged_events(session, rows, self.clock())
             conn.execute(delete(SyncStage))
             conn.execute(
                 update(SyncState)
@@ -531,6 +544,8 @@ class HallSync:
                 .values(cursor_txid=str(cursor["txid"]), cursor_seq=int(cursor["seq"]), epoch=epoch)
             )
             self._ensure_device_info(session)
+            if touched:
+                rebuild_states(session, touched)
 
     def _ensure_device_info(self, session: Session) -> None:
         if session.scalars(select(DeviceInfo).limit(1)).first() is not None:
@@ -669,8 +684,8 @@ def _upsert(conn: Any, kind: Kind, payloads: Sequence[Mapping[str, Any]]) -> Non
         stmt = sqlite_insert(kind.table)
         others = [n for n in names if n not in kind.pk]
         if kind.immutable or not others:
-            # No conflict target: a clash on any unique key (two PCs' complaint events with
-            # the same seq) skips the row here instead of failing the whole page.
+            # No conflict target: a clash on any unique key skips the row here instead of
+            # failing the whole page (complaint events no longer clash: see migration 0007).
             stmt = stmt.on_conflict_do_nothing()
         else:
             cond = or_(*(kind.table.c[n].is_not(stmt.excluded[n]) for n in others))
@@ -708,3 +723,42 @@ def _delete(conn: Any, kind: Kind, keys: Sequence[str]) -> int:
         cond = and_(*(kind.table.c[n] == values[n] for n in kind.pk))
         done += conn.execute(delete(kind.table).where(cond)).rowcount
     return done
+
+
+def complaints_touched(payloads: Iterable[Mapping[str, Any]]) -> set[uuid.UUID]:
+    """The complaints of pulled complaint events (or of the centre's order of them)."""
+    return {uuid.UUID(str(p["complaint_id"])) for p in payloads if p.get("complaint_id")}
+
+
+def list_flagged_events(
+    session: Session, orders: Iterable[Mapping[str, Any]], now: datetime
+) -> int:
+    """Put the complaint events the centre flagged on this PC's list of flagged items (the
+    PC that sent one has it there already, from the push result)."""
+    flagged = [o for o in orders if o.get("flagged")]
+    if not flagged:
+        return 0
+    keys = [str(o["event_id"]) for o in flagged]
+    listed = set(
+        session.scalars(
+            select(SyncConflict.key).where(
+                SyncConflict.kind == "complaint_event", SyncConflict.key.in_(keys)
+            )
+        )
+    )
+    rows = [
+        {
+            "op_id": str(o["event_id"]),
+            "kind": "complaint_event",
+            "key": str(o["event_id"]),
+            "reason": str(o.get("reason") or "invalid_transition")[:40],
+            "detail": registry.dumps(o),
+            "flagged_at": now,
+            "resolution": "",
+        }
+        for o in flagged
+        if str(o["event_id"]) not in listed
+    ]
+    if rows:
+        session.execute(sqlite_insert(CONFLICTS).on_conflict_do_nothing(), rows)
+    return len(rows)

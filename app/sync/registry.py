@@ -135,13 +135,18 @@ def _register_other_areas() -> None:
             model = getattr(module, name, None)
             if model is not None:
                 register(model, Direction.HALL, immutable=immutable)
+    # The centre's order of complaint events (and its flags): written at the centre only.
+    order = getattr(complaints, "ComplaintEventOrder", None)
+    if order is not None:
+        register(order, Direction.CENTRE)
 
 
 #: Models of the other areas that sync up (class name, append-only?).
 #: All are append-only at the hall (their migrations' triggers refuse UPDATE and DELETE).
 #: Not synced: ``complaint_state`` (a projection rebuilt from the events),
 #: ``complaint_sequence`` (a per-device counter), ``etiquette_template`` (frozen once used;
-#: to be mastered by the centre — see docs/sync.md).
+#: to be mastered by the centre — see docs/sync.md). ``complaint_event_order`` comes down
+#: from the centre (its order of each complaint's events and its flags).
 HALL_KINDS_COMPLAINTS: Final[tuple[tuple[str, bool], ...]] = (
     ("Complaint", True),
     ("ComplaintEvent", True),

@@ -867,7 +867,7 @@ class PaymentDialog(BusyGuardDialog):
         self.confirm_intro.setText(
             _(
                 "This is exactly what will be recorded. A recorded payment cannot be edited; "
-                "a mistake is corrected by a void on the same day."
+                "a mistake is corrected by a void within the same shift."
             )
         )
         self.plan_model.retranslate()

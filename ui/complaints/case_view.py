@@ -105,6 +105,8 @@ _NOTE_CAPTION: Final[dict[str, tuple[str, bool]]] = {
 
 def _event_detail(e: EventView) -> str:
     parts = []
+    if not e.applied:
+        parts.append(_conflict_text(e))
     if e.category:
         parts.append(category_text(e.category))
     if e.subcategory:
@@ -118,6 +120,16 @@ def _event_detail(e: EventView) -> str:
     if e.note:
         parts.append(e.note)
     return " · ".join(parts)
+
+
+def _conflict_text(e: EventView) -> str:
+    """The mark of a step that was not applied (two PCs acted on the complaint at once and
+    the centre found it no longer valid): kept in the history, its effect left out."""
+    if e.applied:
+        return ""
+    if e.conflict == "not_applied":
+        return _("not applied — waiting for the centre")
+    return _("conflict — not applied")
 
 
 class StepDialog(QDialog):

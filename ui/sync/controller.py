@@ -54,10 +54,14 @@ REASON_LABELS = {
     "kind_not_writable": N_("The centre does not take this kind of record from a hall"),
     "bad_key": N_("Damaged record"),
     "append_only": N_("Deleting this record is not allowed"),
+    "invalid_transition": N_(
+        "Complaint step no longer valid after another PC's step (kept, not applied)"
+    ),
 }
 KIND_LABELS = {
     "payment": N_("Payment"),
     "payment_allocation": N_("Payment towards a bill"),
+    "complaint_event": N_("Complaint step"),
 }
 
 _STAGES = {"push": N_("Sending: {n}"), "pull": N_("Receiving: {n}"), "download": N_("Downloading")}

@@ -17,7 +17,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.domain.complaint_flow import (
@@ -36,6 +36,7 @@ __all__: list[str] = [
     "ComplaintCallback",
     "ComplaintCallbackDone",
     "ComplaintEvent",
+    "ComplaintEventOrder",
     "ComplaintSequence",
     "ComplaintState",
     "FaultNotice",
@@ -87,11 +88,15 @@ class Complaint(Base):
 
 
 class ComplaintEvent(Base):
-    """One step in a complaint's life (immutable); ``seq`` orders a complaint's events."""
+    """One step in a complaint's life (immutable), identified by its id alone.
+
+    ``seq`` is the order at the device that wrote it (two PCs may both write a complaint's
+    seq 3); the hall's order is the centre's (:class:`ComplaintEventOrder`), then events not
+    yet ordered by the centre by ``seq`` and id."""
 
     __tablename__ = "complaint_event"
     __table_args__ = (
-        UniqueConstraint("complaint_id", "seq"),
+        Index("ix_complaint_event_complaint_id_seq", "complaint_id", "seq"),
         enum_check("kind", EventKind),
         Index("ix_complaint_event_at", "at"),
     )
@@ -110,6 +115,21 @@ class ComplaintEvent(Base):
     satisfaction: Mapped[str | None] = mapped_column(String(20))
     fault_notice_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("fault_notice.id"))
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class ComplaintEventOrder(Base):
+    """The centre's order of a complaint event in its complaint's history (mastered by the
+    centre, pulled). ``flagged``: the event was no longer a valid step given the events
+    ordered before it; it is kept and shown, but its effect is not applied."""
+
+    __tablename__ = "complaint_event_order"
+    __table_args__ = (Index("ix_complaint_event_order_complaint_id", "complaint_id", "centre_seq"),)
+
+    event_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    complaint_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    centre_seq: Mapped[int] = mapped_column(Integer)
+    flagged: Mapped[bool] = mapped_column(default=False)
+    reason: Mapped[str] = mapped_column(String(40), default="")
 
 
 class ComplaintState(Base):
