@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.domain.errors import PermissionDenied
+from app.domain.errors import PermissionDenied, StoreError, ValidationError
 from app.i18n import N_
-from app.store.models import AuditEvent, Role
+from app.store.models import AuditEvent, DeviceInfo, Hall, Role
 
 Clock = Callable[[], datetime]
 
@@ -62,3 +63,32 @@ def audit(
     )
     session.add(event)
     return event
+
+
+@dataclass(frozen=True, slots=True)
+class Desk:
+    """This PC: its device code, hall and counter, and the hall's time zone."""
+
+    device_code: str
+    hall_id: int
+    counter_id: int | None
+    timezone: str
+
+
+def this_desk(session: Session) -> Desk:
+    device = session.scalars(select(DeviceInfo).limit(1)).first()
+    if device is None:
+        raise StoreError(N_("This store has not been set up for a hall yet."))
+    hall = session.get(Hall, device.hall_id)
+    assert hall is not None
+    return Desk(device.device_code, hall.id, device.counter_id, hall.timezone)
+
+
+def check_reason(reason: str, *, maximum: int, field: str = "reason") -> str:
+    """A required reason, stripped, at most ``maximum`` characters."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(field, N_("Enter a reason."))
+    if len(reason) > maximum:
+        raise ValidationError(field, N_("The reason can be at most {max} characters."), max=maximum)
+    return reason

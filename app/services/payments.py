@@ -47,7 +47,6 @@ from app.domain.errors import (
     HallDeskError,
     NotFound,
     PermissionDenied,
-    StoreError,
     ValidationError,
 )
 from app.domain.identity import mask_name
@@ -55,7 +54,7 @@ from app.domain.ids import uuid7
 from app.domain.ledger import BillLine
 from app.i18n import N_
 from app.services.arrears_records import business_date, load_inputs, read_policy
-from app.services.base import Actor, Clock, audit, utc_now
+from app.services.base import Actor, Clock, Desk, audit, check_reason, this_desk, utc_now
 from app.services.customers import ServiceView
 from app.services.payment_plan import (
     COUNTER_METHODS,
@@ -81,8 +80,6 @@ from app.store.models import (
     Bill,
     Customer,
     CustomerKind,
-    DeviceInfo,
-    Hall,
     Payment,
     PaymentAllocation,
     PaymentKind,
@@ -205,24 +202,6 @@ class PaymentDetail:
 # --- store reads ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Desk:
-    """This PC: its device code and counter, and the hall's time zone."""
-
-    device_code: str
-    counter_id: int | None
-    timezone: str
-
-
-def _desk(session: Session) -> _Desk:
-    device = session.scalars(select(DeviceInfo).limit(1)).first()
-    if device is None:
-        raise StoreError(N_("This store has not been set up for a hall yet."))
-    hall = session.get(Hall, device.hall_id)
-    assert hall is not None
-    return _Desk(device.device_code, device.counter_id, hall.timezone)
-
-
 def policy_in_force(session: Session) -> ArrearsPolicy:
     """The hall's ladder policy: the highest stored version, or the bundled default that
     ``ArrearsService`` writes as version 1 on first use (read only here, so a payment never
@@ -303,17 +282,6 @@ def _account_state(
     )
 
 
-def _check_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError("reason", N_("Enter a reason."))
-    if len(reason) > MAX_REASON:
-        raise ValidationError(
-            "reason", N_("The reason can be at most {max} characters."), max=MAX_REASON
-        )
-    return reason
-
-
 def _check_leader(leader: Actor | None) -> Actor:
     if leader is None or not leader.is_leader:
         raise PermissionDenied(_NEEDS_LEADER)
@@ -362,7 +330,7 @@ class PaymentService:
         """What the account owes now, its unpaid bills and its lines."""
         now = self._clock()
         with self._store.read() as session:
-            desk = _desk(session)
+            desk = this_desk(session)
             today = business_date(now, desk.timezone)
             state = _account_state(
                 session, account_id, today, desk.timezone, policy_in_force(session)
@@ -397,7 +365,7 @@ class PaymentService:
         request = check_request(request)
         now = self._clock()
         with self._store.read() as session:
-            desk = _desk(session)
+            desk = this_desk(session)
             today = business_date(now, desk.timezone)
             state = _account_state(
                 session, request.account_id, today, desk.timezone, policy_in_force(session)
@@ -407,7 +375,7 @@ class PaymentService:
     def payment_view(self, payment_id: uuid.UUID) -> PaymentDetail:
         """A payment (or correction) row with its correction and print state."""
         with self._store.read() as session:
-            desk = _desk(session)
+            desk = this_desk(session)
             payment = session.get(Payment, payment_id)
             if payment is None:
                 raise NotFound(N_("This payment does not exist."))
@@ -481,14 +449,17 @@ class PaymentService:
                         "and a reason."
                     ),
                 )
-            waiver = (_check_leader(penalty_waiver[0]), _check_reason(penalty_waiver[1]))
+            waiver = (
+                _check_leader(penalty_waiver[0]),
+                check_reason(penalty_waiver[1], maximum=MAX_REASON),
+            )
         elif penalty_waiver is not None:
             raise ValidationError(
                 "penalty_waiver", N_("There is no late-payment penalty to waive.")
             )
         now = self._clock()
         with self._store.unit_of_work() as session:
-            desk = _desk(session)
+            desk = this_desk(session)
             receipt_no = _next_receipt_no(session, desk.device_code)
             shift = require_current_shift(session, actor.staff_id, desk.counter_id)
             today = business_date(now, desk.timezone)
@@ -629,10 +600,10 @@ class PaymentService:
         kind: PaymentKind,
     ) -> RecordedPayment:
         leader = _check_leader(leader)
-        reason = _check_reason(reason)
+        reason = check_reason(reason, maximum=MAX_REASON)
         now = self._clock()
         with self._store.unit_of_work() as session:
-            desk = _desk(session)
+            desk = this_desk(session)
             _take_write_lock(session, desk.device_code)
             shift = require_current_shift(session, actor.staff_id, desk.counter_id)
             original = session.get(Payment, payment_id)
@@ -692,7 +663,7 @@ class PaymentService:
 
 
 def _void_rule(
-    session: Session, original: Payment, desk: _Desk, shift_id: uuid.UUID | None
+    session: Session, original: Payment, desk: Desk, shift_id: uuid.UUID | None
 ) -> CorrectionRefused | None:
     """Why ``original`` may not be voided now (None when it may): only in its own shift,
     while that shift is open at this counter (``shift_id``: the clerk's open shift, or None

@@ -26,15 +26,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.cash import CashCount, CashDifference, check_float_left
-from app.domain.errors import PermissionDenied, StoreError, ValidationError
+from app.domain.errors import PermissionDenied, ValidationError
 from app.domain.ids import uuid7
 from app.i18n import N_
 from app.services.arrears_records import business_date
-from app.services.base import Actor, Clock, audit, require_role, utc_now
+from app.services.base import (
+    Actor,
+    Clock,
+    audit,
+    check_reason,
+    require_role,
+    this_desk,
+    utc_now,
+)
 from app.services.shifts_records import (
     BLIND_COUNT_KEY,
     DEFAULT_DIFFERENCE_LIMIT_FEN,
@@ -56,7 +63,7 @@ from app.services.shifts_records import (
     unsynced_payments,
 )
 from app.store.database import Store
-from app.store.models import Counter, DeviceInfo, Hall, Role, Staff
+from app.store.models import Counter, Role, Staff
 from app.store.models.shifts import CashCount as CashCountRow
 from app.store.models.shifts import (
     CashCountPurpose,
@@ -110,34 +117,6 @@ class ClosePreview:
     unsynced: int
 
 
-@dataclass(frozen=True, slots=True)
-class _Desk:
-    device_code: str
-    hall_id: int
-    counter_id: int | None
-    timezone: str
-
-
-def _desk(session: Session) -> _Desk:
-    device = session.scalars(select(DeviceInfo).limit(1)).first()
-    if device is None:
-        raise StoreError(N_("This store has not been set up for a hall yet."))
-    hall = session.get(Hall, device.hall_id)
-    assert hall is not None
-    return _Desk(device.device_code, hall.id, device.counter_id, hall.timezone)
-
-
-def _reason(reason: str, *, field: str = "reason") -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(field, N_("Enter a reason."))
-    if len(reason) > MAX_REASON:
-        raise ValidationError(
-            field, N_("The reason can be at most {max} characters."), max=MAX_REASON
-        )
-    return reason
-
-
 def _leader(leader: Actor | None) -> Actor:
     if leader is None or not leader.is_leader:
         raise PermissionDenied(_NEEDS_LEADER)
@@ -168,7 +147,7 @@ class ShiftService:
 
     def desk(self, actor: Actor) -> DeskShift:
         with self._store.read() as session:
-            desk = _desk(session)
+            desk = this_desk(session)
             counter = session.get(Counter, desk.counter_id) if desk.counter_id else None
             mine = current_shift(session, actor.staff_id, desk.counter_id)
             at_counter = open_shifts(session, counter_id=desk.counter_id) if counter else []
@@ -206,7 +185,9 @@ class ShiftService:
     def current_report(self, actor: Actor) -> ShiftReport:
         """The X report of the actor's open shift at this counter."""
         with self._store.read() as session:
-            shift_id = require_current_shift(session, actor.staff_id, _desk(session).counter_id).id
+            shift_id = require_current_shift(
+                session, actor.staff_id, this_desk(session).counter_id
+            ).id
         return self.x_report(actor, shift_id)
 
     def difference_limit_fen(self) -> int:
@@ -225,7 +206,7 @@ class ShiftService:
         count = CashCount.of(counts)
         now = self._clock()
         with self._store.unit_of_work() as session:
-            desk = _desk(session)
+            desk = this_desk(session)
             if desk.counter_id is None:
                 raise ShiftRefused(
                     N_("This PC is not assigned to a counter, so no shift can be opened here.")
@@ -234,7 +215,7 @@ class ShiftService:
             expected = handed[1] if handed else None
             float_reason = ""
             if expected is not None and expected != count.total_fen:
-                float_reason = _reason(reason)
+                float_reason = check_reason(reason, maximum=MAX_REASON)
             shift = CashShift(
                 id=uuid7(),
                 hall_id=desk.hall_id,
@@ -308,11 +289,11 @@ class ShiftService:
             raise ValidationError("amount", N_("The amount must be greater than zero."))
         if amount_fen > MAX_MOVEMENT_FEN:
             raise ValidationError("amount", N_("This amount is too large for a cash movement."))
-        reason = _reason(reason)
+        reason = check_reason(reason, maximum=MAX_REASON)
         approved = _leader(leader).staff_id if kind is CashMovementKind.CASH_OUT else None
         now = self._clock()
         with self._store.unit_of_work() as session:
-            desk = _desk(session)
+            desk = this_desk(session)
             shift = require_current_shift(session, actor.staff_id, desk.counter_id)
             if kind is CashMovementKind.CASH_OUT:
                 cash, _moves = shift_figures(session, shift)
@@ -350,7 +331,7 @@ class ShiftService:
         """The difference a close with ``counts`` would record (after a blind count)."""
         count = CashCount.of(counts)
         with self._store.read() as session:
-            shift = require_current_shift(session, actor.staff_id, _desk(session).counter_id)
+            shift = require_current_shift(session, actor.staff_id, this_desk(session).counter_id)
             return self._preview(session, shift, count)
 
     @staticmethod
@@ -390,13 +371,13 @@ class ShiftService:
         float_left = check_float_left(float_left_fen, count.total_fen)
         now = self._clock()
         with self._store.unit_of_work() as session:
-            desk = _desk(session)
+            desk = this_desk(session)
             shift = require_current_shift(session, actor.staff_id, desk.counter_id)
             preview = self._preview(session, shift, count)
             close_reason = ""
             approved: int | None = None
             if preview.needs_reason:
-                close_reason = _reason(reason)
+                close_reason = check_reason(reason, maximum=MAX_REASON)
             if preview.needs_leader:
                 if leader is None or not leader.is_leader:
                     raise PermissionDenied(
