@@ -27,12 +27,11 @@ from sqlalchemy import Connection, Engine, create_engine, text
 
 from app.domain.complaint_flow import Event, EventKind, replay
 from app.sync import registry
+from app.sync.cursor import PullCursor
 from app.sync.protocol import PROTOCOL_MAX, PROTOCOL_MIN, PULL_PAGE, SNAPSHOT_PAGE
 from app.sync.registry import Direction
 
 ENROL_VALID: Final = timedelta(days=7)
-#: A cursor seq larger than any real one: "everything of this transaction id and before".
-_SEQ_MAX: Final = 2**62
 
 
 class CentreError(Exception):
@@ -282,11 +281,13 @@ class Centre:
         if endpoint == "push":
             return {"results": self.push(dev, list(body.get("ops", [])))}
         if endpoint == "pull":
-            cursor = body.get("cursor") or {}
+            try:
+                cursor = PullCursor.from_wire(body.get("cursor"))
+            except (ValueError, TypeError, IndexError, AttributeError) as exc:
+                raise CentreError(400, "bad_cursor", str(exc)) from exc
             return self.pull(
                 dev,
-                str(cursor.get("txid", "0")),
-                int(cursor.get("seq", 0)),
+                cursor,
                 int(body.get("epoch", 0)),
                 min(int(body.get("limit", PULL_PAGE)), 5000),
             )
@@ -991,46 +992,62 @@ class Centre:
 
     # pull
 
-    def pull(self, dev: DeviceCtx, txid: str, seq: int, epoch: int, limit: int) -> dict[str, Any]:
+    def pull(self, dev: DeviceCtx, cursor: PullCursor, epoch: int, limit: int) -> dict[str, Any]:
+        """The next page of the hall's changes after ``cursor`` (see :mod:`app.sync.cursor`)."""
         with self.engine.connect() as conn:
             purged = conn.execute(
                 text("SELECT purged_txid FROM hall WHERE id = :h"), {"h": dev.hall_id}
             ).scalar_one()
-            if epoch != dev.epoch or int(txid) < int(purged):
+            if epoch != dev.epoch or cursor.horizon < int(purged):
                 return {"reset_required": True, "changes": [], "more": False}
+            upto = (
+                cursor.upto or conn.execute(text("SELECT pg_current_snapshot()::text")).scalar_one()
+            )
+            after = cursor.after or (cursor.horizon, -1)
             rows = conn.execute(
                 text(
                     "SELECT c.txid::text, c.seq, c.kind, c.key, r.payload FROM change_log c "
                     "LEFT JOIN record r ON r.hall_id = c.hall_id AND r.kind = c.kind "
                     "AND r.key = c.key WHERE c.hall_id = :h "
                     "AND (c.txid, c.seq) > (CAST(:t AS xid8), :s) "
-                    "AND c.txid < pg_snapshot_xmin(pg_current_snapshot()) "
+                    "AND c.txid < pg_snapshot_xmax(CAST(:upto AS pg_snapshot)) "
+                    "AND pg_visible_in_snapshot(c.txid, CAST(:upto AS pg_snapshot)) "
+                    "AND NOT pg_visible_in_snapshot(c.txid, CAST(:seen AS pg_snapshot)) "
                     "ORDER BY c.txid, c.seq LIMIT :n"
                 ),
-                {"h": dev.hall_id, "t": txid, "s": seq, "n": limit},
+                {
+                    "h": dev.hall_id,
+                    "t": str(after[0]),
+                    "s": after[1],
+                    "upto": upto,
+                    "seen": cursor.seen,
+                    "n": limit,
+                },
             ).all()
             conn.rollback()
         changes = [
             {"kind": r[2], "key": r[3], "deleted": r[4] is None, "payload": r[4]} for r in rows
         ]
-        cursor = (
-            {"txid": rows[-1][0], "seq": int(rows[-1][1])} if rows else {"txid": txid, "seq": seq}
-        )
+        more = len(rows) == limit
+        if more:
+            moved = PullCursor(cursor.seen, upto, (int(rows[-1][0]), int(rows[-1][1])))
+        else:
+            moved = PullCursor(seen=upto)
         return {
             "reset_required": False,
             "changes": changes,
-            "cursor": cursor,
-            "more": len(rows) == limit,
+            "cursor": moved.to_wire(),
+            "more": more,
         }
 
     def snapshot(self, dev: DeviceCtx, after: Any, limit: int) -> dict[str, Any]:
         with self.engine.connect() as conn:
             out: dict[str, Any] = {"epoch": dev.epoch}
             if not after:
-                w = conn.execute(
-                    text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
-                ).scalar_one()
-                out["cursor"] = {"txid": str(int(w) - 1), "seq": _SEQ_MAX}
+                # Every page is read later than this, so each holds at least what this
+                # snapshot sees; the first pull after the download starts from it.
+                seen = conn.execute(text("SELECT pg_current_snapshot()::text")).scalar_one()
+                out["cursor"] = PullCursor(seen=seen).to_wire()
                 after = ["", ""]
             rows = conn.execute(
                 text(

@@ -49,6 +49,8 @@ from app.store.models.sync import (
 )
 from app.sync import registry
 from app.sync.capture import APPLYING, enqueue_rows
+from app.sync.cursor import decode as decode_cursor
+from app.sync.cursor import encode as encode_cursor
 from app.sync.protocol import (
     PROTOCOL_VERSION,
     PULL_PAGE,
@@ -144,8 +146,7 @@ class HallSync:
                     device_code="",
                     credential="",
                     hall_code="",
-                    cursor_txid="0",
-                    cursor_seq=0,
+                    pull_cursor="{}",
                     epoch=0,
                     last_error="",
                 )
@@ -207,8 +208,7 @@ class HallSync:
                     credential=str(answer["credential"]),
                     hall_code=str(answer["hall_code"]),
                     epoch=0,
-                    cursor_txid="0",
-                    cursor_seq=0,
+                    pull_cursor="{}",
                     last_error="",
                 )
             )
@@ -365,7 +365,7 @@ class HallSync:
             answer = self._call(
                 "pull",
                 {
-                    "cursor": {"txid": st.cursor_txid, "seq": st.cursor_seq},
+                    "cursor": decode_cursor(st.pull_cursor),
                     "epoch": st.epoch,
                     "limit": self.pull_page,
                 },
@@ -426,9 +426,7 @@ class HallSync:
             session.info[APPLYING] = True
             report.kept_local += self._apply_changes(session, latest, report)
             session.execute(
-                update(SyncState)
-                .where(SyncState.id == 1)
-                .values(cursor_txid=str(cursor["txid"]), cursor_seq=int(cursor["seq"]))
+                update(SyncState).where(SyncState.id == 1).values(pull_cursor=encode_cursor(cursor))
             )
             self.crash("pull.before_page_commit")
         report.pulled += len(changes)
@@ -541,7 +539,7 @@ class HallSync:
             conn.execute(
                 update(SyncState)
                 .where(SyncState.id == 1)
-                .values(cursor_txid=str(cursor["txid"]), cursor_seq=int(cursor["seq"]), epoch=epoch)
+                .values(pull_cursor=encode_cursor(cursor), epoch=epoch)
             )
             self._ensure_device_info(session)
             if touched:

@@ -362,8 +362,8 @@ def test_unsynced_payments_are_the_shifts_payments_still_in_the_outbox(hall: Hal
     assert unsynced() == 0  # not enrolled with a centre: nothing to sync to
     hall.sql(
         "INSERT OR REPLACE INTO sync_state (id, url, device_code, credential, hall_code, "
-        "cursor_txid, cursor_seq, epoch, last_error) "
-        "VALUES (1, 'https://centre', 'D00001', 'secret', 'SH01', '0', 0, 0, '')"
+        "pull_cursor, epoch, last_error) "
+        "VALUES (1, 'https://centre', 'D00001', 'secret', 'SH01', '{}', 0, '')"
     )
     assert unsynced() == 3  # two payments and the void
     hall.sql(

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
@@ -16,6 +17,7 @@ from app.domain.errors import StoreError
 from app.store import database
 from app.store.database import SCHEMA_HEAD, head_revision, open_store, sqlite_url
 from app.store.models import Account, Base, Customer, Hall, Payment
+from app.sync.cursor import PullCursor, decode
 
 
 def test_empty_file_migrates_to_head_matching_the_models(tmp_path: Path) -> None:
@@ -166,3 +168,22 @@ def test_failed_migration_restores_the_backup(
     assert con.execute("SELECT count(*) FROM payment").fetchone() == (1,)
     assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] != "9999"
     con.close()
+
+
+def test_0008_keeps_an_enrolled_pcs_watermark_cursor(tmp_path: Path) -> None:
+    """An enrolled PC's protocol-1 cursor survives as the form the centre still reads, so
+    the PC goes on from where it was; an unenrolled one starts from nothing."""
+    path = tmp_path / "s.sqlite3"
+    url = sqlite_url(path)
+    engine = database.make_engine(url)
+    command.upgrade(database.alembic_config(url), "0007")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO sync_state (id, url, device_code, credential, hall_code, cursor_txid, "
+            "cursor_seq, epoch, last_error) VALUES (1, 'u', 'D1', 'c', 'H1', '812', 40, 0, '')"
+        )
+    command.upgrade(database.alembic_config(url), "0008")
+    with engine.connect() as conn:
+        stored = conn.exec_driver_sql("SELECT pull_cursor FROM sync_state").scalar_one()
+    engine.dispose()
+    assert PullCursor.from_wire(decode(stored)) == PullCursor(seen="812:812:", after=(812, 40))

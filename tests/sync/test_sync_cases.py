@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import func, select, text
 
 from app.centre.local import LocalTransport
-from app.centre.service import Centre
+from app.centre.service import Centre, CentreError
 from app.store.database import open_store, sqlite_url
-from app.store.models import Bill, Customer, PaymentAllocation, SmsMessage, Staff
+from app.store.models import Bill, Customer, Payment, PaymentAllocation, SmsMessage, Staff
 from app.store.models.sync import SyncConflict, SyncOutbox
 from app.sync.client import HallSync, SyncReport
-from app.sync.protocol import ClockSkew, DeviceRefused, UpgradeRequired
+from app.sync.protocol import PROTOCOL_VERSION, ClockSkew, DeviceRefused, UpgradeRequired
 from tests.sync.conftest import Hall, load_hall, new_hall_pc, pay
 
 
@@ -159,13 +159,92 @@ def test_cursor_does_not_skip_a_transaction_open_during_an_earlier_pull(
     hall.sync.sync()
     with hall.store.read() as s:
         assert s.get(Customer, 1).address == customer["address"]  # type: ignore[union-attr]
+        # The open transaction does not hold back what committed after it began.
+        assert s.get(Customer, 2).address == "fast"  # type: ignore[union-attr]
     tx.commit()
     slow.close()
     report = hall.sync.sync()
-    assert report.pulled >= 2
+    assert report.pulled == 1
     with hall.store.read() as s:
         assert s.get(Customer, 1).address == "slow"  # type: ignore[union-attr]
         assert s.get(Customer, 2).address == "fast"  # type: ignore[union-attr]
+
+
+def test_an_unrelated_open_transaction_does_not_hold_back_a_pushed_payment(
+    hall: Hall, centre: Centre, tmp_path: Path
+) -> None:
+    """A writing transaction open anywhere on the server (an ANALYZE, a long load) must not
+    keep one PC's pushed work from the next PC's pull."""
+    other = new_hall_pc(centre, "H1", tmp_path / "pc2.sqlite3")
+    slow = centre.engine.connect()
+    tx = slow.begin()
+    slow.execute(text("SELECT pg_current_xact_id()"))  # holds a transaction id, like ANALYZE
+    pid = pay(hall.store, 100, bill_id=open_bill(hall))
+    assert hall.sync.sync().applied == 2  # the payment and its allocation
+    report = other.sync.sync()
+    assert report.pulled >= 1
+    with other.store.read() as s:
+        assert s.get(Payment, pid) is not None
+    tx.rollback()
+    slow.close()
+
+
+def test_pages_of_one_pull_and_the_next_pull_miss_nothing(hall: Hall, centre: Centre) -> None:
+    hall.sync.pull_page = 3
+    bills = centre.records("H1", "bill")
+    template = bills[min(bills, key=int)]
+    first = [{**template, "id": 910000 + i, "period": f"{2040 + i}-01"} for i in range(10)]
+    centre.put_records("H1", "bill", first)
+    slow = centre.engine.connect()
+    tx = slow.begin()
+    slow.execute(
+        text(
+            "UPDATE record SET payload = jsonb_set(payload, '{period}', '\"2039-01\"') "
+            "WHERE kind = 'bill' AND key = '910000'"
+        )
+    )
+    centre.put_records("H1", "bill", [{**template, "id": 910100, "period": "2038-01"}])
+    report = hall.sync.sync()
+    assert report.pulled == 11  # four pages of three, the last one short
+    tx.commit()
+    slow.close()
+    assert hall.sync.sync().pulled == 1
+    with hall.store.read() as s:
+        periods = dict(s.execute(select(Bill.id, Bill.period).where(Bill.id >= 910000)).all())
+    assert periods == {
+        910000: "2039-01",
+        **{910000 + i: f"{2040 + i}-01" for i in range(1, 10)},
+        910100: "2038-01",
+    }
+
+
+def test_a_watermark_cursor_of_protocol_1_goes_on_without_a_reset(
+    hall: Hall, centre: Centre
+) -> None:
+    with centre.engine.connect() as conn:
+        watermark = conn.execute(
+            text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+        ).scalar_one()
+    centre.put_records(
+        "H1", "customer", [{**centre.records("H1", "customer")["3"], "address": "new"}]
+    )
+    with hall.store.unit_of_work() as s:
+        s.execute(
+            text("UPDATE sync_state SET pull_cursor = :c"),
+            {"c": json.dumps({"txid": str(watermark - 1), "seq": 2**62})},
+        )
+    report = hall.sync.sync()
+    assert not report.reset and report.pulled == 1
+    with hall.store.read() as s:
+        assert s.get(Customer, 3).address == "new"  # type: ignore[union-attr]
+
+
+def test_a_malformed_cursor_is_refused(hall: Hall, centre: Centre) -> None:
+    credential = hall.sync.state().credential
+    for bad in ({"seen": "9:3:"}, {"seen": "3:9:", "upto": "3:9:"}, {"seen": 7}):
+        with pytest.raises(CentreError) as refused:
+            centre.handle("pull", {"protocol": PROTOCOL_VERSION, "cursor": bad}, credential)
+        assert refused.value.status == 400
 
 
 def test_tombstones_delete_and_new_rows_arrive(hall: Hall, centre: Centre) -> None:

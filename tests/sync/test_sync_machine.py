@@ -46,6 +46,8 @@ from app.store.models.complaints import Complaint, ComplaintEvent, ComplaintStat
 from app.store.models.sync import SyncOutbox
 from app.sync import registry
 from app.sync.client import HallSync, SyncReport
+from app.sync.cursor import PullCursor
+from app.sync.cursor import decode as decode_cursor
 from app.sync.protocol import SyncError, SyncOffline
 from tests.sync.conftest import load_hall, pay
 
@@ -354,8 +356,9 @@ class SyncMachine(RuleBasedStateMachine):
     def cursors_only_move_forward(self) -> None:
         for p in self.pcs:
             state = p.client.state()
-            cursor = (int(state.cursor_txid), int(state.cursor_seq))
-            assert cursor >= p.cursor, f"{p.name}: cursor went back {p.cursor} -> {cursor}"
+            cursor = PullCursor.from_wire(decode_cursor(state.pull_cursor)).mark()
+            went_back = cursor[0] < p.cursor[0] or cursor[1] < p.cursor[1]
+            assert not went_back, f"{p.name}: cursor went back {p.cursor} -> {cursor}"
             p.cursor = cursor
 
     # --- quiet ----------------------------------------------------------------------------

@@ -78,8 +78,8 @@ class SyncState(Base):
     device_code: Mapped[str] = mapped_column(String(16), default="")
     credential: Mapped[str] = mapped_column(String(100), default="")
     hall_code: Mapped[str] = mapped_column(String(16), default="")
-    cursor_txid: Mapped[str] = mapped_column(String(24), default="0")
-    cursor_seq: Mapped[int] = mapped_column(Integer, default=0)
+    #: The centre's cursor, JSON, stored as given (app.sync.cursor).
+    pull_cursor: Mapped[str] = mapped_column(Text, default="{}")
     epoch: Mapped[int] = mapped_column(Integer, default=0)
     last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
