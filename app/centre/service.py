@@ -164,7 +164,12 @@ class Centre:
         payloads: Iterable[Mapping[str, Any]],
     ) -> int:
         rows = [
-            {"h": hall_id, "k": k.name, "key": registry.key_of(k, p), "p": registry.dumps(p)}
+            {
+                "h": hall_id,
+                "k": k.name,
+                "key": registry.key_of(k, p),
+                "p": registry.dumps(registry.without_local(k, p)),
+            }
             for p in payloads
         ]
         if not rows:

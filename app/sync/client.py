@@ -676,7 +676,7 @@ def _upsert(conn: Any, kind: Kind, payloads: Sequence[Mapping[str, Any]]) -> Non
     update that changes nothing is skipped (so the ledger triggers do not fire for it)."""
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for payload in payloads:
-        row = registry.decode_row(kind.table, payload)
+        row = registry.without_local(kind, registry.decode_row(kind.table, payload))
         groups.setdefault(tuple(sorted(row)), []).append(row)
     for names, rows in groups.items():
         stmt = sqlite_insert(kind.table)

@@ -45,6 +45,9 @@ class Kind:
     immutable: bool
     #: Position in foreign-key order (parents first).
     order: int
+    #: Columns that belong to this PC (a staff member's failed logins and lock-out): never
+    #: stored at the centre, and a pulled row never overwrites them.
+    local: frozenset[str] = frozenset()
 
     @property
     def pk(self) -> tuple[str, ...]:
@@ -54,11 +57,17 @@ class Kind:
 _KINDS: dict[str, Kind] = {}
 
 
-def register(model: Any, direction: Direction, *, immutable: bool = False) -> Kind:
+def register(
+    model: Any, direction: Direction, *, immutable: bool = False, local: Iterable[str] = ()
+) -> Kind:
     """Make a model's table a syncable kind (idempotent)."""
     table: Table = model.__table__ if hasattr(model, "__table__") else model
     order = [t.name for t in Base.metadata.sorted_tables].index(table.name)
-    kind = Kind(table.name, table, direction, immutable, order)
+    local_columns = frozenset(local)
+    unknown = local_columns - set(table.c.keys())
+    if unknown:
+        raise ValueError(f"{table.name} has no columns {sorted(unknown)}")
+    kind = Kind(table.name, table, direction, immutable, order, local_columns)
     _KINDS[table.name] = kind
     return kind
 
@@ -71,6 +80,11 @@ def kinds() -> dict[str, Kind]:
 
 def get(name: str) -> Kind | None:
     return kinds().get(name)
+
+
+def without_local(kind: Kind, row: Mapping[str, Any]) -> dict[str, Any]:
+    """The row without the columns that belong to the PC (see ``Kind.local``)."""
+    return {n: v for n, v in row.items() if n not in kind.local}
 
 
 def ordered(direction: Direction | None = None) -> list[Kind]:
@@ -103,8 +117,10 @@ def _builtin() -> None:
     )
 
     c, h = Direction.CENTRE, Direction.HALL
-    for model in (Hall, Counter, Staff, GridUnit, Customer, Account, Service, Bill):
+    for model in (Hall, Counter, GridUnit, Customer, Account, Service, Bill):
         register(model, c)
+    # A lock-out after failed logins protects this PC; a pull must not lift it.
+    register(Staff, c, local=("failed_logins", "locked_until"))
     register(ArrearsPolicyVersion, c)
     register(Payment, h, immutable=True)
     register(PaymentAllocation, h, immutable=True)

@@ -12,6 +12,8 @@ from sqlalchemy import func, select, text
 
 from app.centre.local import LocalTransport
 from app.centre.service import Centre, CentreError
+from app.domain.errors import AuthenticationError
+from app.services.auth import AuthService
 from app.store.database import open_store, sqlite_url
 from app.store.models import Bill, Customer, Payment, PaymentAllocation, SmsMessage, Staff
 from app.store.models.sync import SyncConflict, SyncOutbox
@@ -259,6 +261,30 @@ def test_tombstones_delete_and_new_rows_arrive(hall: Hall, centre: Centre) -> No
     assert report.deleted == 1
     with hall.store.read() as s:
         assert s.get(Bill, 900001) is None
+
+
+def test_a_pull_or_a_reset_never_lifts_a_lock_out_at_this_pc(hall: Hall, centre: Centre) -> None:
+    auth = AuthService(hall.store)
+    for _attempt in range(5):
+        with pytest.raises(AuthenticationError):
+            auth.login("A001", "wrong")
+    with hall.store.read() as s:
+        clerk = s.scalars(select(Staff).where(Staff.staff_no == "A001")).one()
+        locked_until, staff_id = clerk.locked_until, str(clerk.id)
+    assert locked_until is not None
+    # The centre renames the clerk; its copy knows nothing of this PC's lock-out.
+    stored = centre.records("H1", "staff")[staff_id]
+    assert "failed_logins" not in stored and "locked_until" not in stored
+    centre.put_records("H1", "staff", [{**stored, "name": "改名后"}])
+    assert hall.sync.sync().pulled >= 1
+    centre.bump_epoch("H1")
+    assert hall.sync.sync().reset
+    with hall.store.read() as s:
+        clerk = s.get(Staff, int(staff_id))
+        assert clerk is not None and clerk.name == "改名后"
+        assert clerk.locked_until == locked_until
+    with pytest.raises(AuthenticationError):
+        auth.login("A001", "demo")  # still locked
 
 
 def test_a_row_with_unsent_local_changes_is_not_overwritten(hall: Hall, centre: Centre) -> None:
