@@ -80,3 +80,21 @@ def test_opening_the_main_window_module_loads_no_renderer() -> None:
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )
     assert done.stdout.strip() == "", f"loaded at start-up: {done.stdout.strip()}"
+
+
+def test_opening_the_main_window_module_loads_no_other_tab() -> None:
+    """Only the lookup tab is built with the window; the others load when first shown."""
+    code = (
+        "import sys, ui.main_window\n"
+        "print(','.join(sorted(m for m in sys.modules if m in {"
+        "'ui.arrears.tab', 'ui.complaints.tab', 'ui.shifts.tab', 'ui.etiquette.tab'})))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert done.stdout.strip() == "", f"loaded at start-up: {done.stdout.strip()}"

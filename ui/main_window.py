@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import html
+import importlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, TypeVar, cast
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QSignalBlocker, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QLabel,
     QMainWindow,
     QMenu,
@@ -26,42 +28,58 @@ from app.services.base import Actor, Clock, utc_now
 from app.settings import IDLE_LOCK_MINUTES, SettingsBackend
 from app.store.database import Store, db_path_from_url, head_revision, open_store
 from app.store.models import Role
-from ui.arrears.policy_dialog import PolicyDialog
-from ui.arrears.tab import ArrearsTab
 from ui.complaints.fault_banner import install_fault_banner
-from ui.complaints.tab import ComplaintsTab
 from ui.context import AppContext
 from ui.errors import show_error
-from ui.etiquette.tab import EtiquetteTab
 from ui.idle_lock import IdleLock, minutes_to_ms
 from ui.lookup.tab import LookupTab
 from ui.qt_settings import QSettingsBackend
 from ui.settings_dialog import SettingsDialog
 from ui.shifts.status import ShiftStatusLabel
-from ui.shifts.tab import ShiftTab
 from ui.sync.controller import SyncController
 
 log = logging.getLogger(__name__)
 
+W = TypeVar("W", bound=QWidget)
+
 
 @dataclass(frozen=True)
 class TabSpec:
-    """One area of counter work: how to build its tab and its title (an ``N_`` msgid)."""
+    """One area of counter work: its title (an ``N_`` msgid) and its tab class as
+    ``"module:Class"``, imported when the tab is first shown (cold start stays small)."""
 
     title: str
-    factory: Callable[[AppContext], QWidget]
+    path: str
+
+    def load(self) -> Callable[[AppContext], QWidget]:
+        module, _sep, name = self.path.partition(":")
+        return cast(Callable[[AppContext], QWidget], getattr(importlib.import_module(module), name))
+
+    def is_of(self, kind: type[QWidget]) -> bool:
+        return self.path == f"{kind.__module__}:{kind.__qualname__}"
 
 
 #: The tabs in their order on screen (lookup, arrears, complaints, shift handover,
 #: etiquette). A new area is one more line here; its View-menu entry and Ctrl+<n>
-#: shortcut follow from its position.
+#: shortcut follow from its position. The first is built with the window, the others
+#: when first shown (or asked for through ``MainWindow.tab``).
 TABS: Final[tuple[TabSpec, ...]] = (
-    TabSpec(N_("Customer lookup"), LookupTab),
-    TabSpec(N_("Arrears"), ArrearsTab),
-    TabSpec(N_("Complaints"), ComplaintsTab),
-    TabSpec(N_("Shift handover"), ShiftTab),
-    TabSpec(N_("Service etiquette"), EtiquetteTab),
+    TabSpec(N_("Customer lookup"), "ui.lookup.tab:LookupTab"),
+    TabSpec(N_("Arrears"), "ui.arrears.tab:ArrearsTab"),
+    TabSpec(N_("Complaints"), "ui.complaints.tab:ComplaintsTab"),
+    TabSpec(N_("Shift handover"), "ui.shifts.tab:ShiftTab"),
+    TabSpec(N_("Service etiquette"), "ui.etiquette.tab:EtiquetteTab"),
 )
+
+
+class _NotYetBuilt(QWidget):
+    """Stands in a tab's place until the tab is first shown."""
+
+    def __init__(self, spec: TabSpec, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.spec = spec
+        self.setObjectName("tabNotYetBuilt")
+
 
 ROLE_LABELS: Final[dict[str, str]] = {
     Role.CLERK: N_("Clerk"),
@@ -110,19 +128,17 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("mainTabs")
         self.tabs.setDocumentMode(True)
-        self._tab_specs: list[TabSpec] = []
-        for spec in TABS:
-            self._tab_specs.append(spec)
-            self.tabs.addTab(spec.factory(ctx), "")
+        self._tab_specs: list[TabSpec] = list(TABS)
+        for spec in self._tab_specs:
+            self.tabs.addTab(_NotYetBuilt(spec), "")
         self.setCentralWidget(self.tabs)
         self.fault_banner = install_fault_banner(self, ctx)
 
         self._build_actions()
         self._build_menus()
         self._build_status_bar()
-        shift_tab = self.findChild(ShiftTab, "shiftTab")
-        if shift_tab is not None:
-            shift_tab.reloaded.connect(self.shift_label.refresh)
+        self.tab_at(0)
+        self.tabs.currentChanged.connect(self.tab_at)
         self.sync = SyncController(self, ctx, self.sync_label)
         self.sync.add_to_menu(self.file_menu)
 
@@ -307,27 +323,51 @@ class MainWindow(QMainWindow):
 
     # -- commands -----------------------------------------------------------------------------
 
-    def tab(self, kind: type[QWidget]) -> QWidget | None:
-        """The tab of class ``kind``, if that area is present."""
-        for position in range(self.tabs.count()):
-            widget = self.tabs.widget(position)
-            if isinstance(widget, kind):
-                return widget
+    @Slot(int)
+    def tab_at(self, position: int) -> QWidget:
+        """The tab at ``position``, built now if it has not been shown yet."""
+        widget = self.tabs.widget(position)
+        if not isinstance(widget, _NotYetBuilt):
+            return widget
+        built = widget.spec.load()(self.ctx)
+        with QSignalBlocker(self.tabs):
+            current = self.tabs.currentIndex()
+            self.tabs.removeTab(position)
+            self.tabs.insertTab(position, built, _(widget.spec.title))
+            self.tabs.setCurrentIndex(current)
+        widget.deleteLater()
+        self._tab_built(built)
+        return built
+
+    def _tab_built(self, tab: QWidget) -> None:
+        from ui.shifts.tab import ShiftTab
+
+        if isinstance(tab, ShiftTab):
+            tab.reloaded.connect(self.shift_label.refresh)
+
+    def tab(self, kind: type[W]) -> W | None:
+        """The tab of class ``kind`` (built if not yet shown), if that area is present."""
+        for position, spec in enumerate(self._tab_specs):
+            if spec.is_of(kind):
+                widget = self.tab_at(position)
+                return widget if isinstance(widget, kind) else None
         return None
 
     @Slot()
     def find_customer(self) -> None:
         """Show the lookup tab with the cursor in its search box (Ctrl+F, F3)."""
         lookup = self.tab(LookupTab)
-        if isinstance(lookup, LookupTab):
+        if lookup is not None:
             self.tabs.setCurrentWidget(lookup)
             lookup.focus_search()
 
     @Slot()
-    def open_arrears_policy(self) -> PolicyDialog | None:
+    def open_arrears_policy(self) -> QDialog | None:
         """The arrears policy editor (administrators only; the service checks again)."""
         if self.ctx.actor.role != Role.ADMIN:
             return None
+        from ui.arrears.policy_dialog import PolicyDialog
+
         try:
             dialog = PolicyDialog(self.ctx, self)
         except Exception as exc:
@@ -340,8 +380,10 @@ class MainWindow(QMainWindow):
     @Slot()
     def export_sms(self) -> None:
         """Show the arrears tab and export the pending reminder SMS to a CSV batch."""
+        from ui.arrears.tab import ArrearsTab
+
         arrears = self.tab(ArrearsTab)
-        if isinstance(arrears, ArrearsTab):
+        if arrears is not None:
             self.tabs.setCurrentWidget(arrears)
             arrears.export_sms()
 

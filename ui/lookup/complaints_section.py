@@ -4,7 +4,7 @@ Complaints tab (objectName ``customerComplaints``)."""
 
 from __future__ import annotations
 
-from typing import Final, Protocol
+from typing import TYPE_CHECKING, Final, Protocol
 
 from PySide6.QtCore import QEvent, SignalInstance
 from PySide6.QtWidgets import (
@@ -20,10 +20,12 @@ from app.i18n import N_, _, format_datetime
 from app.services.complaints import ComplaintService, CustomerComplaintRow
 from app.services.customers import CustomerDetail
 from ui.complaints.labels import category_text, satisfaction_text, status_text
-from ui.complaints.tab import ComplaintsTab
 from ui.context import AppContext
 from ui.errors import error_text
 from ui.widgets import Column, Palette, RowTableModel, configure_table, set_column_widths
+
+if TYPE_CHECKING:
+    from ui.complaints.tab import ComplaintsTab
 
 TITLE: Final = N_("Complaint history")
 
@@ -112,6 +114,8 @@ class ComplaintsSection(QWidget):
         self.open_button.setEnabled(bool(rows))
 
     def _complaints_tab(self) -> ComplaintsTab | None:
+        from ui.complaints.tab import ComplaintsTab  # loaded with the tab, not at start-up
+
         window = self.window()
         finder = getattr(window, "tab", None)
         tab = finder(ComplaintsTab) if callable(finder) else None
