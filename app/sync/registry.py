@@ -160,9 +160,10 @@ def _register_other_areas() -> None:
 #: Models of the other areas that sync up (class name, append-only?).
 #: All are append-only at the hall (their migrations' triggers refuse UPDATE and DELETE).
 #: Not synced: ``complaint_state`` (a projection rebuilt from the events),
-#: ``complaint_sequence`` (a per-device counter), ``etiquette_template`` (frozen once used;
-#: to be mastered by the centre — see docs/sync.md). ``complaint_event_order`` comes down
-#: from the centre (its order of each complaint's events and its flags).
+#: ``complaint_sequence`` (a per-device counter). ``etiquette_template`` versions sync like
+#: the inspections that reference them (an edit is a new row; shipped defaults have the
+#: same key on every PC). ``complaint_event_order`` comes down from the centre (its order
+#: of each complaint's events and its flags).
 HALL_KINDS_COMPLAINTS: Final[tuple[tuple[str, bool], ...]] = (
     ("Complaint", True),
     ("ComplaintEvent", True),
@@ -183,6 +184,7 @@ HALL_KINDS_SHIFTS: Final[tuple[tuple[str, bool], ...]] = (
     ("HallDayClose", True),
 )
 HALL_KINDS_ETIQUETTE: Final[tuple[tuple[str, bool], ...]] = (
+    ("EtiquetteTemplate", True),
     ("EtiquetteInspection", True),
     ("EtiquetteAnswer", True),
     ("EtiquettePhoto", True),
