@@ -87,3 +87,16 @@ def test_no_service_writes_a_syncable_table_with_raw_sql() -> None:
             if table in hall_tables:
                 offenders.append(f"{path.name}: {table}")
     assert offenders == []
+
+
+def test_every_synced_row_points_only_at_synced_rows() -> None:
+    """A pulled row whose foreign key names a table that does not sync would fail the other
+    PCs' pulls (as inspections did before their template versions synced)."""
+    kinds = registry.kinds()
+    dangling = sorted(
+        f"{kind.name}.{fk.parent.name} -> {fk.column.table.name}"
+        for kind in kinds.values()
+        for fk in kind.table.foreign_keys
+        if fk.column.table.name not in kinds
+    )
+    assert dangling == []
