@@ -62,7 +62,7 @@ from app.domain.errors import NotFound, PermissionDenied, ValidationError
 from app.domain.identity import mask_phone, validate_phone
 from app.domain.ids import uuid7
 from app.i18n import N_, in_language
-from app.services.base import Actor, Clock, audit, utc_now
+from app.services.base import Actor, Clock, audit, this_desk, utc_now
 from app.services.complaints_records import (
     MAX_NOTE,
     ComplaintRequest,
@@ -72,7 +72,6 @@ from app.services.complaints_records import (
     clock_input,
     complaint_number,
     day_count,
-    desk,
     events_by_complaint,
     hall_clock,
     load_events,
@@ -264,7 +263,7 @@ class ComplaintService:
         request = check_request(request)
         now = self._clock()
         with self._store.unit_of_work() as session:
-            here = desk(session)
+            here = this_desk(session)
             number = self._next_number(session, here.device_code)
             if request.customer_id is not None:
                 customer = session.get(Customer, request.customer_id)
@@ -512,7 +511,7 @@ class ComplaintService:
     ) -> ComplaintCase:
         now = self._clock()
         with self._store.unit_of_work() as session:
-            here = desk(session)
+            here = this_desk(session)
             # A write first: SQLite's write lock, so the events read next cannot change.
             session.execute(
                 text(
@@ -590,7 +589,7 @@ class ComplaintService:
         return found
 
     def _case(self, session: Session, complaint: Complaint, now: datetime) -> ComplaintCase:
-        here = desk(session)
+        here = this_desk(session)
         clock = hall_clock(session, here.timezone)
         rows = load_events(session, complaint.id)
         flags = centre_flags(session, [complaint.id])
@@ -767,7 +766,7 @@ class ComplaintService:
             )
         note = check_text("note", note, required=False, maximum=500)
         with self._store.unit_of_work() as session:
-            here = desk(session)
+            here = this_desk(session)
             state = session.get(ComplaintState, complaint_id)
             if state is None:
                 raise NotFound(N_("This complaint does not exist."))
@@ -800,7 +799,7 @@ class ComplaintService:
         now = self._clock()
         note = check_text("note", note, required=False, maximum=500)
         with self._store.unit_of_work() as session:
-            here = desk(session)
+            here = this_desk(session)
             callback = session.get(ComplaintCallback, callback_id)
             if callback is None:
                 raise NotFound(N_("This call-back does not exist."))

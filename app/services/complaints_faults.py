@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from app.domain.errors import NotFound, PermissionDenied, ValidationError
 from app.domain.ids import uuid7
 from app.i18n import N_
-from app.services.base import Actor, Clock, audit, utc_now
-from app.services.complaints_records import check_text, desk
+from app.services.base import Actor, Clock, audit, this_desk, utc_now
+from app.services.complaints_records import check_text
 from app.store.database import Store
 from app.store.models.complaints import ComplaintState, FaultNotice, FaultNoticeClosure
 
@@ -154,7 +154,7 @@ class FaultNoticeService:
         now = self._clock()
         request = check_notice(request, now)
         with self._store.unit_of_work() as session:
-            here = desk(session)
+            here = this_desk(session)
             row = FaultNotice(
                 id=uuid7(),
                 level=request.level,
@@ -189,7 +189,7 @@ class FaultNoticeService:
         now = self._clock()
         note = check_text("note", note, required=False, maximum=500)
         with self._store.unit_of_work() as session:
-            here = desk(session)
+            here = this_desk(session)
             if session.get(FaultNotice, notice_id) is None:
                 raise NotFound(N_("This fault notice does not exist."))
             if session.get(FaultNoticeClosure, notice_id) is not None:

@@ -37,10 +37,11 @@ from app.domain.complaint_flow import (
 from app.domain.complaint_flow import (
     ComplaintState as FlowState,
 )
-from app.domain.errors import StoreError, ValidationError
+from app.domain.errors import ValidationError
 from app.domain.identity import validate_phone
 from app.i18n import N_
-from app.store.models import DeviceInfo, Hall, HallSetting
+from app.services.base import this_desk
+from app.store.models import HallSetting
 from app.store.models.complaints import (
     ANSWERED_RANK_OFFSET,
     Complaint,
@@ -157,28 +158,13 @@ def check_request(request: ComplaintRequest) -> ComplaintRequest:
 # --- the desk and the clock ------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Desk:
-    device_code: str
-    timezone: str
-
-
-def desk(session: Session) -> Desk:
-    device = session.scalars(select(DeviceInfo).limit(1)).first()
-    if device is None:
-        raise StoreError(N_("This store has not been set up for a hall yet."))
-    hall = session.get(Hall, device.hall_id)
-    assert hall is not None
-    return Desk(device.device_code, hall.timezone)
-
-
 def day_count(session: Session) -> DayCount:
     row = session.get(HallSetting, DAY_COUNT_SETTING)
     return parse_day_count(row.value if row else None)
 
 
 def hall_clock(session: Session, timezone: str | None = None) -> ComplaintClock:
-    return ComplaintClock(timezone or desk(session).timezone, day_count(session))
+    return ComplaintClock(timezone or this_desk(session).timezone, day_count(session))
 
 
 def clock_input(state: FlowState) -> ClockInput:

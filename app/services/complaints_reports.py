@@ -26,8 +26,7 @@ from app.domain.complaint_flow import (
 )
 from app.domain.errors import ValidationError
 from app.i18n import N_, _
-from app.services.base import Clock, utc_now
-from app.services.complaints_records import desk
+from app.services.base import Clock, this_desk, utc_now
 from app.store.database import Store
 
 MAX_PERIOD_DAYS: Final = 366
@@ -54,7 +53,7 @@ class ComplaintReportService:
             )
         now = self._clock()
         with self._store.read() as session:
-            here = desk(session)
+            here = this_desk(session)
             zone = ZoneInfo(here.timezone)
             hall = session.execute(text("SELECT name FROM hall LIMIT 1")).scalar_one_or_none()
             lo, hi = _bounds(start, end, zone)
