@@ -239,6 +239,13 @@ def test_fault_banner_shows_active_notices(
         ctx.service(FaultNoticeService).close(ctx.actor, leader, notice.notice_id)
     banner.refresh()
     assert not banner.isVisible()
+    # A window opened with no active notice shows no empty banner row.
+    again = QMainWindow()
+    qtbot.addWidget(again)
+    quiet = install_fault_banner(again, ctx)
+    again.show()
+    bar = quiet.parentWidget()
+    assert bar is not None and not bar.isVisible() and not quiet.isVisible()
 
 
 def test_leader_issues_a_fault_notice(qtbot: QtBot, demo_db_copy: Path) -> None:

@@ -129,5 +129,5 @@ def install_fault_banner(window: QMainWindow, ctx: AppContext) -> FaultBanner:
     # A row of its own, whether other tool bars came before or come after it.
     window.insertToolBarBreak(bar)
     window.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
-    banner.refresh()
+    bar.setVisible(bool(banner.notices))  # adding it to the window showed it again
     return banner
