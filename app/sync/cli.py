@@ -1,7 +1,8 @@
 """The ``halldesk centre …`` and ``halldesk sync …`` commands (hooked into ``app.cli``).
 
 Centre side (needs the ``[centre]`` extra and a PostgreSQL URL):
-``centre serve``, ``centre enrol-device``, ``centre revoke-device``, ``centre load``.
+``centre serve``, ``centre enrol-device``, ``centre revoke-device``, ``centre load``,
+``centre fault-notice`` / ``centre close-fault-notice`` (see ``app.centre.notices``).
 Hall side: ``sync enrol``, ``sync run``, ``sync init`` (a new store pulled from the centre).
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,24 @@ def add_parsers(sub: Any) -> None:
     revoke = c_sub.add_parser("revoke-device", help="refuse a hall PC from now on")
     revoke.add_argument("--db", required=True)
     revoke.add_argument("--device", required=True)
+    notice = c_sub.add_parser(
+        "fault-notice", help="issue a fault notice to every PC of a hall (shown after a sync)"
+    )
+    notice.add_argument("--db", required=True)
+    notice.add_argument("--hall", required=True)
+    notice.add_argument("--level", type=int, required=True, choices=(1, 2, 3, 4))
+    notice.add_argument("--services", required=True, help="services affected")
+    notice.add_argument("--areas", required=True, help="areas affected")
+    notice.add_argument("--wording", required=True, help="the approved words for customers")
+    notice.add_argument("--start", default="", help="hall time, e.g. '2026-11-29 08:30' (now)")
+    notice.add_argument("--recovery", default="", help="expected recovery, hall time")
+    notice.add_argument("--by", required=True, help="staff number of the hall's leader")
+    close = c_sub.add_parser("close-fault-notice", help="end a fault notice at every PC")
+    close.add_argument("--db", required=True)
+    close.add_argument("--hall", required=True)
+    close.add_argument("--notice", required=True, type=uuid.UUID, help="the notice's id")
+    close.add_argument("--by", required=True, help="staff number of the hall's leader")
+    close.add_argument("--note", default="")
     load = c_sub.add_parser("load", help="load a hall's data from a HallDesk store")
     load.add_argument("--db", required=True)
     load.add_argument("--hall", required=True)
@@ -99,6 +119,8 @@ def _centre(args: argparse.Namespace) -> int:
     if cmd == "revoke-device":
         centre.revoke_device(args.device)
         return 0
+    if cmd in ("fault-notice", "close-fault-notice"):
+        return _fault_notice(centre, args)
     if args.generate:
         from app.demo.generator import generate
 
@@ -110,6 +132,28 @@ def _centre(args: argparse.Namespace) -> int:
     counts = centre.load_store(args.hall, args.source)
     for kind, n in counts.items():
         print(f"{kind}: {n}")
+    return 0
+
+
+def _fault_notice(centre: Any, args: argparse.Namespace) -> int:
+    """Refusals (HallDeskError) are printed in the user's language by ``app.cli``."""
+    from app.centre import notices
+    from app.services.complaints_faults import FaultNoticeRequest
+
+    if args.centre_command == "close-fault-notice":
+        notices.close_fault_notice(centre, args.hall, args.notice, args.by, args.note)
+        print(_("Fault notice {notice} closed.").format(notice=args.notice))
+        return 0
+    zone = notices.hall_timezone(centre, args.hall)
+    start = notices.parse_hall_time(args.start, zone) if args.start else centre.clock()
+    recovery = notices.parse_hall_time(args.recovery, zone) if args.recovery else None
+    request = FaultNoticeRequest(
+        args.level, args.services, args.areas, start, recovery, args.wording
+    )
+    notice_id = notices.issue_fault_notice(centre, args.hall, request, args.by)
+    print(
+        _("Fault notice {notice} issued to hall {hall}.").format(notice=notice_id, hall=args.hall)
+    )
     return 0
 
 

@@ -440,6 +440,10 @@ class SyncController(QObject):
         self.last_report = report
         self._close_dialog()
         self.refresh()
+        if report.pulled:
+            from ui.complaints.fault_banner import notifier
+
+            notifier().changed.emit()  # a notice issued or closed elsewhere shows at once
         message = _("Sync done: {pushed} sent, {pulled} received, {flagged} flagged.").format(
             pushed=report.pushed, pulled=report.pulled, flagged=report.flagged
         )
