@@ -171,6 +171,7 @@ class Centre:
                 "p": registry.dumps(registry.without_local(k, p)),
             }
             for p in payloads
+            if k.travels(p)
         ]
         if not rows:
             return 0

@@ -103,8 +103,10 @@ def enqueue_rows(session: Session, kind: Kind, pks: set[tuple[Any, ...]]) -> int
             where = pk_cols[0].in_([pk[0] for pk in chunk])
         else:
             where = tuple_(*pk_cols).in_(chunk)
-        for row in conn.execute(select(table).where(where)).mappings():
-            ops.append(_op(kind, "upsert", dict(row)))
+        for mapping in conn.execute(select(table).where(where)).mappings():
+            row = dict(mapping)
+            if kind.travels(row):
+                ops.append(_op(kind, "upsert", row))
     if ops:
         conn.execute(insert(OUTBOX), ops)
     return len(ops)

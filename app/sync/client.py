@@ -441,8 +441,11 @@ class HallSync:
         upserts: dict[str, list[dict[str, Any]]] = {}
         deletes: dict[str, list[str]] = {}
         for (kind_name, key), change in latest.items():
-            if (kind_name, key) in pending or registry.get(kind_name) is None:
+            kind = registry.get(kind_name)
+            if (kind_name, key) in pending or kind is None:
                 continue
+            if not change.get("deleted") and not kind.travels(change["payload"]):
+                continue  # this PC's own row (e.g. its receipt secret) is never replaced
             if change.get("deleted"):
                 deletes.setdefault(kind_name, []).append(key)
             else:

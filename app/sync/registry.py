@@ -48,6 +48,12 @@ class Kind:
     #: Columns that belong to this PC (a staff member's failed logins and lock-out): never
     #: stored at the centre, and a pulled row never overwrites them.
     local: frozenset[str] = frozenset()
+    #: Which rows travel, if not all (``hall_setting``: the hall-wide rules, not this PC's
+    #: receipt secret or centre credentials). Rows it refuses are neither sent nor applied.
+    rows: Callable[[Mapping[str, Any]], bool] | None = None
+
+    def travels(self, row: Mapping[str, Any]) -> bool:
+        return self.rows is None or self.rows(row)
 
     @property
     def pk(self) -> tuple[str, ...]:
@@ -58,7 +64,12 @@ _KINDS: dict[str, Kind] = {}
 
 
 def register(
-    model: Any, direction: Direction, *, immutable: bool = False, local: Iterable[str] = ()
+    model: Any,
+    direction: Direction,
+    *,
+    immutable: bool = False,
+    local: Iterable[str] = (),
+    rows: Callable[[Mapping[str, Any]], bool] | None = None,
 ) -> Kind:
     """Make a model's table a syncable kind (idempotent)."""
     table: Table = model.__table__ if hasattr(model, "__table__") else model
@@ -67,7 +78,7 @@ def register(
     unknown = local_columns - set(table.c.keys())
     if unknown:
         raise ValueError(f"{table.name} has no columns {sorted(unknown)}")
-    kind = Kind(table.name, table, direction, immutable, order, local_columns)
+    kind = Kind(table.name, table, direction, immutable, order, local_columns, rows)
     _KINDS[table.name] = kind
     return kind
 
@@ -76,6 +87,14 @@ def kinds() -> dict[str, Kind]:
     if not _KINDS:
         _builtin()
     return _KINDS
+
+
+#: ``hall_setting`` keys that are the hall's rules, shared by all its PCs.
+HALL_WIDE_SETTING_PREFIXES: Final = ("hall.", "shift.", "complaints.", "etiquette.")
+
+
+def is_hall_wide_setting(row: Mapping[str, Any]) -> bool:
+    return str(row.get("key", "")).startswith(HALL_WIDE_SETTING_PREFIXES)
 
 
 def get(name: str) -> Kind | None:
@@ -104,6 +123,7 @@ def _builtin() -> None:
         DisputeFreeze,
         GridUnit,
         Hall,
+        HallSetting,
         IdentityCheck,
         Payment,
         PaymentAllocation,
@@ -133,6 +153,10 @@ def _builtin() -> None:
     register(SmsBatch, h)
     register(SmsMessage, h)  # batch_id is set when exported
     register(RestoreRequest, h)  # done_at / done_by are set when done
+    # The hall's rules (day count, cash limits, blind count, opening time, …): the last
+    # change pushed wins. This PC's own keys (receipt secret, centre URL and enrolment code,
+    # sync interval) stay here.
+    register(HallSetting, h, rows=is_hall_wide_setting)
     _register_other_areas()
 
 
