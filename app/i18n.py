@@ -125,8 +125,12 @@ def format_date(value: date, language: str | None = None, fmt: str = "medium") -
 def format_datetime(
     value: datetime, tz: str, language: str | None = None, fmt: str = "short"
 ) -> str:
-    """Format an aware UTC datetime in the hall's time zone."""
-    return str(_format_datetime(value, fmt, tzinfo=ZoneInfo(tz), locale=babel_locale(language)))
+    """Format an aware UTC datetime in the hall's time zone.
+
+    CLDR puts a narrow no-break space (U+202F) before "AM"/"PM"; the bundled font, which
+    prints every document, has no glyph for it, so it becomes a plain space."""
+    text = _format_datetime(value, fmt, tzinfo=ZoneInfo(tz), locale=babel_locale(language))
+    return str(text).replace("\u202f", " ")
 
 
 set_language(DEFAULT_LANGUAGE)

@@ -98,4 +98,15 @@ def test_money_and_dates_use_explicit_locales() -> None:
 
     moment = datetime(2026, 11, 27, 23, 40, 5, tzinfo=UTC)
     assert i18n.format_datetime(moment, "Asia/Shanghai", "zh_CN") == "2026/11/28 07:40"
-    assert i18n.format_datetime(moment, "Asia/Shanghai", "en") == "11/28/26, 7:40\u202fAM"
+    # A plain space before AM: the bundled font that prints documents has no U+202F.
+    assert i18n.format_datetime(moment, "Asia/Shanghai", "en") == "11/28/26, 7:40 AM"
+    from reportlab.pdfbase.ttfonts import TTFontFile
+
+    from app import paths
+
+    covered = set(TTFontFile(str(paths.resource("fonts", "NotoSansSC-Regular.ttf"))).charToGlyph)
+    for language in ("zh_CN", "en"):
+        for fmt in ("short", "medium"):
+            text = i18n.format_datetime(moment, "Asia/Shanghai", language, fmt=fmt)
+            missing = {c for c in text if ord(c) not in covered}
+            assert not missing, (language, fmt, missing)
