@@ -50,9 +50,10 @@ def pending_items(session: Session, query: PendingQuery) -> Sequence[PendingItem
             PendingItem(
                 kind=PendingKind.COMPLAINT_DUE,
                 ref=number,
-                summary=f"{mask_name(name)} · {category}",
+                summary=mask_name(name),
                 due_at=due_at,
                 overdue=paused_since is None and due_at <= query.now,
+                tag=category,
             )
         )
     callbacks = (

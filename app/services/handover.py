@@ -176,6 +176,7 @@ def _pending_json(items: Sequence[PendingItem]) -> str:
                 "due_at": i.due_at.isoformat() if i.due_at else None,
                 "overdue": i.overdue,
                 "count": i.count,
+                "tag": i.tag,
             }
             for i in items
         ],
@@ -192,6 +193,7 @@ def _pending_from(text: str) -> tuple[PendingItem, ...]:
             due_at=datetime.fromisoformat(d["due_at"]) if d.get("due_at") else None,
             overdue=bool(d.get("overdue")),
             count=int(d.get("count", 1)),
+            tag=str(d.get("tag", "")),
         )
         for d in json.loads(text or "[]")
     )

@@ -50,7 +50,7 @@ def pending_lines(
         due = format_datetime(item.due_at, tz) if item.due_at else ""
         if item.overdue:
             due = _("{due} (overdue)").format(due=due) if due else _("overdue")
-        detail = f"{item.ref} {item.summary}".strip()
+        detail = f"{item.ref} {item.details()}".strip()
         if item.count > 1:
             detail += f" ×{item.count}"
         lines.append(SheetLine(_(PENDING_KIND_LABELS[item.kind]), detail, due))

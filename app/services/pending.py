@@ -22,7 +22,8 @@ from typing import Final
 
 from sqlalchemy.orm import Session
 
-from app.i18n import N_
+from app.domain.complaint_flow import CATEGORY_LABELS
+from app.i18n import N_, _
 
 
 class PendingKind(StrEnum):
@@ -42,6 +43,15 @@ PENDING_KIND_LABELS: Final[dict[PendingKind, str]] = {
     PendingKind.RESTORE: N_("Service restore not done"),
     PendingKind.PROMISE_TO_PAY: N_("Promise to pay due"),
     PendingKind.UNSYNCED: N_("Not yet synced"),
+}
+
+
+#: Words an item may carry as ``tag`` (a code), translated when shown or printed: complaint
+#: categories, and what the unsynced operations are.
+PENDING_TAG_LABELS: Final[dict[str, str]] = {
+    **{category.value: label for category, label in CATEGORY_LABELS.items()},
+    "payments": N_("payments"),
+    "operations": N_("other operations"),
 }
 
 
@@ -65,8 +75,9 @@ class PendingQuery:
 
 @dataclass(frozen=True, slots=True)
 class PendingItem:
-    """One open item. ``ref`` and ``summary`` are data (numbers, names, categories), not
-    prose, so the sheet can be printed in any language; ``kind`` gives the label."""
+    """One open item. ``ref`` and ``summary`` are data (numbers, names), not prose, and
+    ``tag`` a code from :data:`PENDING_TAG_LABELS`, so the sheet can be printed in any
+    language; ``kind`` gives the label."""
 
     kind: PendingKind
     ref: str
@@ -74,6 +85,13 @@ class PendingItem:
     due_at: datetime | None = None
     overdue: bool = False
     count: int = 1
+    tag: str = ""
+
+    def details(self) -> str:
+        """``summary`` and the tag's word in the current language, for screen and paper."""
+        label = PENDING_TAG_LABELS.get(self.tag)
+        tag = _(label) if label else self.tag
+        return " · ".join(part for part in (self.summary, tag) if part)
 
 
 PendingProvider = Callable[[Session, PendingQuery], Sequence[PendingItem]]

@@ -22,12 +22,13 @@ def pending_items(session: Session, query: PendingQuery) -> Sequence[PendingItem
         items.append(
             PendingItem(
                 kind=PendingKind.UNSYNCED,
-                ref="payments" if is_payment else "operations",
-                summary=f"{count}",
+                ref="",
+                summary="",
                 due_at=oldest,
                 overdue=False,
                 count=int(count),
+                tag="payments" if is_payment else "operations",
             )
         )
-    items.sort(key=lambda i: i.ref != "payments")
+    items.sort(key=lambda i: i.tag != "payments")
     return items

@@ -15,6 +15,7 @@ import pytest
 from app.domain.complaint_clock import AppealRisk, DayCount, Level
 from app.domain.complaint_flow import EventKind, Status, TransitionRefused
 from app.domain.errors import NotFound, PermissionDenied, ValidationError
+from app.i18n import in_language
 from app.services.auth import AuthService
 from app.services.base import Actor
 from app.services.complaints import (
@@ -319,6 +320,10 @@ def test_pending_marks_overdue_and_narrows_to_staff(
     ours = [i for i in items if i.ref == number]
     assert ours and ours[0].overdue and ours[0].kind is PendingKind.COMPLAINT_DUE
     assert not [i for i in others if i.ref == number]
+    # The category is a code in the item and a word on screen and paper.
+    assert ours[0].tag == walk_in().category
+    with in_language("zh_CN"):
+        assert ours[0].details().endswith(" · 网络质量")
 
 
 def test_demo_complaints_agree_with_their_events(service: ComplaintService) -> None:

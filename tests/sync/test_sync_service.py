@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.domain.errors import PermissionDenied, ValidationError
+from app.i18n import in_language
 from app.services.auth import AuthService
 from app.services.pending import PendingKind, PendingQuery, collect
 from app.store.database import open_store, sqlite_url
@@ -26,7 +27,11 @@ def test_unsynced_operations_are_pending_items_with_payments_apart(demo_db_copy:
         with store.read() as s:
             items = pending_items(s, query)
             everything = collect(s, query)
-        assert [(i.kind, i.ref, i.count) for i in items] == [(PendingKind.UNSYNCED, "payments", 2)]
+        assert [(i.kind, i.tag, i.count) for i in items] == [(PendingKind.UNSYNCED, "payments", 2)]
+        with in_language("zh_CN"):
+            assert items[0].details() == "缴费"
+        with in_language("en"):
+            assert items[0].details() == "payments"
         assert any(i.kind == PendingKind.UNSYNCED for i in everything)
         status = SyncService(store).status()
         assert (status.enrolled, status.pending, status.pending_payments) == (False, 2, 2)

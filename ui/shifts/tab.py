@@ -111,7 +111,7 @@ def pending_columns(tz: str) -> list[Column[PendingItem]]:
             foreground=lambda i: Palette.DANGER if i.overdue else None,
         ),
         Column(N_("Reference"), lambda i: i.ref),
-        Column(N_("Details"), lambda i: i.summary),
+        Column(N_("Details"), lambda i: i.details()),
         Column(
             N_("Due"),
             lambda i: (
