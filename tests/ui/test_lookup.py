@@ -251,6 +251,13 @@ def test_identity_check_then_unmask(
     assert panel.profile.values["customerPhone"].text() == phone
     assert len(_audit(demo_db_copy, "unmask")) == 1
 
+    # A refresh after a payment keeps the check and the open section: same customer.
+    panel.sections.setCurrentIndex(1)
+    assert panel.refresh()
+    assert panel.is_unmasked() and "Identity verified" in panel.identity_status.text()
+    assert panel.sections.currentIndex() == 1
+    assert len(_audit(demo_db_copy, "unmask")) == 1
+
     assert tab.open_customer(other)
     assert not panel.is_unmasked() and not panel.unmask_button.isEnabled()
     assert "*" in panel.profile.values["customerIdNumber"].text()

@@ -24,7 +24,7 @@ from app.i18n import format_money
 from app.services.auth import AuthService
 from app.settings import RECEIPT_ARCHIVE_DIR, MemoryBackend
 from app.store.database import open_store, sqlite_url
-from app.store.models import PaymentMethod
+from app.store.models import PaymentMethod, VerificationMethod
 from tests.conftest import open_test_shift
 from ui.arrears.labels import yuan_text
 from ui.arrears.payment_dialog import PAGE_CONFIRM, PAGE_DONE, PAGE_ENTRY, PaymentDialog
@@ -351,6 +351,7 @@ def test_panel_pay_reprint_and_void(
     account = owing_account(ctx)
     (customer,) = db.execute("SELECT customer_id FROM account WHERE id = ?", (account,)).fetchone()
     assert lookup.open_customer(customer)
+    lookup.panel.set_verified(VerificationMethod.SERVICE_PASSWORD, datetime.now(UTC))
     section = lookup.panel.arrears_history
     assert section.objectName() == "arrearsHistory"
     section.printing = printing
@@ -365,6 +366,9 @@ def test_panel_pay_reprint_and_void(
     record(qtbot, dialog)
     outcome = wait_receipt(qtbot, dialog)
     receipt_no = outcome.receipt_no
+    # The panel shows the new balance with the customer still verified and this section open.
+    assert "Identity verified" in lookup.panel.identity_status.text()
+    assert lookup.panel.sections.currentWidget() is section
 
     rows = [section.model.row_at(r) for r in range(section.model.rowCount())]
     paid = next(i for i, e in enumerate(rows) if e.kind == "payment" and e.reference == receipt_no)

@@ -51,7 +51,7 @@ class Panel(Protocol):
     @property
     def customer_id(self) -> int | None: ...
 
-    def show_customer(self, customer_id: int) -> bool: ...
+    def refresh(self) -> bool: ...
 
 
 class ArrearsHistorySection(QWidget):
@@ -172,9 +172,7 @@ class ArrearsHistorySection(QWidget):
         )
 
     def _reload_customer(self) -> None:
-        customer_id = self._panel.customer_id
-        if customer_id is not None:
-            self._panel.show_customer(customer_id)  # new balances; refreshes this section
+        self._panel.refresh()  # new balances, same verified customer; refreshes this section
 
     def reprint(self) -> bool:
         """Print the selected payment's receipt again (a 补打 copy)."""

@@ -166,6 +166,24 @@ class CustomerPanel(QWidget):
         self.show_detail(detail)
         return True
 
+    def refresh(self) -> bool:
+        """Reload the shown customer after a change made here (a payment): the identity
+        check, the unmasked data and the open section stay, as the same customer is still
+        at the counter. Opening a customer (``show_customer``) starts masked again."""
+        if self._detail is None:
+            return False
+        try:
+            detail = self._ctx.customers.detail(self._detail.customer_id)
+        except HallDeskError as exc:
+            show_error(self, exc)
+            return False
+        kept = (self._verified, self._unmasked, self.sections.currentIndex())
+        self.show_detail(detail)
+        self._verified, self._unmasked, section = kept
+        self.sections.setCurrentIndex(section)
+        self._fill()
+        return True
+
     def show_detail(self, detail: CustomerDetail) -> None:
         """Show ``detail`` masked: an identity check belongs to the customer it was made for."""
         self._detail = detail
