@@ -14,10 +14,10 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Final
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from app.domain.errors import NotFound, PermissionDenied, ValidationError
+from app.domain.errors import AuthenticationError, NotFound, PermissionDenied, ValidationError
 from app.domain.identity import mask_id_number, mask_name, mask_phone
 from app.domain.ledger import BillLine, LedgerSummary, SettledBill, settle
 from app.domain.passwords import verify_password
@@ -36,6 +36,11 @@ MAX_QUERY_LENGTH: Final = 40
 DEFAULT_LIMIT: Final = 200
 #: How long a successful identity check lets the same clerk unmask the same customer.
 IDENTITY_VALIDITY: Final = timedelta(minutes=30)
+#: Wrong service passwords in a row (within a day, since the customer's last successful
+#: check) after which only an ID document is accepted: a six-digit password must not be
+#: guessable at the counter.
+MAX_WRONG_PASSWORDS: Final = 5
+WRONG_PASSWORD_WINDOW: Final = timedelta(hours=24)
 _TOP: Final = "\U0010ffff"
 _HAN_RE = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff·]+$")
 _LATIN_RE = re.compile(r"^[a-z]+$")
@@ -380,6 +385,14 @@ class CustomerService:
                         "service_password",
                         N_("This customer has no service password; check an ID document."),
                     )
+                if _wrong_passwords_in_a_row(session, customer_id, now) >= MAX_WRONG_PASSWORDS:
+                    raise AuthenticationError(
+                        N_(
+                            "The service password was wrong {n} times in a row today; check "
+                            "the customer's ID document instead."
+                        ),
+                        n=MAX_WRONG_PASSWORDS,
+                    )
                 ok = verify_password(service_password, customer.service_password_hash)
             else:
                 if not document_note.strip():
@@ -449,3 +462,27 @@ def _as_date(value: object) -> date:
 def _as_utc(value: object) -> datetime:
     parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
+
+
+def _wrong_passwords_in_a_row(session: Session, customer_id: int, now: datetime) -> int:
+    """Wrong service passwords for this customer in the last day since their last
+    successful check (at any counter whose checks this store holds)."""
+    since = now - WRONG_PASSWORD_WINDOW
+    last_ok = session.scalar(
+        select(func.max(IdentityCheck.at)).where(
+            IdentityCheck.customer_id == customer_id,
+            IdentityCheck.succeeded.is_(True),
+            IdentityCheck.at >= since,
+        )
+    )
+    return int(
+        session.scalar(
+            select(func.count()).where(
+                IdentityCheck.customer_id == customer_id,
+                IdentityCheck.method == VerificationMethod.SERVICE_PASSWORD.value,
+                IdentityCheck.succeeded.is_(False),
+                IdentityCheck.at >= (last_ok if last_ok is not None else since),
+            )
+        )
+        or 0
+    )

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from app.domain.errors import PermissionDenied, ValidationError
+from app.domain.errors import AuthenticationError, PermissionDenied, ValidationError
 from app.services.auth import AuthService
 from app.services.base import Actor
 from app.services.customers import (
+    MAX_WRONG_PASSWORDS,
     CustomerService,
     MatchKind,
     QueryKind,
@@ -259,3 +260,41 @@ def test_identity_check_requires_what_it_records(demo_db_copy: Path) -> None:
         service.verify_identity(actor, 1, VerificationMethod.SERVICE_PASSWORD)
     assert err.value.field == "service_password"
     store.close()
+
+
+def test_five_wrong_service_passwords_leave_only_a_document(demo_db_copy: Path) -> None:
+    store = open_store(sqlite_url(demo_db_copy))
+    now = [datetime(2026, 11, 27, 2, 0, tzinfo=UTC)]
+    service = CustomerService(store, clock=lambda: now[0])
+    clerk, leader = _actor(store), AuthService(store).actor_for("L001")
+    con = sqlite3.connect(demo_db_copy)
+    (cid,) = con.execute(
+        "SELECT id FROM customer WHERE service_password_hash IS NOT NULL LIMIT 1"
+    ).fetchone()
+
+    def password(actor: Actor, text: str) -> bool:
+        now[0] += timedelta(minutes=1)
+        return service.verify_identity(
+            actor, cid, VerificationMethod.SERVICE_PASSWORD, service_password=text
+        )
+
+    for attempt in range(MAX_WRONG_PASSWORDS):
+        # Wrong guesses count per customer, whichever clerk types them.
+        assert not password(clerk if attempt % 2 else leader, f"00000{attempt}")
+    with pytest.raises(AuthenticationError) as refused:
+        password(clerk, DEMO_SERVICE_PASSWORD)  # even the right one: the guessing stops here
+    assert "ID document" in str(refused.value)
+    # A document check resets it; so does a quiet day.
+    assert service.verify_identity(clerk, cid, VerificationMethod.DOCUMENT, document_note="身份证")
+    assert password(clerk, DEMO_SERVICE_PASSWORD)
+    for attempt in range(MAX_WRONG_PASSWORDS):
+        assert not password(clerk, f"11111{attempt}")
+    with pytest.raises(AuthenticationError):
+        password(clerk, DEMO_SERVICE_PASSWORD)
+    now[0] += timedelta(days=1)
+    assert password(clerk, DEMO_SERVICE_PASSWORD)
+    store.close()
+    refused_rows = con.execute(
+        "SELECT count(*) FROM identity_check WHERE customer_id = ? AND succeeded = 0", (cid,)
+    ).fetchone()
+    assert refused_rows == (2 * MAX_WRONG_PASSWORDS,)  # a refused attempt is not a check
