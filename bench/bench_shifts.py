@@ -97,7 +97,11 @@ def main() -> None:
             floor_sql,
         )
     )
-    shifts.close(clerk, counts, float_left_fen=0, reason="bench", leader=leader)
+    taken = shifts.x_report(leader, shift.shift_id).cash.methods
+    slips = {m.method: m.net_fen for m in taken if m.method != "cash"}  # the slips agree
+    shifts.close(
+        clerk, counts, method_totals=slips, float_left_fen=0, reason="bench", leader=leader
+    )
     handovers.save(clerk, shift.shift_id, notes="bench", equipment=[])
     print(
         report(

@@ -4,11 +4,12 @@ The handover sheet prints one revision of a shift's handover: the shift (counter
 device, business date, opened and closed times), the takings per payment method with their
 voids and reversals, the cash reconciliation (float, cash received, change, cash
 corrections, cash in and out, expected, counted, difference as 长款/短款, the float handed
-over and the deposit), the cash movements, the closing count by note and coin, the pending
-list as it was handed over, the equipment and supplies with faults, the notes, and the three
-signature boxes with names and times. A revision that is not fully signed prints a DRAFT
-mark; one that a later revision corrected prints SUPERSEDED; a correction names the revision
-it corrects and why.
+over and the deposit), each non-cash method's expected takings against the total counted
+from its settlement slip or statement with the difference, the cash movements, the
+closing count by note and coin, the pending list as it was handed over, the equipment and
+supplies with faults, the notes, and the three signature boxes with names and times. A
+revision that is not fully signed prints a DRAFT mark; one that a later revision corrected
+prints SUPERSEDED; a correction names the revision it corrects and why.
 
 The data classes hold what the caller decided (already-formatted names, hall-local times
 as text are not used: times are aware datetimes printed in ``timezone``). Labels are English
@@ -60,6 +61,20 @@ class MethodLine:
     @property
     def net_fen(self) -> int:
         return self.payments_fen + self.voids_fen + self.reversals_fen
+
+
+@dataclass(frozen=True, slots=True)
+class MethodCountLine:
+    """A non-cash method at the close: its net takings against the total counted from the
+    settlement slip or statement (None: not counted, a close from before they were)."""
+
+    label: str  # translated method name
+    expected_fen: int
+    counted_fen: int | None
+
+    @property
+    def difference_fen(self) -> int | None:
+        return None if self.counted_fen is None else self.counted_fen - self.expected_fen
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +132,7 @@ class HandoverSheetData:
     locked: bool = False
     superseded: bool = False
     printed_at: datetime | None = None
+    method_counts: tuple[MethodCountLine, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +246,33 @@ def _mark(data: HandoverSheetData) -> list[Flowable]:
     return marks
 
 
+def _method_counts(data: HandoverSheetData) -> list[Flowable]:
+    """Card and electronic takings: expected against counted, per method."""
+    rows: list[list[Any]] = [
+        [
+            _p(_("Method"), "bold"),
+            _p(_("Expected"), "right_bold"),
+            _p(pgettext("shift close", "Counted"), "right_bold"),
+            _p(_("Difference"), "right_bold"),
+        ]
+    ]
+    for m in data.method_counts:
+        rows.append(
+            [
+                _p(m.label),
+                _p(format_figures(m.expected_fen), "right"),
+                _p(_money(m.counted_fen), "right"),
+                _p(
+                    difference_text(m.difference_fen),
+                    "right_bold" if m.difference_fen else "right",
+                ),
+            ]
+        )
+    title = _("Card and electronic takings counted (settlement slips and statements)")
+    table = _table(rows, [WIDTH * w for w in (0.31, 0.23, 0.23, 0.23)])
+    return [KeepTogether([_p(title, "section"), table])]
+
+
 def _sheet_story(data: HandoverSheetData) -> list[Flowable]:
     tz = data.timezone
     revision = (
@@ -322,6 +365,8 @@ def _sheet_story(data: HandoverSheetData) -> list[Flowable]:
     if data.approved_by:
         cash_rows.append((_("Difference approved by"), data.approved_by))
     story.append(_pairs(cash_rows))
+    if data.method_counts:
+        story += _method_counts(data)
 
     if data.movements:
         story.append(_p(_("Cash movements"), "section"))

@@ -18,22 +18,32 @@ here. The 1-yuan note and the 1-yuan coin are counted apart (they sit in differe
   - cash out
 
 Card and electronic takings are totals per method (payments less their voids and
-reversals); they never reach the drawer. The **difference** is counted − expected: positive
-is a surplus (长款), negative a shortage (短款).
+reversals); they never reach the drawer. At the close each of them is **counted** too: the
+clerk types the total of the POS terminal's settlement slip (bank card) or of the payment
+platform's statement (WeChat Pay, Alipay), and it is compared with the method's net
+takings the same way the drawer is compared with the expected cash. A method that had
+takings must be counted; one without may be left empty (0).
+
+The **difference** is counted − expected: positive is a surplus (长款), negative a shortage
+(短款).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final
 
-from app.domain.errors import ValidationError
-from app.i18n import N_
+from app.domain.errors import HallDeskError, ValidationError
+from app.domain.money import parse_amount
+from app.i18n import N_, _
 
 #: The largest count of one denomination accepted (a brick of 100-yuan notes is 1,000).
 MAX_PIECES: Final = 100_000
+#: The largest counted total of one non-cash method accepted (a typo guard, not a policy).
+MAX_METHOD_TOTAL_FEN: Final = 100_000_000_00
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,6 +287,127 @@ class CashDifference:
     def over_limit(self, limit_fen: int) -> bool:
         """Whether the difference (either way) exceeds the hall's limit."""
         return abs(self.difference_fen) > limit_fen
+
+
+class MethodTotalError(ValidationError):
+    """A counted method total that is missing or wrong. ``field`` is the method; its
+    display name (an ``N_`` msgid, ``label``) is translated when the message is shown."""
+
+    def __init__(self, method: str, message: str, label: str = "", **params: object) -> None:
+        super().__init__(method, message, method=label or method, **params)
+
+    def user_message(self) -> str:
+        params = {
+            key: value.user_message() if isinstance(value, HallDeskError) else value
+            for key, value in self.params.items()
+        }
+        params["method"] = _(str(params["method"]))
+        return _(self.message).format(**params)
+
+
+_ZERO_RE: Final = re.compile(r"^[¥￥]?\s*0+(\.0{0,2})?$")
+
+
+def parse_method_total(text: str, method: str, label: str = "") -> int | None:
+    """A method's total as typed, in yuan: empty is None (not entered); otherwise fen,
+    0 or more, with at most two decimals (never rounded)."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if text.startswith("-"):
+        raise MethodTotalError(method, N_("{method}: the total cannot be negative."), label)
+    if _ZERO_RE.match(text):
+        return 0
+    try:
+        fen = parse_amount(text, field=method)
+    except ValidationError as exc:
+        raise MethodTotalError(method, N_("{method}: {problem}"), label, problem=exc) from None
+    return check_method_total(method, fen, label)
+
+
+def check_method_total(method: str, fen: object, label: str = "") -> int:
+    """``fen`` if it is a valid counted total of ``method`` (else MethodTotalError)."""
+    if isinstance(fen, bool) or not isinstance(fen, int) or fen < 0:
+        raise MethodTotalError(
+            method, N_("{method}: the total is an amount of 0 or more, in fen."), label
+        )
+    if fen > MAX_METHOD_TOTAL_FEN:
+        raise MethodTotalError(method, N_("{method}: this total is too large."), label)
+    return fen
+
+
+@dataclass(frozen=True, slots=True)
+class MethodCount:
+    """A non-cash method at the close: ``expected_fen`` is its net takings in the shift
+    (payments less voids and reversals), ``counted_fen`` the settlement slip's or the
+    statement's total."""
+
+    method: str
+    expected_fen: int
+    counted_fen: int
+
+    @property
+    def difference(self) -> CashDifference:
+        return CashDifference(self.expected_fen, self.counted_fen)
+
+    @property
+    def difference_fen(self) -> int:
+        return self.counted_fen - self.expected_fen
+
+
+def had_takings(total: MethodTotal) -> bool:
+    """Whether anything was taken, voided or reversed with the method in the shift."""
+    return total.payments + total.voids + total.reversals > 0
+
+
+def reconcile_methods(
+    cash: ShiftCash,
+    counted: Mapping[str, int | None],
+    labels: Mapping[str, str] | None = None,
+) -> tuple[MethodCount, ...]:
+    """Every non-cash method of the shift against its counted total, in report order.
+
+    A method that had takings must have a total (a missing one is refused, naming the
+    method); one without may be left out and counts as 0. A total for cash (counted by note
+    and coin) or for a method the shift does not know is refused. ``labels`` maps methods
+    to their display names (``N_`` msgids) for the messages.
+    """
+    labels = labels or {}
+    known = {m.method: m for m in cash.methods if m.method != CASH}
+    for method in counted:
+        if method not in known:
+            raise MethodTotalError(
+                method, N_("{method} is not counted here."), labels.get(method, method)
+            )
+    result = []
+    for method, total in known.items():
+        label = labels.get(method, method)
+        value = counted.get(method)
+        if value is None:
+            if had_takings(total):
+                raise MethodTotalError(
+                    method,
+                    N_(
+                        "{method} had takings in this shift: enter the total of its "
+                        "settlement slip or statement (0 if it shows none)."
+                    ),
+                    label,
+                )
+            value = 0
+        result.append(MethodCount(method, total.net_fen, check_method_total(method, value, label)))
+    return tuple(result)
+
+
+def close_needs(
+    cash: CashDifference, methods: Iterable[MethodCount], limit_fen: int
+) -> tuple[bool, bool]:
+    """(needs a reason, needs a leader): any difference at all needs a reason; one over the
+    hall's limit, in the drawer or on any method, needs a shift leader."""
+    differences = [cash, *(m.difference for m in methods)]
+    return (
+        any(d.difference_fen != 0 for d in differences),
+        any(d.over_limit(limit_fen) for d in differences),
+    )
 
 
 def check_float_left(float_left_fen: int, counted_fen: int) -> int:

@@ -14,6 +14,7 @@ from app.documents.handover_sheet import (
     DayShiftLine,
     HallDaySummaryData,
     HandoverSheetData,
+    MethodCountLine,
     MethodLine,
     SheetLine,
     SignatureLine,
@@ -21,13 +22,14 @@ from app.documents.handover_sheet import (
     render_handover_sheet,
 )
 from app.domain.amount_words import format_figures
-from app.domain.cash import BY_CODE
+from app.domain.cash import BY_CODE, CASH
 from app.domain.handover import SIGNER_LABELS, SIGNING_ORDER
 from app.i18n import N_, _, format_datetime
 from app.services.handover import STANDARD_EQUIPMENT, EquipmentLine, HandoverView, RevisionView
 from app.services.payment_plan import method_label
 from app.services.pending import PENDING_KIND_LABELS, PendingItem
 from app.services.shifts_hallday import HANDOVER_STATE_LABELS, HallDay
+from app.services.shifts_records import ShiftReport
 from app.store.models.shifts import CashMovementKind
 
 MOVEMENT_LABELS: Final = {
@@ -152,7 +154,28 @@ def sheet_data(
         locked=revision.locked if revision else False,
         superseded=revision.superseded if revision else False,
         printed_at=printed_at,
+        method_counts=method_count_lines(report),
     )
+
+
+def method_count_lines(report: ShiftReport) -> tuple[MethodCountLine, ...]:
+    """Each non-cash method of the shift, expected against counted: the figures frozen at
+    the close; for a shift still open, or a close from before the methods were counted,
+    the takings with nothing counted."""
+    close = report.shift.close
+    lines = []
+    for total in report.cash.methods:
+        if total.method == CASH:
+            continue
+        counted = close.method(total.method) if close else None
+        lines.append(
+            MethodCountLine(
+                method_label(total.method),
+                counted.expected_fen if counted else total.net_fen,
+                counted.counted_fen if counted else None,
+            )
+        )
+    return tuple(lines)
 
 
 def render_sheet(

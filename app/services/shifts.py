@@ -11,9 +11,12 @@ the models):
   the float the previous shift of the counter left; a difference needs a reason.
 * **Every payment belongs to a shift** (``payment.shift_id``): the X and Z reports add up
   exactly the rows of the shift, so they cannot disagree with the receipts.
-* **Closing compares expected with counted cash** (``app.domain.cash``). Any difference
-  needs a reason; one over the hall's limit needs a shift leader's credential as well.
-  With a blind count the clerk counts before the expected figure is shown.
+* **Closing compares expected with counted cash** (``app.domain.cash``), and each non-cash
+  method's net takings with the total the clerk counted from the POS settlement slip or
+  the platform's statement (a method with takings must be counted). Any difference needs
+  a reason; one over the hall's limit, in the drawer or on any method, needs a shift
+  leader's credential as well. With a blind count the clerk counts everything before the
+  expected figures are shown.
 * **History only grows**: opening, counts, movements and the close are rows that are
   never changed (triggers); "open" is a shift without a close.
 """
@@ -28,7 +31,14 @@ from typing import Final
 
 from sqlalchemy.orm import Session
 
-from app.domain.cash import CashCount, CashDifference, check_float_left
+from app.domain.cash import (
+    CashCount,
+    CashDifference,
+    MethodCount,
+    check_float_left,
+    close_needs,
+    reconcile_methods,
+)
 from app.domain.errors import PermissionDenied, ValidationError
 from app.domain.ids import uuid7
 from app.i18n import N_
@@ -42,6 +52,7 @@ from app.services.base import (
     this_desk,
     utc_now,
 )
+from app.services.payment_plan import METHOD_LABELS
 from app.services.shifts_records import (
     BLIND_COUNT_KEY,
     DEFAULT_DIFFERENCE_LIMIT_FEN,
@@ -54,6 +65,7 @@ from app.services.shifts_records import (
     float_handed_over,
     get_shift,
     int_setting,
+    method_counts_json,
     open_shifts,
     require_current_shift,
     setting,
@@ -77,6 +89,7 @@ __all__ = [
     "CashDifference",
     "ClosePreview",
     "DeskShift",
+    "MethodCount",
     "NoOpenShift",
     "ShiftRefused",
     "ShiftReport",
@@ -88,6 +101,8 @@ MAX_REASON: Final = 200
 #: The largest single cash movement accepted (a typo guard, not a policy).
 MAX_MOVEMENT_FEN: Final = 1_000_000_00
 _NEEDS_LEADER: Final = N_("This needs a shift leader's credential.")
+#: Method display names (``N_`` msgids) for the messages about counted totals.
+_METHOD_LABELS: Final = {method.value: label for method, label in METHOD_LABELS.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +121,12 @@ class DeskShift:
 
 @dataclass(frozen=True, slots=True)
 class ClosePreview:
-    """What a close with these counts would record (nothing is written)."""
+    """What a close with these counts would record (nothing is written).
+
+    ``difference`` is the drawer's; ``methods`` the non-cash methods', each against the
+    total counted from its settlement slip or statement. ``needs_reason`` and
+    ``needs_leader`` cover all of them.
+    """
 
     expected_cash_fen: int
     counted_cash_fen: int
@@ -115,6 +135,7 @@ class ClosePreview:
     needs_reason: bool
     needs_leader: bool
     unsynced: int
+    methods: tuple[MethodCount, ...] = ()
 
 
 def _leader(leader: Actor | None) -> Actor:
@@ -327,26 +348,44 @@ class ShiftService:
 
     # -- closing --
 
-    def preview_close(self, actor: Actor, counts: Mapping[str, object]) -> ClosePreview:
-        """The difference a close with ``counts`` would record (after a blind count)."""
+    def preview_close(
+        self,
+        actor: Actor,
+        counts: Mapping[str, object],
+        method_totals: Mapping[str, int | None] | None = None,
+    ) -> ClosePreview:
+        """The differences a close with ``counts`` (cash by note) and ``method_totals``
+        (fen per non-cash method, as counted) would record, after a blind count.
+
+        A method that had takings must have its total, so the expected figures are
+        only shown once everything is counted.
+        """
         count = CashCount.of(counts)
         with self._store.read() as session:
             shift = require_current_shift(session, actor.staff_id, this_desk(session).counter_id)
-            return self._preview(session, shift, count)
+            return self._preview(session, shift, count, method_totals or {})
 
     @staticmethod
-    def _preview(session: Session, shift: CashShift, count: CashCount) -> ClosePreview:
+    def _preview(
+        session: Session,
+        shift: CashShift,
+        count: CashCount,
+        method_totals: Mapping[str, int | None],
+    ) -> ClosePreview:
         cash, _moves = shift_figures(session, shift)
+        methods = reconcile_methods(cash, method_totals, _METHOD_LABELS)
         difference = CashDifference(cash.expected_cash_fen, count.total_fen)
         limit = int_setting(session, DIFFERENCE_LIMIT_KEY, DEFAULT_DIFFERENCE_LIMIT_FEN)
+        needs_reason, needs_leader = close_needs(difference, methods, limit)
         return ClosePreview(
             expected_cash_fen=cash.expected_cash_fen,
             counted_cash_fen=count.total_fen,
             difference=difference,
             limit_fen=limit,
-            needs_reason=difference.difference_fen != 0,
-            needs_leader=difference.over_limit(limit),
+            needs_reason=needs_reason,
+            needs_leader=needs_leader,
             unsynced=unsynced_payments(session, shift.id),
+            methods=methods,
         )
 
     def close(
@@ -354,18 +393,21 @@ class ShiftService:
         actor: Actor,
         counts: Mapping[str, object],
         *,
+        method_totals: Mapping[str, int | None] | None = None,
         float_left_fen: int,
         blind: bool = False,
         reason: str = "",
         leader: Actor | None = None,
         unsynced_override: Actor | None = None,
     ) -> ShiftReport:
-        """Close the actor's shift with the cash counted by note; returns the Z figures.
+        """Close the actor's shift with the cash counted by note and the non-cash methods'
+        totals (``method_totals``, fen per method, from the settlement slips and
+        statements); returns the Z figures.
 
-        A difference needs ``reason``; one over the hall's limit also a leader's
-        credential (``leader``). Unsynced payments refuse the close unless a leader
-        overrides (``unsynced_override``). ``float_left_fen`` stays in the drawer for
-        the next shift; the rest goes to the safe.
+        A difference needs ``reason``; one over the hall's limit, in the drawer or on any
+        method, also a leader's credential (``leader``). Unsynced payments refuse the
+        close unless a leader overrides (``unsynced_override``). ``float_left_fen`` stays
+        in the drawer for the next shift; the rest goes to the safe.
         """
         count = CashCount.of(counts)
         float_left = check_float_left(float_left_fen, count.total_fen)
@@ -373,7 +415,7 @@ class ShiftService:
         with self._store.unit_of_work() as session:
             desk = this_desk(session)
             shift = require_current_shift(session, actor.staff_id, desk.counter_id)
-            preview = self._preview(session, shift, count)
+            preview = self._preview(session, shift, count, method_totals or {})
             close_reason = ""
             approved: int | None = None
             if preview.needs_reason:
@@ -444,6 +486,7 @@ class ShiftService:
                 approved_by=approved,
                 unsynced_override_by=override,
                 totals_json=json.dumps(totals, sort_keys=True),
+                method_counts_json=method_counts_json(preview.methods),
             )
             session.add(close)
             audit(
@@ -456,6 +499,10 @@ class ShiftService:
                 expected_cash_fen=preview.expected_cash_fen,
                 counted_cash_fen=count.total_fen,
                 difference_fen=preview.difference.difference_fen,
+                methods={
+                    m.method: {"expected_fen": m.expected_fen, "counted_fen": m.counted_fen}
+                    for m in preview.methods
+                },
                 float_left_fen=float_left,
                 blind=blind,
                 reason=close_reason,

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from app.domain.cash import (
     CashCount,
     EntryKind,
+    MethodCount,
     MoneyEntry,
     ShiftCash,
     shift_cash,
@@ -191,6 +192,12 @@ class CloseView:
     approved_by: str  # the leader's name, "" when none was needed
     unsynced_override_by: str
     counts: dict[str, int]
+    #: The non-cash methods as counted at the close (empty for a close recorded before
+    #: they were counted, schema 0009).
+    methods: tuple[MethodCount, ...] = ()
+
+    def method(self, method: str) -> MethodCount | None:
+        return next((m for m in self.methods if m.method == method), None)
 
     @property
     def deposit_fen(self) -> int:
@@ -245,6 +252,31 @@ def _counts(session: Session, shift_id: uuid.UUID, purpose: CashCountPurpose) ->
     return CashCount.of(json.loads(row.counts_json)).as_dict()
 
 
+def method_counts_json(methods: tuple[MethodCount, ...]) -> str:
+    """The close's ``method_counts_json``: each method's expected, counted and difference."""
+    return json.dumps(
+        {
+            m.method: {
+                "expected_fen": m.expected_fen,
+                "counted_fen": m.counted_fen,
+                "difference_fen": m.difference_fen,
+            }
+            for m in methods
+        },
+        sort_keys=True,
+    )
+
+
+def read_method_counts(text: str, order: tuple[str, ...] = ()) -> tuple[MethodCount, ...]:
+    """``method_counts_json`` read back, in report order (``order`` first)."""
+    stored = json.loads(text or "{}")
+    methods = [m for m in order if m in stored] + sorted(m for m in stored if m not in order)
+    return tuple(
+        MethodCount(m, int(stored[m]["expected_fen"]), int(stored[m]["counted_fen"]))
+        for m in methods
+    )
+
+
 def shift_view(session: Session, shift: CashShift) -> ShiftView:
     counter = session.get(Counter, shift.counter_id)
     staff = _staff(session, shift.staff_id)
@@ -262,6 +294,7 @@ def shift_view(session: Session, shift: CashShift) -> ShiftView:
             approved_by=_name(session, close.approved_by),
             unsynced_override_by=_name(session, close.unsynced_override_by),
             counts=_counts(session, shift.id, CashCountPurpose.CLOSING),
+            methods=read_method_counts(close.method_counts_json, REPORT_METHODS),
         )
     return ShiftView(
         shift_id=shift.id,

@@ -52,7 +52,8 @@ class Clock:
 @pytest.fixture
 def closed_shift(demo_db_copy: Path) -> Iterator[Sheet]:
     """A shift with a cash payment (change given), a card payment, a cash out, closed 5
-    yuan short, its handover signed by the outgoing clerk only."""
+    yuan short in the drawer and 10 yuan short on the card slip, its handover signed by
+    the outgoing clerk only."""
     store = open_store(sqlite_url(demo_db_copy))
     clock = Clock()
     auth = AuthService(store, clock)
@@ -71,7 +72,13 @@ def closed_shift(demo_db_copy: Path) -> Iterator[Sheet]:
     shifts.cash_movement(clerk, CashMovementKind.CASH_OUT, 100_00, "to the safe", leader)
     clock.now += timedelta(hours=4)
     counted = {"note_100": 5, "note_50": 1, "coin_1": 3}  # 553 against 558 expected
-    shifts.close(clerk, counted, float_left_fen=500_00, reason="change miscounted")
+    shifts.close(
+        clerk,
+        counted,
+        method_totals={"bank_card": 290_00},  # the POS settlement slip
+        float_left_fen=500_00,
+        reason="change miscounted",
+    )
     handovers = HandoverService(store, clock)
     revision = handovers.save(
         clerk,
@@ -109,6 +116,28 @@ def test_the_sheet_in_chinese(closed_shift: Sheet) -> None:
     ):
         assert expected in text, expected
     assert "草稿" in text  # not all three have signed
+
+
+def test_the_sheet_shows_each_method_expected_counted_and_difference(
+    closed_shift: Sheet,
+) -> None:
+    with i18n.in_language("en"):
+        words = " ".join(
+            text_of(closed_shift.handovers.render_sheet(closed_shift.shift_id)).split()
+        )
+    title = "Card and electronic takings counted (settlement slips and statements)"
+    table = words[words.index(title) + len(title) :]
+    assert table.startswith(
+        " Method Expected Counted Difference"
+        " Bank card ¥300.00 ¥290.00 Shortage ¥10.00"
+        " WeChat Pay ¥0.00 ¥0.00 Balanced"
+        " Alipay ¥0.00 ¥0.00 Balanced"
+    ), table[:200]
+    with i18n.in_language("zh_CN"):
+        chinese = " ".join(
+            text_of(closed_shift.handovers.render_sheet(closed_shift.shift_id)).split()
+        )
+    assert "银行卡 ¥300.00 ¥290.00 短款 ¥10.00" in chinese
 
 
 def test_the_sheet_in_english_and_its_revisions(

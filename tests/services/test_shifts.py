@@ -110,13 +110,13 @@ class Hall:
         self.sql("UPDATE device_info SET counter_id = ?", counter_id)
 
 
-@pytest.fixture
-def hall(demo_db_copy: Path) -> Iterator[Hall]:
-    store = open_store(sqlite_url(demo_db_copy))
+def open_hall(path: Path) -> Hall:
+    """The services over the store at ``path`` (close ``hall.store`` after)."""
+    store = open_store(sqlite_url(path))
     clock = Clock()
     auth = AuthService(store, clock)
-    yield Hall(
-        demo_db_copy,
+    return Hall(
+        path,
         store,
         clock,
         ShiftService(store, clock),
@@ -127,7 +127,13 @@ def hall(demo_db_copy: Path) -> Iterator[Hall]:
         auth.actor_for("A002"),
         auth.actor_for("L001"),
     )
-    store.close()
+
+
+@pytest.fixture
+def hall(demo_db_copy: Path) -> Iterator[Hall]:
+    opened = open_hall(demo_db_copy)
+    yield opened
+    opened.store.close()
 
 
 # -- opening -------------------------------------------------------------------------------
@@ -486,7 +492,9 @@ def test_the_handover_collects_arrears_pending_items(hall: Hall) -> None:
     )
     assert plan.restores
     hall.payments.record(hall.clerk, plan)
-    hall.shifts.close(hall.clerk, FLOAT, float_left_fen=0)
+    hall.shifts.close(
+        hall.clerk, FLOAT, method_totals={"wechat": quote.total_due_fen}, float_left_fen=0
+    )
     revision = hall.handovers.save(hall.clerk, view.shift_id, notes="", equipment=[])
     kinds = {item.kind for item in revision.pending}
     assert {PendingKind.RESTORE, PendingKind.PROMISE_TO_PAY} <= kinds

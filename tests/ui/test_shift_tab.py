@@ -6,6 +6,7 @@ hall day. Also: the payment dialog without a shift says where to open one."""
 from __future__ import annotations
 
 import io
+import json
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -122,18 +123,45 @@ def test_open_pay_close_sign_print(
     assert rows["cash"].net_fen == 88_00 and rows["wechat"].net_fen == 120_00
     assert tab.x_table.model().rowCount() >= 4
     assert "hidden until the blind count" in tab.x_cash.text()  # the hall's blind count
+    # The blind count hides the card and electronic takings too (the counts stay).
+    shown = {
+        m.method: [tab.method_model.index(r, c).data() for c in range(6)]
+        for r, m in enumerate(tab.method_model.rows)
+    }
+    assert shown["wechat"][1:] == ["1", "—", "0 / —", "0 / —", "—"]
+    assert shown["cash"][5] == "CN¥88.00"
 
-    # Close with a blind count: 520 + 88 - 100 = 508 expected, 450 counted (58 short).
+    # Close with a blind count: 520 + 88 - 100 = 508 expected, 450 counted (58 short); the
+    # WeChat statement shows 118 against 120 taken.
     close = tab.make_close_dialog()
     qtbot.addWidget(close)
     assert close.blind.isChecked() and "Blind count" in close.expected.text()
     assert not close.ok_button.isEnabled()
+    assert set(close.methods_box.fields) == {"bank_card", "wechat", "alipay"}
+    assert all(label.text() == "" for label in close.methods_box.expected.values())
+    assert close.methods_box.fields["wechat"].placeholderText() == "required"
     close.grid.fields["note_100"].setText("4")
     close.grid.fields["note_50"].setText("1")
+    close.check_button.click()  # WeChat took money: its total must be typed
+    qtbot.waitUntil(lambda: "WeChat Pay had takings" in close.error.text(), timeout=10000)
+    assert close.preview is None and not close.ok_button.isEnabled()
+    close.methods_box.fields["wechat"].setText("118.005")
+    close.check_button.click()
+    assert "WeChat Pay:" in close.error.text() and "two decimal" in close.error.text()
+    close.methods_box.fields["wechat"].setText("118")
     close.check_button.click()
     qtbot.waitUntil(lambda: close.preview is not None, timeout=10000)
     assert "Shortage" in close.difference_label.text() and "508.00" in close.difference_label.text()
     assert "shift leader must approve" in close.difference_label.text()
+    assert (
+        "WeChat Pay: expected CN¥120.00, counted CN¥118.00, Shortage CN¥2.00"
+        in close.difference_label.text()
+    )
+    assert close.methods_box.expected["wechat"].text() == "CN¥120.00"
+    assert close.methods_box.differences["wechat"].text() == "Shortage CN¥2.00"
+    assert close.methods_box.differences["bank_card"].text() == "Balanced"
+    close.resize(close.sizeHint())
+    close.grab().save(str(tmp_path / "close-dialog.png"))
     close.float_left.setText("400")
     close.submit()
     assert "staff number and password" in close.error.text()  # over the limit: a leader
@@ -146,10 +174,17 @@ def test_open_pay_close_sign_print(
     assert db.execute("SELECT difference_fen, float_left_fen FROM shift_close").fetchall() == [
         (-58_00, 400_00)
     ]
+    assert json.loads(db.execute("SELECT method_counts_json FROM shift_close").fetchone()[0])[
+        "wechat"
+    ] == {"expected_fen": 120_00, "counted_fen": 118_00, "difference_fen": -2_00}
 
     # The handover: standard equipment lines, notes, save, then three signatures.
     tab.pages.setCurrentIndex(1)
     assert "revision" not in tab.handover_heading.text()
+    summary = tab.close_summary.text()
+    assert "Cash: expected CN¥508.00, counted CN¥450.00, Shortage CN¥58.00" in summary
+    assert "WeChat Pay: expected CN¥120.00, counted CN¥118.00, Shortage CN¥2.00" in summary
+    assert "Bank card" not in summary  # nothing taken, nothing counted
     assert tab.equipment.rowCount() == 5
     tab.equipment.item(0, 1).setText("6")
     tab.equipment.item(1, 1).setText("x")
@@ -189,6 +224,7 @@ def test_open_pay_close_sign_print(
     qtbot.waitUntil(lambda: "DRAFT" not in sheet_text(tab) and "Revision" in sheet_text(tab))
     text = sheet_text(tab)
     assert "POS 2 card reader faulty" in text and "Shortage ¥58.00" in text
+    assert "WeChat Pay ¥120.00 ¥118.00 Shortage ¥2.00" in " ".join(text.split())
     assert "DRAFT" not in text and "陈晓燕 (A001)" in text
     tab.print_button.click()
     assert tab_printed(qtbot, tmp_path / "printed").startswith(b"%PDF")

@@ -9,12 +9,20 @@ nothing typed is lost.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtWidgets import QCheckBox, QDialogButtonBox, QLabel, QLineEdit, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QWidget,
+)
 
-from app.domain.cash import DIFFERENCE_LABELS
+from app.domain.cash import DIFFERENCE_LABELS, MethodTotal
 from app.domain.errors import ValidationError
 from app.domain.handover import SIGNER_LABELS, Signer
 from app.domain.money import parse_amount
@@ -25,17 +33,8 @@ from app.store.models.shifts import CashMovementKind
 from ui.arrears.action_dialogs import MAX_REASON, LeaderDialog, ServiceDialog
 from ui.arrears.labels import yuan_text
 from ui.context import AppContext
-from ui.shifts.counting import DenominationGrid
+from ui.shifts.counting import DenominationGrid, MethodTotalsBox, difference_text
 from ui.widgets import Palette, set_text_colour
-
-
-def difference_text(fen: int) -> str:
-    """ "Surplus ¥5.00" / "Shortage ¥5.00" / "Balanced"."""
-    if fen > 0:
-        return _("Surplus {amount}").format(amount=format_money(fen))
-    if fen < 0:
-        return _("Shortage {amount}").format(amount=format_money(-fen))
-    return _("Balanced")
 
 
 def _reason_field(parent: QWidget, name: str) -> QLineEdit:
@@ -174,9 +173,10 @@ class CashOutDialog(LeaderDialog):
 
 
 class CloseShiftDialog(ServiceDialog):
-    """Close the shift: count the drawer (blind: before the expected figure is shown), see
-    the difference, give a reason and, over the hall's limit, a leader's credential; say
-    how much float stays for the next shift.
+    """Close the shift: count the drawer and type each card and electronic method's total
+    from its settlement slip or statement (blind: before the expected figures are shown),
+    see the differences, give a reason and, over the hall's limit (in the drawer or on any
+    method), a leader's credential; say how much float stays for the next shift.
 
     Two steps: ``check`` computes the difference (``preview_close``); OK closes.
     """
@@ -188,11 +188,13 @@ class CloseShiftDialog(ServiceDialog):
         expected_cash_fen: int | None,
         opening_float_fen: int,
         parent: QWidget | None = None,
+        methods: Sequence[MethodTotal] = (),
     ) -> None:
         super().__init__(ctx, parent)
         self.setObjectName("closeShiftDialog")
         self.preview: ClosePreview | None = None
         self._expected = expected_cash_fen
+        self._methods = tuple(methods)
         self.blind = QCheckBox(self)
         self.blind.setObjectName("blindCount")
         self.blind.setChecked(blind or expected_cash_fen is None)
@@ -200,6 +202,13 @@ class CloseShiftDialog(ServiceDialog):
         self.expected = QLabel(self)
         self.expected.setObjectName("closeExpected")
         self.grid = DenominationGrid(self, prefix="closeCount")
+        self.methods_box = MethodTotalsBox(self._methods, self, prefix="closeMethod")
+        counting = QWidget(self)
+        row = QHBoxLayout(counting)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(18)
+        row.addWidget(self.grid, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.methods_box, 1, Qt.AlignmentFlag.AlignTop)
         self.check_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.ActionRole)
         self.check_button.setObjectName("closeCheckButton")
         self.check_button.clicked.connect(self.check)
@@ -219,7 +228,7 @@ class CloseShiftDialog(ServiceDialog):
         self.labels = {name: QLabel(self) for name in ("float", "reason", "leader", "password")}
         self.form.addRow(self.blind)
         self.form.addRow(self.expected)
-        self.form.addRow(self.grid)
+        self.form.addRow(counting)
         self.form.addRow(self.difference_label)
         self.form.addRow(self.labels["float"], self.float_left)
         self.form.addRow(self.labels["reason"], self.reason)
@@ -227,6 +236,7 @@ class CloseShiftDialog(ServiceDialog):
         self.form.addRow(self.labels["password"], self.leader_password)
         self.blind.toggled.connect(self._show_expected)
         self.grid.changed.connect(self._counts_changed)
+        self.methods_box.changed.connect(self._counts_changed)
         self.retranslate_ui()
         self._show_expected()
         self._counts_changed()
@@ -234,16 +244,25 @@ class CloseShiftDialog(ServiceDialog):
     def _show_expected(self) -> None:
         if self.blind.isChecked() or self._expected is None:
             self.expected.setText(
-                _("Blind count: count the drawer first; the expected cash is shown after.")
+                _(
+                    "Blind count: count the drawer and type the card and electronic totals "
+                    "first; the expected figures are shown after Check."
+                )
             )
+            self.methods_box.show_expected({})
         else:
             self.expected.setText(
                 _("Expected cash: {amount}").format(amount=format_money(self._expected))
             )
+            self.methods_box.show_expected({m.method: m.net_fen for m in self._methods})
+        if self.preview is not None:
+            self.methods_box.show_result(self.preview.methods)
 
     def _counts_changed(self) -> None:
         self.preview = None
-        self.difference_label.setText(_("Count the cash, then press Check."))
+        self.difference_label.setText(
+            _("Count the cash, type the card and electronic totals, then press Check.")
+        )
         set_text_colour(self.difference_label, Palette.MUTED)
         self.ok_button.setEnabled(False)
 
@@ -252,13 +271,14 @@ class CloseShiftDialog(ServiceDialog):
         self.clear_error()
         try:
             counts = self.grid.counts()
+            totals = self.methods_box.totals()
         except ValidationError as exc:
             self.show_error(exc.user_message())
             return
         shifts, actor = self._ctx.service(ShiftService), self._ctx.actor
         self._set_busy(True)
         self._ctx.tasks.run(
-            lambda: shifts.preview_close(actor, counts),
+            lambda: shifts.preview_close(actor, counts, totals),
             on_done=self._checked,
             on_error=self._failed,
         )
@@ -272,6 +292,18 @@ class CloseShiftDialog(ServiceDialog):
             _("Counted cash: {amount}").format(amount=format_money(preview.counted_cash_fen)),
             _("Difference: {difference}").format(difference=difference_text(diff.difference_fen)),
         ]
+        for m in preview.methods:
+            if not (m.expected_fen or m.counted_fen or m.method in self.methods_box.required):
+                continue  # nothing taken, nothing counted
+            lines.append(
+                _("{method}: expected {expected}, counted {counted}, {difference}").format(
+                    method=_(self.methods_box.label_msgid(m.method)),
+                    expected=format_money(m.expected_fen),
+                    counted=format_money(m.counted_fen),
+                    difference=difference_text(m.difference_fen),
+                )
+            )
+        self.methods_box.show_result(preview.methods)
         if preview.needs_leader:
             lines.append(
                 _("Over the hall's limit of {limit}: a shift leader must approve.").format(
@@ -298,6 +330,7 @@ class CloseShiftDialog(ServiceDialog):
         if self.preview is None:
             raise ValidationError("counts", N_("Press Check to see the difference first."))
         counts = self.grid.counts()
+        totals = self.methods_box.totals()
         float_text = self.float_left.text().strip()
         float_left = 0 if float_text in ("", "0") else parse_amount(float_text, field="float_left")
         reason = self.reason.text()
@@ -316,6 +349,7 @@ class CloseShiftDialog(ServiceDialog):
             return shifts.close(
                 actor,
                 counts,
+                method_totals=totals,
                 float_left_fen=float_left,
                 blind=blind,
                 reason=reason,
@@ -339,11 +373,11 @@ class CloseShiftDialog(ServiceDialog):
         self.setWindowTitle(_("Close shift"))
         self.intro.setText(
             _(
-                "Count the cash in the drawer by note and coin. Card and electronic takings "
-                "are in the X report."
+                "Count the cash in the drawer by note and coin, and type the total of each "
+                "card and electronic method from its settlement slip or statement."
             )
         )
-        self.blind.setText(_("Blind count (count before seeing the expected cash)"))
+        self.blind.setText(_("Blind count (count before seeing the expected figures)"))
         self.check_button.setText(_("Check"))
         self.labels["float"].setText(_("Float to leave (yuan):"))
         self.labels["reason"].setText(_("Reason for a difference:"))

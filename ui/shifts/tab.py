@@ -13,7 +13,9 @@ rendering and printing the sheet run on the worker, the print step on the GUI th
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from PySide6.QtCore import QDate, QEvent, Qt, Signal
 from PySide6.QtGui import QPixmap
@@ -35,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.cash import MethodTotal
+from app.domain.cash import CASH, MethodTotal, had_takings
 from app.domain.errors import ValidationError
 from app.domain.handover import SIGNER_LABELS, Signer
 from app.i18n import N_, _, format_datetime, format_money
@@ -52,13 +54,13 @@ from ui.arrears.printing import (
 )
 from ui.context import AppContext
 from ui.errors import error_text, show_error
+from ui.shifts.counting import METHOD_MSGIDS, difference_text
 from ui.shifts.dialogs import (
     CashInDialog,
     CashOutDialog,
     CloseShiftDialog,
     OpenShiftDialog,
     SignDialog,
-    difference_text,
 )
 from ui.shifts.opening import OpeningCheckDialog
 from ui.widgets import (
@@ -88,19 +90,67 @@ def _money(fen: int | None) -> str:
     return format_money(fen) if fen is not None else "—"
 
 
-def method_columns() -> list[Column[MethodTotal]]:
+def method_columns(
+    hidden: Callable[[MethodTotal], bool] = lambda m: False,
+) -> list[Column[MethodTotal]]:
+    """The X report's columns; ``hidden`` rows show counts but no amounts (a blind count
+    hides a card or electronic method's takings from the clerk until the close)."""
+
+    def money(fen: Callable[[MethodTotal], int]) -> Callable[[MethodTotal], str]:
+        return lambda m: "—" if hidden(m) else format_money(fen(m))
+
+    def entries(count: Callable[[MethodTotal], int], fen: Callable[[MethodTotal], int]) -> Any:
+        return lambda m: f"{count(m)} / " + money(fen)(m)
+
     return [
         Column(N_("Method"), lambda m: method_label(m.method)),
         Column(N_("Payments"), lambda m: str(m.payments), ALIGN_RIGHT),
-        Column(N_("Amount"), lambda m: format_money(m.payments_fen), ALIGN_RIGHT),
-        Column(N_("Voids"), lambda m: f"{m.voids} / {format_money(m.voids_fen)}", ALIGN_RIGHT),
+        Column(N_("Amount"), money(lambda m: m.payments_fen), ALIGN_RIGHT),
+        Column(N_("Voids"), entries(lambda m: m.voids, lambda m: m.voids_fen), ALIGN_RIGHT),
         Column(
             N_("Reversals"),
-            lambda m: f"{m.reversals} / {format_money(m.reversals_fen)}",
+            entries(lambda m: m.reversals, lambda m: m.reversals_fen),
             ALIGN_RIGHT,
         ),
-        Column(N_("Net"), lambda m: format_money(m.net_fen), ALIGN_RIGHT, bold=lambda m: True),
+        Column(N_("Net"), money(lambda m: m.net_fen), ALIGN_RIGHT, bold=lambda m: True),
     ]
+
+
+def close_summary(report: ShiftReport) -> str:
+    """The close's figures, one line per method: expected, counted, difference."""
+    close = report.shift.close
+    if close is None:
+        return ""
+    lines = [
+        _("Cash: expected {expected}, counted {counted}, {difference}").format(
+            expected=format_money(close.expected_cash_fen),
+            counted=format_money(close.counted_cash_fen),
+            difference=difference_text(close.difference_fen),
+        )
+    ]
+    for total in report.cash.methods:
+        if total.method == CASH:
+            continue
+        counted = close.method(total.method)
+        if not (had_takings(total) or (counted and counted.counted_fen)):
+            continue  # nothing taken, nothing counted
+        label = _(METHOD_MSGIDS.get(total.method, total.method))
+        if counted is None:
+            lines.append(
+                _("{method}: takings {amount}, not counted at the close").format(
+                    method=label, amount=format_money(total.net_fen)
+                )
+            )
+            continue
+        lines.append(
+            _("{method}: expected {expected}, counted {counted}, {difference}").format(
+                method=label,
+                expected=format_money(counted.expected_fen),
+                counted=format_money(counted.counted_fen),
+                difference=difference_text(counted.difference_fen),
+            )
+        )
+    return "\n".join(lines)
 
 
 def pending_columns(tz: str) -> list[Column[PendingItem]]:
@@ -227,7 +277,9 @@ class ShiftTab(QWidget):
         page = QWidget(self)
         page.setObjectName("xReportPage")
         self.x_heading = heading_label(page)
-        self.method_model: RowTableModel[MethodTotal] = RowTableModel(method_columns(), page)
+        self.method_model: RowTableModel[MethodTotal] = RowTableModel(
+            method_columns(self._hides_method), page
+        )
         self.x_table = _table(page, "xReportTable", self.method_model)
         set_column_widths(self.x_table, (12, 8, 12, 14, 14, 12))
         self.x_cash = QLabel(page)
@@ -252,6 +304,9 @@ class ShiftTab(QWidget):
         self.handover_heading = heading_label(page)
         self.handover_heading.setObjectName("handoverShiftLabel")
         self.handover_heading.setWordWrap(True)
+        self.close_summary = QLabel(page)
+        self.close_summary.setObjectName("handoverCloseSummary")
+        self.close_summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.pending_caption = QLabel(page)
         self.pending_model: RowTableModel[PendingItem] = RowTableModel(pending_columns(tz), page)
         self.pending_table = _table(page, "pendingTable", self.pending_model)
@@ -306,6 +361,7 @@ class ShiftTab(QWidget):
 
         left = QVBoxLayout()
         left.addWidget(self.handover_heading)
+        left.addWidget(self.close_summary)
         left.addWidget(self.pending_caption)
         left.addWidget(self.pending_table, 2)
         equipment_bar = QHBoxLayout()
@@ -389,6 +445,16 @@ class ShiftTab(QWidget):
 
     # -- reading ------------------------------------------------------------------------------
 
+    def _hides_method(self, total: MethodTotal) -> bool:
+        """A blind count hides the card and electronic takings of the open shift too."""
+        report = self.report
+        return (
+            report is not None
+            and report.expected_cash_fen is None
+            and not report.is_z
+            and total.method != CASH
+        )
+
     def reload(self) -> None:
         """Read the counter's shift, its X report, the handover and the hall day again."""
         try:
@@ -461,11 +527,12 @@ class ShiftTab(QWidget):
             _("Cash in: {cash_in}; cash out: {cash_out}").format(
                 cash_in=format_money(cash.cash_in_fen), cash_out=format_money(cash.cash_out_fen)
             ),
-            _("Total takings: {amount}").format(amount=format_money(cash.takings_fen)),
         ]
         if report.expected_cash_fen is None:
+            # The total would give away the card and electronic takings the blind count hides.
             lines.append(_("Expected cash: hidden until the blind count at the close."))
         else:
+            lines.append(_("Total takings: {amount}").format(amount=format_money(cash.takings_fen)))
             lines.append(
                 _("Expected cash: {amount}").format(amount=format_money(report.expected_cash_fen))
             )
@@ -494,6 +561,7 @@ class ShiftTab(QWidget):
         self.handover_error.clear()
         if view is None:
             self.handover_heading.setText(_("No closed shift at this counter yet."))
+            self.close_summary.clear()
             self.pending_model.set_rows(())
             self.equipment.setRowCount(0)
             for role in Signer:
@@ -503,6 +571,7 @@ class ShiftTab(QWidget):
             self.sheet.clear()
             return
         shift = view.report.shift
+        self.close_summary.setText(close_summary(view.report))
         current = view.current
         state = _("not written yet")
         if current is not None:
@@ -687,6 +756,7 @@ class ShiftTab(QWidget):
             expected_cash_fen=report.expected_cash_fen if report else None,
             opening_float_fen=self.desk.mine.opening_float_fen,
             parent=self,
+            methods=report.cash.methods if report else (),
         )
 
     def close_shift(self) -> None:

@@ -101,8 +101,8 @@ class ShiftClose(Base):
 
     ``totals_json`` is the X/Z report's figures frozen at the close (per method takings,
     counts), so a printed Z report never changes. ``approved_by`` is the leader who allowed
-    a difference over the hall's limit; ``unsynced_override_by`` the leader who let the
-    shift close with unsynced payments.
+    a difference over the hall's limit (in the drawer or on any counted method);
+    ``unsynced_override_by`` the leader who let the shift close with unsynced payments.
     """
 
     __tablename__ = "shift_close"
@@ -126,6 +126,10 @@ class ShiftClose(Base):
     approved_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     unsynced_override_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     totals_json: Mapped[str] = mapped_column(Text, default="{}")
+    #: The non-cash methods as counted at the close (migration 0009): ``{"bank_card":
+    #: {"expected_fen": …, "counted_fen": …, "difference_fen": …}, …}``. "{}" on a close
+    #: recorded before the methods were counted.
+    method_counts_json: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
 
 
 class CashCount(Base):
