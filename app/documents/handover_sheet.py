@@ -536,7 +536,10 @@ def _day_story(data: HallDaySummaryData) -> list[Flowable]:
         [_p(_("Total takings"), "bold"), _p(format_figures(data.takings_fen), "right_bold")]
     )
     totals.append(
-        [_p(_("Total difference"), "bold"), _p(difference_text(data.difference_fen), "right_bold")]
+        [
+            _p(_("Total difference (cash, card and e-payment)"), "bold"),
+            _p(difference_text(data.difference_fen), "right_bold"),
+        ]
     )
     story.append(
         _table(

@@ -79,6 +79,8 @@ class DayShiftRow:
     counted_cash_fen: int | None
     difference_fen: int | None
     handover: str  # HandoverState
+    #: Card and electronic differences at the close (counted − expected, summed).
+    method_difference_fen: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +120,9 @@ class HallDay:
 
     @property
     def difference_fen(self) -> int:
-        return sum(s.difference_fen or 0 for s in self.shifts)
+        """Every difference of the day: the drawers' cash and the card and electronic
+        totals."""
+        return sum((s.difference_fen or 0) + (s.method_difference_fen or 0) for s in self.shifts)
 
 
 def parse_clock(text: str) -> time:
@@ -214,6 +218,11 @@ class HallDayService:
                         counted_cash_fen=view.close.counted_cash_fen if view.close else None,
                         difference_fen=view.close.difference_fen if view.close else None,
                         handover=self._handover_state(session, shift.id),
+                        method_difference_fen=(
+                            sum(m.difference.difference_fen for m in view.close.methods)
+                            if view.close
+                            else None
+                        ),
                     )
                 )
             check = session.scalars(
@@ -387,6 +396,7 @@ class HallDayService:
                     "expected_cash_fen": s.expected_cash_fen,
                     "counted_cash_fen": s.counted_cash_fen,
                     "difference_fen": s.difference_fen,
+                    "method_difference_fen": s.method_difference_fen,
                     "handover": s.handover,
                 }
                 for s in day.shifts

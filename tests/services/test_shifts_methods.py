@@ -17,7 +17,7 @@ from app.domain.cash import MethodCount, MethodTotalError
 from app.domain.errors import PermissionDenied, ValidationError
 from app.services.payments import PaymentMethod
 from app.services.shifts_records import read_method_counts
-from tests.services.test_shifts import FLOAT, FLOAT_FEN, Hall, open_hall
+from tests.services.test_shifts import FLOAT, FLOAT_FEN, TODAY, Hall, open_hall
 
 
 @pytest.fixture
@@ -138,6 +138,10 @@ def test_a_method_difference_needs_a_reason_and_over_the_limit_a_leader(hall: Ha
         reason="one card payment settled on terminal 2",
         leader=hall.leader,
     )
+    # The leader's hall day counts the card difference with the drawer's.
+    (row,) = hall.day.day(TODAY).shifts
+    assert (row.difference_fen, row.method_difference_fen) == (0, -50_00)
+    assert hall.day.day(TODAY).difference_fen == -50_00
     close = report.shift.close
     assert close is not None and close.approved_by == hall.leader.name
     assert close.difference_fen == 0

@@ -191,6 +191,15 @@ def day_columns(tz: str) -> list[Column[DayShiftRow]]:
             lambda r: difference_text(r.difference_fen) if r.difference_fen is not None else "—",
             foreground=lambda r: Palette.DANGER if r.difference_fen else None,
         ),
+        Column(
+            N_("Card and e-payment difference"),
+            lambda r: (
+                difference_text(r.method_difference_fen)
+                if r.method_difference_fen is not None
+                else "—"
+            ),
+            foreground=lambda r: Palette.DANGER if r.method_difference_fen else None,
+        ),
         Column(N_("Handover"), lambda r: _(HANDOVER_STATE_LABELS[r.handover])),
     ]
 
@@ -399,7 +408,7 @@ class ShiftTab(QWidget):
         self.day_status.setObjectName("hallDayStatus")
         self.day_model: RowTableModel[DayShiftRow] = RowTableModel(day_columns(tz), page)
         self.day_table = _table(page, "hallDayTable", self.day_model)
-        set_column_widths(self.day_table, (6, 14, 14, 14, 10, 10, 10, 12, 10))
+        set_column_widths(self.day_table, (6, 14, 14, 14, 11, 11, 11, 16, 16, 14))
         self.day_totals = QLabel(page)
         self.day_totals.setObjectName("hallDayTotals")
         self.day_totals.setWordWrap(True)
