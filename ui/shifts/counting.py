@@ -179,9 +179,12 @@ class MethodTotalsBox(QGroupBox):
             expected, difference = QLabel(self), QLabel(self)
             expected.setObjectName(f"{prefix}Expected_{m.method}")
             difference.setObjectName(f"{prefix}Difference_{m.method}")
+            # Room for "Shortage CN¥1,234.50" without clipping.
+            digit = self.fontMetrics().horizontalAdvance("0")
+            edit.setMinimumWidth(digit * 10)
             for value in (expected, difference):
                 value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                value.setMinimumWidth(100)
+                value.setMinimumWidth(digit * 18)
             layout.addWidget(label, row, 0)
             layout.addWidget(edit, row, 1)
             layout.addWidget(expected, row, 2)
@@ -267,6 +270,10 @@ class MethodTotalsBox(QGroupBox):
         else:
             self.note.setText(_("No card or electronic methods in this shift."))
         self.show_expected(self._shown)
+        # The wrapped note would let the box shrink until its columns clip.
+        layout = self.layout()
+        if layout is not None:
+            self.setMinimumWidth(layout.minimumSize().width())
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

@@ -209,6 +209,10 @@ class CloseShiftDialog(ServiceDialog):
         row.setSpacing(18)
         row.addWidget(self.grid, 0, Qt.AlignmentFlag.AlignTop)
         row.addWidget(self.methods_box, 1, Qt.AlignmentFlag.AlignTop)
+        # The count grid keeps its full width (its amounts must not clip) beside the box.
+        counting.setMinimumWidth(
+            self.grid.sizeHint().width() + row.spacing() + self.methods_box.minimumWidth()
+        )
         self.check_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.ActionRole)
         self.check_button.setObjectName("closeCheckButton")
         self.check_button.clicked.connect(self.check)
@@ -240,6 +244,10 @@ class CloseShiftDialog(ServiceDialog):
         self.retranslate_ui()
         self._show_expected()
         self._counts_changed()
+        # The base dialog's fixed minimum would let the count grid and the methods clip.
+        layout = self.layout()
+        if layout is not None:
+            self.setMinimumWidth(max(self.minimumWidth(), layout.minimumSize().width()))
 
     def _show_expected(self) -> None:
         if self.blind.isChecked() or self._expected is None:
