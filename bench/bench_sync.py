@@ -7,21 +7,25 @@ demo hall; one hall PC is enrolled through the in-process transport (the same JS
 trip as HTTP, without the socket). Figures:
 
 - push: 5,000 payments with one allocation each = 10,000 outbox operations, sent in
-  batches of 200 (each a PostgreSQL transaction with ``ON CONFLICT`` per operation);
-  floor: the same 10,000 rows bulk-inserted into a bare jsonb table (``executemany``).
-- pull: 100,000 customers changed at the centre, pulled in pages of 1,000 (each page and
-  its cursor move one SQLite transaction); floor: the same rows bulk-inserted into the
-  hall's SQLite ``customer`` table in one ``executemany``.
+  batches of ``PUSH_BATCH`` (each one PostgreSQL transaction, set-based); floor: the same
+  10,000 rows bulk-inserted into a bare jsonb table (``executemany``, 200 a statement).
+- pull: 100,000 customers changed at the centre, pulled in pages of ``PULL_PAGE`` (each
+  page and its cursor move one SQLite transaction); floor: the very same rows
+  bulk-inserted into a copy of the demo hall's ``customer`` table in one ``executemany``
+  (one transaction, foreign keys not checked).
 - bills: 10,000 new bills pulled, so the ``account_ledger`` triggers run per row.
 
 Peak memory is the process's peak RSS after each phase (``ru_maxrss``): it must not grow
-with the number of rows beyond the page size.
+with the number of rows beyond the page size. ``--profile DIR`` writes cProfiles of the push
+and the pull (``push.prof``, ``pull.prof``); ``--keep`` keeps the scratch database.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import resource
+import shutil
 import sqlite3
 import sys
 import tempfile
@@ -39,12 +43,28 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def bench_customer(template: dict[str, Any], i: int) -> dict[str, Any]:
+    """The i-th changed customer (the floor inserts the very same rows)."""
+    cid = 1_000_000 + i
+    return {
+        **template,
+        "id": cid,
+        "id_number": f"B{cid:017d}",
+        "id_number_rev": f"B{cid:017d}"[::-1],
+        "contact_phone": f"139{cid:08d}",
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pg", required=True, help="a PostgreSQL URL (a scratch DB is made)")
     parser.add_argument("--ops", type=int, default=10_000)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--bills", type=int, default=10_000)
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument(
+        "--profile", type=Path, help="write cProfiles of push and pull to this directory"
+    )
     args = parser.parse_args(argv)
 
     from sqlalchemy import create_engine, select
@@ -109,8 +129,15 @@ def main(argv: list[str] | None = None) -> int:
                     s.add(PaymentAllocation(payment_id=pid, bill_id=bill, amount_fen=1))
         state = client.state()
         report = SyncReport()
+        profiler = cProfile.Profile() if args.profile else None
         t0 = time.perf_counter()
+        if profiler is not None:
+            profiler.enable()
         client.push(state.credential, report)
+        if profiler is not None:
+            profiler.disable()
+            args.profile.mkdir(parents=True, exist_ok=True)
+            profiler.dump_stats(args.profile / "push.prof")
         push_s = time.perf_counter() - t0
         assert report.applied == payments * 2, report
         push_rss = rss_mb()
@@ -132,24 +159,19 @@ def main(argv: list[str] | None = None) -> int:
 
         # --- pull ------------------------------------------------------------------------
         template = centre.records("B1", "customer")["1"]
-        customers: list[dict[str, Any]] = []
-        for i in range(args.rows):
-            cid = 1_000_000 + i
-            customers.append(
-                {
-                    **template,
-                    "id": cid,
-                    "id_number": f"B{cid:017d}",
-                    "id_number_rev": f"B{cid:017d}"[::-1],
-                    "contact_phone": f"139{cid:08d}",
-                }
-            )
+        customers = [bench_customer(template, i) for i in range(args.rows)]
         for start in range(0, len(customers), 5000):
             centre.put_records("B1", "customer", customers[start : start + 5000])
         del customers
         report = SyncReport()
+        profiler = cProfile.Profile() if args.profile else None
         t0 = time.perf_counter()
+        if profiler is not None:
+            profiler.enable()
         client.pull(state.credential, report)
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(args.profile / "pull.prof")
         pull_s = time.perf_counter() - t0
         assert report.pulled >= args.rows, report
         pull_rss = rss_mb()
@@ -163,11 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         cols = [c.name for c in table.columns]
         floor_rows = [
             tuple(
-                registry.encode_value(v)
-                for v in (
-                    {**template, "id": 2_000_000 + i, "id_number": f"F{i:017d}"}.get(c)
-                    for c in cols
-                )
+                registry.encode_value(v) for v in (bench_customer(template, i).get(c) for c in cols)
             )
             for i in range(args.rows)
         ]
@@ -211,8 +229,12 @@ def main(argv: list[str] | None = None) -> int:
         store.close()
     finally:
         engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if args.keep:
+            print(f"kept database {name} and {tmp}")
+        else:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            shutil.rmtree(tmp, ignore_errors=True)
         admin.dispose()
     return 0
 

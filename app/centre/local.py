@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from app.centre.service import Centre, CentreError
-from app.sync.protocol import error_for_status
+from app.sync.protocol import encode_answer, error_for_status
 
 
 class LocalTransport:
@@ -22,4 +22,4 @@ class LocalTransport:
             answer = self.centre.handle(endpoint, wire, credential)
         except CentreError as exc:
             raise error_for_status(exc.status, exc.code, exc.message) from None
-        return json.loads(json.dumps(answer, default=str))
+        return json.loads(encode_answer(answer))

@@ -28,7 +28,14 @@ from sqlalchemy import Connection, Engine, create_engine, text
 from app.domain.complaint_flow import Event, EventKind, replay
 from app.sync import registry
 from app.sync.cursor import PullCursor
-from app.sync.protocol import PROTOCOL_MAX, PROTOCOL_MIN, PULL_PAGE, SNAPSHOT_PAGE
+from app.sync.protocol import (
+    PROTOCOL_MAX,
+    PROTOCOL_MIN,
+    PULL_PAGE,
+    PULL_PAGE_MAX,
+    SNAPSHOT_PAGE,
+    RawJSON,
+)
 from app.sync.registry import Direction
 
 ENROL_VALID: Final = timedelta(days=7)
@@ -58,6 +65,33 @@ def _records_json(rows: Iterable[Mapping[str, Any]]) -> str:
         [{"kind": r["kind"], "key": r["key"], "payload": r["payload"]} for r in rows],
         ensure_ascii=False,
     )
+
+
+def _column_groups(rows: Sequence[Sequence[Any]]) -> tuple[RawJSON, list[list[str]]]:
+    """A pull page in the compact shape: the changed rows grouped by kind and column list,
+    each group ``{"kind", "columns", "keys", "rows"}`` with one value array per row (in the
+    order of ``columns``), and the tombstones as ``[kind, key]``. A row changed several times
+    within the page is sent once (every log entry carries its current state)."""
+    groups: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
+    deleted: list[list[str]] = []
+    sent: set[tuple[str, str]] = set()
+    for _txid, _seq, kind, key, gone, cols, vals in rows:
+        if (kind, key) in sent:
+            continue
+        sent.add((kind, key))
+        if gone:
+            deleted.append([kind, key])
+            continue
+        keys, values = groups.setdefault((kind, cols or "[]"), ([], []))
+        keys.append(key)
+        values.append(vals or "[]")
+    parts = []
+    for (kind, cols), (keys, values) in groups.items():
+        kind_json, keys_json, rows_json = json.dumps(kind), json.dumps(keys), ",".join(values)
+        parts.append(
+            f'{{"kind":{kind_json},"columns":{cols},"keys":{keys_json},"rows":[{rows_json}]}}'
+        )
+    return RawJSON("[" + ",".join(parts) + "]"), deleted
 
 
 def _int(value: str) -> int:
@@ -295,7 +329,8 @@ class Centre:
                 dev,
                 cursor,
                 int(body.get("epoch", 0)),
-                min(int(body.get("limit", PULL_PAGE)), 5000),
+                min(int(body.get("limit", PULL_PAGE)), PULL_PAGE_MAX),
+                columns=body.get("shape") == "columns",
             )
         if endpoint == "snapshot":
             return self.snapshot(
@@ -998,8 +1033,15 @@ class Centre:
 
     # pull
 
-    def pull(self, dev: DeviceCtx, cursor: PullCursor, epoch: int, limit: int) -> dict[str, Any]:
-        """The next page of the hall's changes after ``cursor`` (see :mod:`app.sync.cursor`)."""
+    def pull(
+        self, dev: DeviceCtx, cursor: PullCursor, epoch: int, limit: int, *, columns: bool = False
+    ) -> dict[str, Any]:
+        """The next page of the hall's changes after ``cursor`` (see :mod:`app.sync.cursor`).
+
+        The page is built as JSON text by PostgreSQL and passed through as
+        :class:`RawJSON` (no per-row Python objects here). ``columns`` asks for the compact
+        shape (:func:`_column_groups`); without it a page is the list of ``changes``.
+        """
         with self.engine.connect() as conn:
             purged = conn.execute(
                 text("SELECT purged_txid FROM hall WHERE id = :h"), {"h": dev.hall_id}
@@ -1010,16 +1052,38 @@ class Centre:
                 cursor.upto or conn.execute(text("SELECT pg_current_snapshot()::text")).scalar_one()
             )
             after = cursor.after or (cursor.horizon, -1)
+            # The page's log entries first, then their records: joined before the LIMIT, a
+            # plan made on stale statistics (after a bulk change, before autoanalyze) looked
+            # up the record of every remaining entry for each page (measured with 100,000
+            # changed rows: 0.6 s for a page half-way through instead of 0.2 s).
+            page = (
+                "WITH log AS MATERIALIZED (SELECT c.txid, c.seq, c.kind, c.key "
+                "FROM change_log c WHERE c.hall_id = :h "
+                "AND (c.txid, c.seq) > (CAST(:t AS xid8), :s) "
+                "AND c.txid < pg_snapshot_xmax(CAST(:upto AS pg_snapshot)) "
+                "AND pg_visible_in_snapshot(c.txid, CAST(:upto AS pg_snapshot)) "
+                "AND NOT pg_visible_in_snapshot(c.txid, CAST(:seen AS pg_snapshot)) "
+                "ORDER BY c.txid, c.seq LIMIT :n), "
+                "page AS MATERIALIZED (SELECT l.txid, l.seq, l.kind, l.key, r.payload FROM log l "
+                "LEFT JOIN record r ON r.hall_id = :h AND r.kind = l.kind AND r.key = l.key)"
+            )
+            if columns:
+                # A jsonb object's keys come out in one fixed order for one set of keys, so
+                # rows with the same columns share the text of their column list.
+                shape = (
+                    "p.payload IS NULL, e.cols, e.vals FROM page p LEFT JOIN LATERAL (SELECT "
+                    "json_agg(j.key)::text AS cols, json_agg(j.value)::text AS vals "
+                    "FROM jsonb_each(p.payload) j) e ON true"
+                )
+            else:
+                shape = (
+                    "json_build_object('kind', p.kind, 'key', p.key, 'deleted', "
+                    "p.payload IS NULL, 'payload', p.payload)::text FROM page p"
+                )
             rows = conn.execute(
                 text(
-                    "SELECT c.txid::text, c.seq, c.kind, c.key, r.payload FROM change_log c "
-                    "LEFT JOIN record r ON r.hall_id = c.hall_id AND r.kind = c.kind "
-                    "AND r.key = c.key WHERE c.hall_id = :h "
-                    "AND (c.txid, c.seq) > (CAST(:t AS xid8), :s) "
-                    "AND c.txid < pg_snapshot_xmax(CAST(:upto AS pg_snapshot)) "
-                    "AND pg_visible_in_snapshot(c.txid, CAST(:upto AS pg_snapshot)) "
-                    "AND NOT pg_visible_in_snapshot(c.txid, CAST(:seen AS pg_snapshot)) "
-                    "ORDER BY c.txid, c.seq LIMIT :n"
+                    f"{page} SELECT p.txid::text, p.seq, p.kind, p.key, {shape} "
+                    "ORDER BY p.txid, p.seq"
                 ),
                 {
                     "h": dev.hall_id,
@@ -1031,20 +1095,22 @@ class Centre:
                 },
             ).all()
             conn.rollback()
-        changes = [
-            {"kind": r[2], "key": r[3], "deleted": r[4] is None, "payload": r[4]} for r in rows
-        ]
         more = len(rows) == limit
         if more:
             moved = PullCursor(cursor.seen, upto, (int(rows[-1][0]), int(rows[-1][1])))
         else:
             moved = PullCursor(seen=upto)
-        return {
+        answer: dict[str, Any] = {
             "reset_required": False,
-            "changes": changes,
             "cursor": moved.to_wire(),
             "more": more,
+            "count": len(rows),
         }
+        if columns:
+            answer["groups"], answer["deleted"] = _column_groups(rows)
+        else:
+            answer["changes"] = RawJSON("[" + ",".join(r[4] for r in rows) + "]")
+        return answer
 
     def snapshot(self, dev: DeviceCtx, after: Any, limit: int) -> dict[str, Any]:
         with self.engine.connect() as conn:
@@ -1057,13 +1123,14 @@ class Centre:
                 after = ["", ""]
             rows = conn.execute(
                 text(
-                    "SELECT kind, key, payload FROM record WHERE hall_id = :h "
+                    "SELECT kind, key, json_build_object('kind', kind, 'key', key, "
+                    "'payload', payload)::text FROM record WHERE hall_id = :h "
                     "AND (kind, key) > (:k, :key) ORDER BY kind, key LIMIT :n"
                 ),
                 {"h": dev.hall_id, "k": str(after[0]), "key": str(after[1]), "n": limit},
             ).all()
             conn.rollback()
-        out["rows"] = [{"kind": r[0], "key": r[1], "payload": r[2]} for r in rows]
+        out["rows"] = RawJSON("[" + ",".join(r[2] for r in rows) + "]")
         out["next"] = [rows[-1][0], rows[-1][1]] if len(rows) == limit else None
         return out
 

@@ -7,15 +7,18 @@ client keeps its outbox and works offline. Endpoints (all ``POST /sync/<name>``,
 - ``meta``: server time and supported versions (clock-skew check);
 - ``enrol``: one-time code → device credential (the only call without a credential);
 - ``push``: operations in outbox order → one result per operation;
-- ``pull``: changes after a cursor, or ``reset_required``;
+- ``pull``: changes after a cursor, or ``reset_required`` (``"shape": "columns"`` asks for
+  the compact page: rows grouped by kind and column list, values as arrays);
 - ``snapshot``: the hall's whole data set, page by page (first sync and reset);
 - ``sanity``: per-day payment counts and sums of the calling device, compared.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from datetime import timedelta
-from typing import Final
+from typing import Any, Final
 
 from app.domain.errors import HallDeskError
 from app.i18n import N_
@@ -30,11 +33,35 @@ ENDPOINTS: Final = ("meta", "enrol", "push", "pull", "snapshot", "sanity")
 SKEW_WARN: Final = timedelta(minutes=5)
 SKEW_BLOCK: Final = timedelta(minutes=15)
 
-PUSH_BATCH: Final = 200
-PULL_PAGE: Final = 2000
-SNAPSHOT_PAGE: Final = 2000
+PUSH_BATCH: Final = 1000
+#: Rows per pull page: each page is one SQLite transaction (one WAL sync) at the hall.
+PULL_PAGE: Final = 5000
+#: The most the centre sends in one pull page, whatever a device asks for.
+PULL_PAGE_MAX: Final = 5000
+SNAPSHOT_PAGE: Final = 5000
 #: Days of payments compared by the money sanity check.
 SANITY_DAYS: Final = 40
+
+
+class RawJSON(str):
+    """JSON text the centre built already (in PostgreSQL): an answer carries it as is."""
+
+
+def encode_answer(answer: Any) -> str:
+    """An answer as the JSON both transports carry (HTTP and in-process alike): the values
+    of a top-level :class:`RawJSON` are spliced in without being decoded and re-encoded."""
+    if not isinstance(answer, Mapping) or not any(isinstance(v, RawJSON) for v in answer.values()):
+        return json.dumps(answer, ensure_ascii=False, default=str)
+    return (
+        "{"
+        + ",".join(
+            json.dumps(str(k), ensure_ascii=False)
+            + ":"
+            + (v if isinstance(v, RawJSON) else json.dumps(v, ensure_ascii=False, default=str))
+            for k, v in answer.items()
+        )
+        + "}"
+    )
 
 
 class SyncError(HallDeskError):

@@ -262,7 +262,9 @@ def _as_date(value: Any) -> Any:
 _DECODERS: dict[str, list[tuple[str, Callable[[Any], Any] | None]]] = {}
 
 
-def _decoders(table: Table) -> list[tuple[str, Callable[[Any], Any] | None]]:
+def column_decoders(table: Table) -> list[tuple[str, Callable[[Any], Any] | None]]:
+    """Per column of ``table``: its name and the function that turns a JSON value back into
+    the column's Python value (None: the JSON value is used as it is)."""
     found = _DECODERS.get(table.name)
     if found is None:
         found = []
@@ -285,7 +287,7 @@ def _decoders(table: Table) -> list[tuple[str, Callable[[Any], Any] | None]]:
 def decode_row(table: Table, payload: Mapping[str, Any]) -> dict[str, Any]:
     """Column values ready for an insert into ``table``; unknown fields are ignored."""
     out: dict[str, Any] = {}
-    for name, conv in _decoders(table):
+    for name, conv in column_decoders(table):
         if name in payload:
             value = payload[name]
             out[name] = conv(value) if conv is not None and value is not None else value
