@@ -190,6 +190,11 @@ def _p(text: str, style: str = "cell", color: str = "") -> Paragraph:
     return para(text, _styles_for(paragraph_wrap())[style], color=color)
 
 
+def _heading(first: str, *figures: str) -> list[Any]:
+    """A table's heading row: the first column's title, then right-aligned figure titles."""
+    return [_p(first, "bold"), *(_p(title, "right_bold") for title in figures)]
+
+
 def _money(fen: int | None) -> str:
     return "—" if fen is None else format_figures(fen)
 
@@ -249,12 +254,7 @@ def _mark(data: HandoverSheetData) -> list[Flowable]:
 def _method_counts(data: HandoverSheetData) -> list[Flowable]:
     """Card and electronic takings: expected against counted, per method."""
     rows: list[list[Any]] = [
-        [
-            _p(_("Method"), "bold"),
-            _p(_("Expected"), "right_bold"),
-            _p(pgettext("shift close", "Counted"), "right_bold"),
-            _p(_("Difference"), "right_bold"),
-        ]
+        _heading(_("Method"), _("Expected"), pgettext("shift close", "Counted"), _("Difference"))
     ]
     for m in data.method_counts:
         rows.append(
@@ -311,14 +311,7 @@ def _sheet_story(data: HandoverSheetData) -> list[Flowable]:
 
     story.append(_p(_("Takings by payment method"), "section"))
     rows: list[list[Any]] = [
-        [
-            _p(_("Method"), "bold"),
-            _p(_("Payments"), "right_bold"),
-            _p(_("Amount"), "right_bold"),
-            _p(_("Voids"), "right_bold"),
-            _p(_("Reversals"), "right_bold"),
-            _p(_("Net"), "right_bold"),
-        ]
+        _heading(_("Method"), _("Payments"), _("Amount"), _("Voids"), _("Reversals"), _("Net"))
     ]
     for m in data.methods:
         rows.append(

@@ -142,18 +142,25 @@ def test_payment_for_a_bill_the_centre_deleted_is_unallocated_credit(
         assert s.get(Bill, bill) is not None
 
 
-def test_cursor_does_not_skip_a_transaction_open_during_an_earlier_pull(
-    hall: Hall, centre: Centre
-) -> None:
-    customer = centre.records("H1", "customer")["1"]
+def _slow_change(centre: Centre, kind: str, key: str, field: str, value: str) -> Any:
+    """A centre transaction that changes one record and stays open (commit it later)."""
     slow = centre.engine.connect()
     tx = slow.begin()
     slow.execute(
         text(
-            "UPDATE record SET payload = jsonb_set(payload, '{address}', '\"slow\"') "
-            "WHERE kind = 'customer' AND key = '1'"
-        )
+            "UPDATE record SET payload = jsonb_set(payload, CAST(:path AS text[]), "
+            "to_jsonb(CAST(:value AS text))) WHERE kind = :kind AND key = :key"
+        ),
+        {"path": "{" + field + "}", "value": value, "kind": kind, "key": key},
     )
+    return slow, tx
+
+
+def test_cursor_does_not_skip_a_transaction_open_during_an_earlier_pull(
+    hall: Hall, centre: Centre
+) -> None:
+    customer = centre.records("H1", "customer")["1"]
+    slow, tx = _slow_change(centre, "customer", "1", "address", "slow")
     # A later transaction commits first.
     centre.put_records(
         "H1", "customer", [{**centre.records("H1", "customer")["2"], "address": "fast"}]
@@ -197,14 +204,7 @@ def test_pages_of_one_pull_and_the_next_pull_miss_nothing(hall: Hall, centre: Ce
     template = bills[min(bills, key=int)]
     first = [{**template, "id": 910000 + i, "period": f"{2040 + i}-01"} for i in range(10)]
     centre.put_records("H1", "bill", first)
-    slow = centre.engine.connect()
-    tx = slow.begin()
-    slow.execute(
-        text(
-            "UPDATE record SET payload = jsonb_set(payload, '{period}', '\"2039-01\"') "
-            "WHERE kind = 'bill' AND key = '910000'"
-        )
-    )
+    slow, tx = _slow_change(centre, "bill", "910000", "period", "2039-01")
     centre.put_records("H1", "bill", [{**template, "id": 910100, "period": "2038-01"}])
     report = hall.sync.sync()
     assert report.pulled == 11  # four pages of three, the last one short
