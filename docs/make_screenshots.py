@@ -22,6 +22,7 @@ import argparse
 import os
 import sqlite3
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -153,6 +154,8 @@ def main() -> None:
 
 
 Step = Callable[[MainWindow, QApplication, Path, Path], None]
+#: Steps that failed: the script still takes the others, then exits 1 naming these.
+FAILED: list[str] = []
 
 
 def _run(step: Step, window: MainWindow, app: QApplication, db: Path, tmp: Path) -> None:
@@ -161,6 +164,7 @@ def _run(step: Step, window: MainWindow, app: QApplication, db: Path, tmp: Path)
         step(window, app, db, tmp)
     except Exception as exc:
         print(f"FAILED {step.__name__}: {exc!r}")
+        FAILED.append(step.__name__)
 
 
 def _pdf_png(pdf: bytes | Path, name: str, resolution: int = 80) -> None:
@@ -206,6 +210,7 @@ def _guide_shots(window: MainWindow, app: QApplication, language: str, db: Path,
             step(window, app, language, db, tmp)
         except Exception as exc:
             print(f"FAILED {step.__name__} ({language}): {exc!r}")
+            FAILED.append(f"{step.__name__} ({language})")
 
 
 def _shift_shots(window: MainWindow, app: QApplication, language: str, db: Path, tmp: Path) -> None:
@@ -580,3 +585,5 @@ def _wait(app: QApplication, done: object, seconds: float = 15) -> None:
 
 if __name__ == "__main__":
     main()
+    if FAILED:
+        sys.exit(f"screenshots not taken: {', '.join(FAILED)}")
