@@ -67,33 +67,6 @@ def _records_json(rows: Iterable[Mapping[str, Any]]) -> str:
     )
 
 
-def _column_groups(rows: Sequence[Sequence[Any]]) -> tuple[RawJSON, list[list[str]]]:
-    """A pull page in the compact shape: the changed rows grouped by kind and column list,
-    each group ``{"kind", "columns", "keys", "rows"}`` with one value array per row (in the
-    order of ``columns``), and the tombstones as ``[kind, key]``. A row changed several times
-    within the page is sent once (every log entry carries its current state)."""
-    groups: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
-    deleted: list[list[str]] = []
-    sent: set[tuple[str, str]] = set()
-    for _txid, _seq, kind, key, gone, cols, vals in rows:
-        if (kind, key) in sent:
-            continue
-        sent.add((kind, key))
-        if gone:
-            deleted.append([kind, key])
-            continue
-        keys, values = groups.setdefault((kind, cols or "[]"), ([], []))
-        keys.append(key)
-        values.append(vals or "[]")
-    parts = []
-    for (kind, cols), (keys, values) in groups.items():
-        kind_json, keys_json, rows_json = json.dumps(kind), json.dumps(keys), ",".join(values)
-        parts.append(
-            f'{{"kind":{kind_json},"columns":{cols},"keys":{keys_json},"rows":[{rows_json}]}}'
-        )
-    return RawJSON("[" + ",".join(parts) + "]"), deleted
-
-
 def _int(value: str) -> int:
     return int(value) if value.lstrip("-").isdigit() else 0
 
@@ -330,7 +303,6 @@ class Centre:
                 cursor,
                 int(body.get("epoch", 0)),
                 min(int(body.get("limit", PULL_PAGE)), PULL_PAGE_MAX),
-                columns=body.get("shape") == "columns",
             )
         if endpoint == "snapshot":
             return self.snapshot(
@@ -1033,14 +1005,11 @@ class Centre:
 
     # pull
 
-    def pull(
-        self, dev: DeviceCtx, cursor: PullCursor, epoch: int, limit: int, *, columns: bool = False
-    ) -> dict[str, Any]:
+    def pull(self, dev: DeviceCtx, cursor: PullCursor, epoch: int, limit: int) -> dict[str, Any]:
         """The next page of the hall's changes after ``cursor`` (see :mod:`app.sync.cursor`).
 
-        The page is built as JSON text by PostgreSQL and passed through as
-        :class:`RawJSON` (no per-row Python objects here). ``columns`` asks for the compact
-        shape (:func:`_column_groups`); without it a page is the list of ``changes``.
+        The page's list of ``changes`` is built as JSON text by PostgreSQL and passed
+        through as :class:`RawJSON` (no per-row Python objects here).
         """
         with self.engine.connect() as conn:
             purged = conn.execute(
@@ -1067,23 +1036,11 @@ class Centre:
                 "page AS MATERIALIZED (SELECT l.txid, l.seq, l.kind, l.key, r.payload FROM log l "
                 "LEFT JOIN record r ON r.hall_id = :h AND r.kind = l.kind AND r.key = l.key)"
             )
-            if columns:
-                # A jsonb object's keys come out in one fixed order for one set of keys, so
-                # rows with the same columns share the text of their column list.
-                shape = (
-                    "p.payload IS NULL, e.cols, e.vals FROM page p LEFT JOIN LATERAL (SELECT "
-                    "json_agg(j.key)::text AS cols, json_agg(j.value)::text AS vals "
-                    "FROM jsonb_each(p.payload) j) e ON true"
-                )
-            else:
-                shape = (
-                    "json_build_object('kind', p.kind, 'key', p.key, 'deleted', "
-                    "p.payload IS NULL, 'payload', p.payload)::text FROM page p"
-                )
             rows = conn.execute(
                 text(
-                    f"{page} SELECT p.txid::text, p.seq, p.kind, p.key, {shape} "
-                    "ORDER BY p.txid, p.seq"
+                    f"{page} SELECT p.txid::text, p.seq, json_build_object('kind', p.kind, "
+                    "'key', p.key, 'deleted', p.payload IS NULL, 'payload', p.payload)::text "
+                    "FROM page p ORDER BY p.txid, p.seq"
                 ),
                 {
                     "h": dev.hall_id,
@@ -1100,17 +1057,12 @@ class Centre:
             moved = PullCursor(cursor.seen, upto, (int(rows[-1][0]), int(rows[-1][1])))
         else:
             moved = PullCursor(seen=upto)
-        answer: dict[str, Any] = {
+        return {
             "reset_required": False,
+            "changes": RawJSON("[" + ",".join(r[2] for r in rows) + "]"),
             "cursor": moved.to_wire(),
             "more": more,
-            "count": len(rows),
         }
-        if columns:
-            answer["groups"], answer["deleted"] = _column_groups(rows)
-        else:
-            answer["changes"] = RawJSON("[" + ",".join(r[4] for r in rows) + "]")
-        return answer
 
     def snapshot(self, dev: DeviceCtx, after: Any, limit: int) -> dict[str, Any]:
         with self.engine.connect() as conn:

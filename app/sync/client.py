@@ -126,14 +126,7 @@ class _Page:
 
     @classmethod
     def of(cls, answer: Mapping[str, Any]) -> _Page:
-        if "groups" in answer:  # the compact shape (``"shape": "columns"``)
-            groups = [
-                _Group(str(g["kind"]), g["columns"], [str(k) for k in g["keys"]], g["rows"])
-                for g in answer["groups"]
-            ]
-            deleted = [(str(k), str(key)) for k, key in answer.get("deleted", [])]
-            return cls(groups, deleted, int(answer.get("count", 0)))
-        # A centre that sends the list of changes: the last entry of a row wins.
+        """The page's ``changes`` (log order), each row once: the last entry of a row wins."""
         changes = answer.get("changes", [])
         latest: dict[tuple[str, str], Mapping[str, Any]] = {}
         for change in changes:
@@ -429,7 +422,6 @@ class HallSync:
                     "cursor": decode_cursor(st.pull_cursor),
                     "epoch": st.epoch,
                     "limit": self.pull_page,
-                    "shape": "columns",
                 },
                 credential,
             )

@@ -7,8 +7,7 @@ client keeps its outbox and works offline. Endpoints (all ``POST /sync/<name>``,
 - ``meta``: server time and supported versions (clock-skew check);
 - ``enrol``: one-time code → device credential (the only call without a credential);
 - ``push``: operations in outbox order → one result per operation;
-- ``pull``: changes after a cursor, or ``reset_required`` (``"shape": "columns"`` asks for
-  the compact page: rows grouped by kind and column list, values as arrays);
+- ``pull``: changes after a cursor, or ``reset_required``;
 - ``snapshot``: the hall's whole data set, page by page (first sync and reset);
 - ``sanity``: per-day payment counts and sums of the calling device, compared.
 """

@@ -1,5 +1,5 @@
-"""Pull pages: the compact shape and the list of changes bring the same rows, and the hall's
-fast row writer stores exactly what an ORM insert stores."""
+"""Pull pages: pulled page by page, the hall's tables end up as a full download leaves
+them, and the hall's fast row writer stores exactly what an ORM insert stores."""
 
 from __future__ import annotations
 
@@ -16,22 +16,6 @@ from app.sync import registry
 from app.sync.capture import APPLYING
 from app.sync.client import _upsert
 from tests.sync.conftest import load_hall, new_hall_pc
-
-
-class ListShape(LocalTransport):
-    """A client that does not ask for the compact shape (as before it existed)."""
-
-    def __init__(self, centre: Centre) -> None:
-        super().__init__(centre)
-        self.answers: list[dict[str, Any]] = []
-
-    def call(self, endpoint: str, body: dict[str, Any], credential: str | None) -> Any:
-        if endpoint == "pull":
-            body = {k: v for k, v in body.items() if k != "shape"}
-        answer = super().call(endpoint, body, credential)
-        if endpoint == "pull":
-            self.answers.append(answer)
-        return answer
 
 
 class Recording(LocalTransport):
@@ -51,15 +35,12 @@ def _raw(path: Path, table: str) -> set[tuple[Any, ...]]:
         return set(conn.execute(f'SELECT * FROM "{table}"'))
 
 
-def test_both_page_shapes_bring_the_same_rows(
+def test_pages_bring_what_a_full_download_brings(
     centre: Centre, tiny_demo: Path, tmp_path: Path
 ) -> None:
     load_hall(centre, "H1", tiny_demo)
-    compact, listed = Recording(centre), ListShape(centre)
-    pcs = [
-        new_hall_pc(centre, "H1", tmp_path / f"pc{i}.sqlite3", transport)
-        for i, transport in enumerate((compact, listed))
-    ]
+    pulled = Recording(centre)
+    pc = new_hall_pc(centre, "H1", tmp_path / "paged.sqlite3", pulled)
     customers = centre.records("H1", "customer")
     changed = [
         {**customers[key], "address": f'新地址 "{key}"\n', "service_password_hash": None}
@@ -67,21 +48,25 @@ def test_both_page_shapes_bring_the_same_rows(
     ]
     new = {**customers[sorted(customers)[0]], "id": 990001, "id_number": "X99000100000000001"}
     centre.put_records("H1", "customer", [*changed, new])
-    centre.put_records("H1", "customer", changed[:1])  # twice in one page: sent once
+    twice = {**changed[0], "address": "又搬家了"}
+    centre.put_records("H1", "customer", [twice])  # a row changed twice
     bills = centre.records("H1", "bill")
     centre.put_records("H1", "bill", [{**bills["1"], "id": 990002, "period": "2032-01"}])
     centre.delete_record("H1", "bill", "990002")
-    for pc in pcs:
-        pc.sync.pull_page = 4  # several pages, the row changed twice among them
-        pc.sync.sync()
-    assert all("groups" in a and "changes" not in a for a in compact.answers[-3:])
-    assert all("changes" in a and "groups" not in a for a in listed.answers[-3:])
+    pc.sync.pull_page = 4  # several pages, the row changed twice among them
+    pulled.answers.clear()
+    report = pc.sync.sync()
+    assert len(pulled.answers) >= 2  # pages of 4 change-log entries
+    assert report.pulled == 7  # 4 customers, one of them again, a bill and its tombstone
+    # A PC enrolled now downloads the same data whole (a snapshot, not pages of changes).
+    downloaded = new_hall_pc(centre, "H1", tmp_path / "downloaded.sqlite3")
     for table in ("customer", "bill", "account"):
-        assert _raw(pcs[0].path, table) == _raw(pcs[1].path, table), table
-    assert ("990001",) in {(str(r[0]),) for r in _raw(pcs[0].path, "customer")}
-    assert 990002 not in {r[0] for r in _raw(pcs[0].path, "bill")}
-    for pc in pcs:
-        pc.store.close()
+        assert _raw(pc.path, table) == _raw(downloaded.path, table), table
+    assert ("990001",) in {(str(r[0]),) for r in _raw(pc.path, "customer")}
+    assert 990002 not in {r[0] for r in _raw(pc.path, "bill")}
+    assert any("又搬家了" in row for row in _raw(pc.path, "customer"))  # the later change won
+    for hall_pc in (pc, downloaded):
+        hall_pc.store.close()
 
 
 def test_the_row_writer_stores_what_the_orm_stored(tiny_demo: Path, tmp_path: Path) -> None:
