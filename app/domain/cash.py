@@ -352,7 +352,7 @@ class MethodCount:
 
     @property
     def difference_fen(self) -> int:
-        return self.counted_fen - self.expected_fen
+        return self.difference.difference_fen
 
 
 def had_takings(total: MethodTotal) -> bool:

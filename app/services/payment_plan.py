@@ -56,6 +56,8 @@ METHOD_LABELS: Final[Mapping[PaymentMethod, str]] = {
     PaymentMethod.BANK_DEDUCTION: N_("Bank direct debit"),
     PaymentMethod.ONLINE: N_("Online"),
 }
+#: The same names by the method's stored value (for messages translated when shown).
+METHOD_MSGIDS: Final[Mapping[str, str]] = {m.value: label for m, label in METHOD_LABELS.items()}
 #: Service states a full payment of the overdue amount asks to restore (art. 34).
 RESTORABLE: Final = frozenset({ServiceStatus.RESTRICTED.value, ServiceStatus.SUSPENDED.value})
 

@@ -52,7 +52,7 @@ from app.services.base import (
     this_desk,
     utc_now,
 )
-from app.services.payment_plan import METHOD_LABELS
+from app.services.payment_plan import METHOD_MSGIDS
 from app.services.shifts_records import (
     BLIND_COUNT_KEY,
     DEFAULT_DIFFERENCE_LIMIT_FEN,
@@ -101,8 +101,6 @@ MAX_REASON: Final = 200
 #: The largest single cash movement accepted (a typo guard, not a policy).
 MAX_MOVEMENT_FEN: Final = 1_000_000_00
 _NEEDS_LEADER: Final = N_("This needs a shift leader's credential.")
-#: Method display names (``N_`` msgids) for the messages about counted totals.
-_METHOD_LABELS: Final = {method.value: label for method, label in METHOD_LABELS.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -373,7 +371,7 @@ class ShiftService:
         method_totals: Mapping[str, int | None],
     ) -> ClosePreview:
         cash, _moves = shift_figures(session, shift)
-        methods = reconcile_methods(cash, method_totals, _METHOD_LABELS)
+        methods = reconcile_methods(cash, method_totals, METHOD_MSGIDS)
         difference = CashDifference(cash.expected_cash_fen, count.total_fen)
         limit = int_setting(session, DIFFERENCE_LIMIT_KEY, DEFAULT_DIFFERENCE_LIMIT_FEN)
         needs_reason, needs_leader = close_needs(difference, methods, limit)

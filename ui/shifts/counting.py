@@ -32,11 +32,9 @@ from app.domain.cash import (
 )
 from app.domain.errors import ValidationError
 from app.i18n import _, format_money, pgettext
-from app.services.payment_plan import METHOD_LABELS
+from app.services.payment_plan import METHOD_MSGIDS
 from ui.widgets import Palette, set_text_colour
 
-#: Method display names (``N_`` msgids), for the field labels and the messages.
-METHOD_MSGIDS: Final = {method.value: label for method, label in METHOD_LABELS.items()}
 _INVALID: Final = "border: 1px solid #c62828;"
 
 

@@ -54,7 +54,7 @@ from ui.arrears.printing import (
 )
 from ui.context import AppContext
 from ui.errors import error_text, show_error
-from ui.shifts.counting import METHOD_MSGIDS, difference_text
+from ui.shifts.counting import difference_text
 from ui.shifts.dialogs import (
     CashInDialog,
     CashOutDialog,
@@ -134,7 +134,7 @@ def close_summary(report: ShiftReport) -> str:
         counted = close.method(total.method)
         if not (had_takings(total) or (counted and counted.counted_fen)):
             continue  # nothing taken, nothing counted
-        label = _(METHOD_MSGIDS.get(total.method, total.method))
+        label = method_label(total.method)
         if counted is None:
             lines.append(
                 _("{method}: takings {amount}, not counted at the close").format(
