@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import Any, Final
 
 from PySide6.QtCore import QDate, QEvent, Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDateEdit,
@@ -51,6 +52,8 @@ from ui.widgets import (
 
 #: The longest reason the services keep (``penalty_waiver.reason`` holds 200 characters).
 MAX_REASON: Final = 200
+#: The narrowest a service dialog opens (wider when its form needs it).
+MIN_WIDTH: Final = 520
 
 REASON_REQUIRED: Final = N_("Enter a reason.")
 
@@ -103,7 +106,15 @@ class ServiceDialog(BusyGuardDialog):
         layout.addWidget(self.error)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(MIN_WIDTH)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # An explicit minimum width overrides the layout's, so a form wider than MIN_WIDTH
+        # (the shift close's count grid beside its card totals) would clip: widen to it.
+        layout = self.layout()
+        if layout is not None:
+            self.setMinimumWidth(max(MIN_WIDTH, layout.minimumSize().width()))
+        super().showEvent(event)
 
     # -- for subclasses -----------------------------------------------------------------------
 

@@ -211,11 +211,6 @@ class MethodTotalsBox(QGroupBox):
                 raise
         return totals
 
-    def set_totals(self, totals: Mapping[str, int | None]) -> None:
-        for method, edit in self.fields.items():
-            fen = totals.get(method)
-            edit.setText("" if fen is None else f"{fen // 100}.{fen % 100:02d}")
-
     def show_expected(self, expected: Mapping[str, int]) -> None:
         """Show these expected takings (none while a blind count hides them)."""
         self._shown = dict(expected)
@@ -268,10 +263,6 @@ class MethodTotalsBox(QGroupBox):
         else:
             self.note.setText(_("No card or electronic methods in this shift."))
         self.show_expected(self._shown)
-        # The wrapped note would let the box shrink until its columns clip.
-        layout = self.layout()
-        if layout is not None:
-            self.setMinimumWidth(layout.minimumSize().width())
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

@@ -211,7 +211,9 @@ class CloseShiftDialog(ServiceDialog):
         row.addWidget(self.methods_box, 1, Qt.AlignmentFlag.AlignTop)
         # The count grid keeps its full width (its amounts must not clip) beside the box.
         counting.setMinimumWidth(
-            self.grid.sizeHint().width() + row.spacing() + self.methods_box.minimumWidth()
+            self.grid.sizeHint().width()
+            + row.spacing()
+            + self.methods_box.minimumSizeHint().width()
         )
         self.check_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.ActionRole)
         self.check_button.setObjectName("closeCheckButton")
@@ -244,10 +246,6 @@ class CloseShiftDialog(ServiceDialog):
         self.retranslate_ui()
         self._show_expected()
         self._counts_changed()
-        # The base dialog's fixed minimum would let the count grid and the methods clip.
-        layout = self.layout()
-        if layout is not None:
-            self.setMinimumWidth(max(self.minimumWidth(), layout.minimumSize().width()))
 
     def _show_expected(self) -> None:
         if self.blind.isChecked() or self._expected is None:
