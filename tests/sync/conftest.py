@@ -115,6 +115,16 @@ def load_hall(centre: Centre, code: str, source: Path) -> None:
     centre.load_store(code, source)
 
 
+@pytest.fixture
+def two_pcs(centre: Centre, tiny_demo: Path, tmp_path: Path) -> tuple[Hall, Hall]:
+    """Two PCs of hall H1 (the tiny demo loaded into the centre), each with its first sync."""
+    load_hall(centre, "H1", tiny_demo)
+    return (
+        new_hall_pc(centre, "H1", tmp_path / "a.sqlite3"),
+        new_hall_pc(centre, "H1", tmp_path / "b.sqlite3"),
+    )
+
+
 def new_hall_pc(centre: Centre, hall_code: str, path: Path, transport: Any = None) -> Hall:
     """A PC whose first store is created by pulling from the centre (``sync init``)."""
     _device, code = centre.enrol_device(hall_code)

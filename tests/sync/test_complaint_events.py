@@ -18,7 +18,7 @@ from app.services.complaints import ComplaintRequest, ComplaintService
 from app.settings import MemoryBackend
 from app.store.models.complaints import ComplaintEvent, ComplaintEventOrder, ComplaintState
 from app.sync.service import SyncService
-from tests.sync.conftest import Hall, load_hall, new_hall_pc
+from tests.sync.conftest import Hall, new_hall_pc
 from ui.complaints.case_view import CaseView
 from ui.complaints.labels import event_text
 from ui.context import AppContext
@@ -43,15 +43,6 @@ def _service(pc: Hall) -> ComplaintService:
 
 def _clerk(pc: Hall) -> object:
     return AuthService(pc.store).actor_for("A001")
-
-
-@pytest.fixture
-def two_pcs(centre: Centre, tiny_demo: Path, tmp_path: Path) -> tuple[Hall, Hall]:
-    load_hall(centre, "H1", tiny_demo)
-    return (
-        new_hall_pc(centre, "H1", tmp_path / "a.sqlite3"),
-        new_hall_pc(centre, "H1", tmp_path / "b.sqlite3"),
-    )
 
 
 def _planned_on_both(a: Hall, b: Hall) -> uuid.UUID:

@@ -6,7 +6,6 @@ foreign key to a template version it had never seen."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import select
 
@@ -15,7 +14,7 @@ from app.domain.etiquette_scoring import ItemSpec, LocalText, SectionSpec, Templ
 from app.services.auth import AuthService
 from app.services.etiquette import AnswerInput, ChecklistDraft, EtiquetteService
 from app.store.models.etiquette import EtiquetteInspection, EtiquetteTemplate
-from tests.sync.conftest import Hall, load_hall, new_hall_pc
+from tests.sync.conftest import Hall
 
 
 def _edited(spec: TemplateSpec) -> TemplateSpec:
@@ -31,11 +30,9 @@ def _edited(spec: TemplateSpec) -> TemplateSpec:
 
 
 def test_an_edited_template_and_its_inspection_reach_the_other_pc(
-    centre: Centre, tiny_demo: Path, tmp_path: Path
+    centre: Centre, two_pcs: tuple[Hall, Hall]
 ) -> None:
-    load_hall(centre, "H1", tiny_demo)
-    a: Hall = new_hall_pc(centre, "H1", tmp_path / "a.sqlite3")
-    b: Hall = new_hall_pc(centre, "H1", tmp_path / "b.sqlite3")
+    a, b = two_pcs
     auth = AuthService(a.store)
     leader, clerk = auth.actor_for("L001"), auth.actor_for("A001")
     svc = EtiquetteService(a.store)

@@ -4,8 +4,6 @@ PostgreSQL)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from sqlalchemy import select
 
 from app.centre.service import Centre
@@ -18,7 +16,7 @@ from app.services.shifts_records import DIFFERENCE_LIMIT_KEY
 from app.store.models import HallSetting
 from app.store.models.sync import SyncOutbox
 from app.sync.service import INTERVAL_KEY
-from tests.sync.conftest import Hall, load_hall, new_hall_pc
+from tests.sync.conftest import Hall
 
 
 def _settings(pc: Hall) -> dict[str, str]:
@@ -27,15 +25,13 @@ def _settings(pc: Hall) -> dict[str, str]:
 
 
 def test_a_leaders_rule_reaches_the_other_pc_and_local_keys_stay(
-    centre: Centre, tiny_demo: Path, tmp_path: Path
+    centre: Centre, two_pcs: tuple[Hall, Hall]
 ) -> None:
-    load_hall(centre, "H1", tiny_demo)
+    a, b = two_pcs
     assert not any(
         not k.startswith(("hall.", "shift.", "complaints.", "etiquette."))
         for k in centre.records("H1", "hall_setting")
     )
-    a = new_hall_pc(centre, "H1", tmp_path / "a.sqlite3")
-    b = new_hall_pc(centre, "H1", tmp_path / "b.sqlite3")
     hall_a, hall_b = HallService(a.store), HallService(b.store)
     hall_a.set_setting(SECRET_KEY, "secret-of-a")
     hall_b.set_setting(SECRET_KEY, "secret-of-b")
