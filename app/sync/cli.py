@@ -157,6 +157,30 @@ def _fault_notice(centre: Any, args: argparse.Namespace) -> int:
     return 0
 
 
+def report_lines(report: Any) -> list[str]:
+    """What a sync found beyond its counts: the money comparison as it stands *after* any
+    re-send (the first comparison alone would report days the re-send fixed), and the
+    operations the centre refused."""
+    lines = []
+    if report.resent:
+        lines.append(
+            _("Payments of {days} differed from the centre's and were sent again.").format(
+                days=", ".join(str(m["day"]) for m in report.mismatches)
+            )
+        )
+    still = report.mismatches_after_resend if report.resent else report.mismatches
+    for m in still:
+        lines.append(_("Payments of {day} differ from the centre's.").format(day=m["day"]))
+    if report.rejected:
+        lines.append(
+            _(
+                "The centre refused {n} records; see the list of flagged items "
+                "(File → Flagged by the centre)."
+            ).format(n=report.rejected)
+        )
+    return lines
+
+
 def _sync(args: argparse.Namespace) -> int:
     from app.store.database import open_store, sqlite_url
     from app.sync.client import HallSync
@@ -184,8 +208,8 @@ def _sync(args: argparse.Namespace) -> int:
                 pushed=report.pushed, pulled=report.pulled, flagged=report.flagged
             )
         )
-        for m in report.mismatches_after_resend or report.mismatches:
-            print(_("Payments of {day} differ from the centre's.").format(day=m["day"]))
+        for line in report_lines(report):
+            print(line)
         return 0
     finally:
         store.close()
