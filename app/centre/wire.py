@@ -17,7 +17,7 @@ from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from app.sync.protocol import PUSH_BATCH, SANITY_DAYS
+from app.sync.protocol import PROTOCOL_MAX, PROTOCOL_MIN, PUSH_BATCH, SANITY_DAYS
 
 #: A day's payment count and sum as the centre's bigint columns hold them.
 _BIG: Final = 2**62
@@ -26,7 +26,10 @@ _BIG: Final = 2**62
 class _Request(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    protocol: int = Field(description="protocol version of the client")
+    #: Checked before the model (a version the centre does not serve is a 426).
+    protocol: int = Field(
+        ge=PROTOCOL_MIN, le=PROTOCOL_MAX, description="protocol version of the client"
+    )
 
 
 class EnrolRequest(_Request):
