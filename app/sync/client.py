@@ -48,7 +48,7 @@ from app.store.models.sync import (
     SyncStage,
     SyncState,
 )
-from app.sync import checks, registry
+from app.sync import checks, credentials, registry
 from app.sync.capture import APPLYING, enqueue_rows
 from app.sync.cursor import decode as decode_cursor
 from app.sync.cursor import encode as encode_cursor
@@ -292,7 +292,8 @@ class HallSync:
                 .values(
                     url=url,
                     device_code=str(answer["device_code"]),
-                    credential=str(answer["credential"]),
+                    # In the OS credential store where there is one (app.sync.credentials).
+                    credential=credentials.save(str(answer["credential"])),
                     hall_code=str(answer["hall_code"]),
                     epoch=0,
                     pull_cursor="{}",
@@ -316,10 +317,11 @@ class HallSync:
                 update(SyncState).where(SyncState.id == 1).values(last_attempt_at=started)
             )
         try:
-            self._meta(st.credential, report)
-            self.push(st.credential, report)
-            self.pull(st.credential, report)
-            self.sanity(st.credential, report)
+            credential = credentials.load(st.credential)
+            self._meta(credential, report)
+            self.push(credential, report)
+            self.pull(credential, report)
+            self.sanity(credential, report)
         except SyncError as exc:
             self._finish(started, report, "failed", exc.user_message())
             raise

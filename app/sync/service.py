@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.domain.errors import NotFound, ValidationError
-from app.i18n import N_
+from app.i18n import N_, _
 from app.services.base import Actor, Clock, audit, require_role, utc_now
 from app.store.database import Store
 from app.store.models import HallSetting, Role
@@ -23,9 +23,12 @@ from app.store.models.sync import OpResult, OpState, SyncConflict, SyncOutbox
 from app.sync import checks, registry
 from app.sync.capture import copy_operation
 from app.sync.client import HallSync, Progress, Status, SyncReport
-from app.sync.transport import HttpTransport, Transport
+from app.sync.transport import HttpTransport, Transport, unencrypted
 
 INTERVAL_KEY = "sync_interval_minutes"
+#: This PC's own setting (not one of the hall's rules, so it never syncs): an administrator
+#: allows plain HTTP to a centre on another machine.
+PLAIN_HTTP_KEY = "centre.allow_plain_http"
 MAX_INTERVAL = 24 * 60
 
 
@@ -57,8 +60,48 @@ class SyncService:
 
     def _client(self, **kw: object) -> HallSync:
         url = HallSync(self._store, None).state().url
-        transport = type(self).transport_factory(url) if url else None
+        transport = self._transport(url) if url else None
         return HallSync(self._store, transport, self._clock, **kw)  # type: ignore[arg-type]
+
+    def _transport(self, url: str) -> Transport:
+        transport = type(self).transport_factory(url)
+        if isinstance(transport, HttpTransport):
+            transport.allow_plain_http = self.plain_http_allowed()
+        return transport
+
+    def plain_http_allowed(self) -> bool:
+        with self._store.read() as session:
+            row = session.get(HallSetting, PLAIN_HTTP_KEY)
+            return row is not None and row.value == "1"
+
+    def unencrypted(self) -> bool:
+        """Does this PC sync over plain HTTP with another machine (allowed, shown with a
+        warning)?"""
+        url = self.status().url
+        return bool(url) and unencrypted(url)
+
+    def set_plain_http_allowed(self, actor: Actor, allowed: bool) -> None:
+        """An administrator allows (or forbids again) plain HTTP to a centre that is not on
+        this PC; audited."""
+        require_role(actor, Role.ADMIN)
+        with self._store.unit_of_work() as session:
+            row = session.get(HallSetting, PLAIN_HTTP_KEY)
+            value = "1" if allowed else "0"
+            if row is None:
+                session.add(HallSetting(key=PLAIN_HTTP_KEY, value=value))
+            elif row.value != value:
+                row.value = value
+            else:
+                return
+            audit(
+                session,
+                at=self._clock(),
+                staff_id=actor.staff_id,
+                action="sync_plain_http",
+                entity="hall_setting",
+                entity_id=PLAIN_HTTP_KEY,
+                allowed=allowed,
+            )
 
     def status(self) -> Status:
         return HallSync(self._store, None, self._clock).status()
@@ -72,7 +115,7 @@ class SyncService:
             )
         if not code.strip():
             raise ValidationError("code", N_("Enter the one-time enrolment code."))
-        client = HallSync(self._store, type(self).transport_factory(url), self._clock)
+        client = HallSync(self._store, self._transport(url), self._clock)
         device = client.enrol(url, code.strip())
         with self._store.unit_of_work() as session:
             audit(
@@ -126,6 +169,30 @@ class SyncService:
             retired.acked_at = now
         op.note = copy
         return copy
+
+    @staticmethod
+    def report_lines(report: SyncReport) -> list[str]:
+        """What a sync found beyond its counts: the money comparison as it stands *after* any
+        re-send (the first comparison alone would report days the re-send fixed), and the
+        operations the centre refused."""
+        lines = []
+        if report.resent:
+            lines.append(
+                _("Payments of {days} differed from the centre's and were sent again.").format(
+                    days=", ".join(str(m["day"]) for m in report.mismatches)
+                )
+            )
+        still = report.mismatches_after_resend if report.resent else report.mismatches
+        for m in still:
+            lines.append(_("Payments of {day} differ from the centre's.").format(day=m["day"]))
+        if report.rejected:
+            lines.append(
+                _(
+                    "The centre refused {n} records; see the list of flagged items "
+                    "(File → Flagged by the centre)."
+                ).format(n=report.rejected)
+            )
+        return lines
 
     def interval_minutes(self) -> int:
         with self._store.read() as session:

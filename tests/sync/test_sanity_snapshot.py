@@ -8,8 +8,8 @@ from pathlib import Path
 
 from app.centre.service import Centre
 from app.i18n import in_language
-from app.sync.cli import report_lines
 from app.sync.client import SyncReport
+from app.sync.service import SyncService
 from tests.sync.conftest import Hall, load_hall, new_hall_pc, pay
 
 
@@ -38,7 +38,7 @@ def test_a_payment_taken_while_the_sync_pulls_is_no_false_alarm(
 def test_the_cli_reports_the_comparison_after_the_resend() -> None:
     fixed = SyncReport(mismatches=[{"day": "2026-11-14"}], resent=3)
     with in_language("en"):
-        lines = report_lines(fixed)
+        lines = SyncService.report_lines(fixed)
     assert lines == ["Payments of 2026-11-14 differed from the centre's and were sent again."]
     still = SyncReport(
         mismatches=[{"day": "2026-11-14"}],
@@ -46,4 +46,7 @@ def test_the_cli_reports_the_comparison_after_the_resend() -> None:
         mismatches_after_resend=[{"day": "2026-11-14"}],
     )
     with in_language("en"):
-        assert report_lines(still)[-1] == "Payments of 2026-11-14 differ from the centre's."
+        assert (
+            SyncService.report_lines(still)[-1]
+            == "Payments of 2026-11-14 differ from the centre's."
+        )
