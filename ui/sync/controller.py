@@ -89,6 +89,7 @@ REASON_ADVICE = {
     "centre_error": N_("Sent again at every sync; if it stays, call the centre's support."),
 }
 KIND_LABELS = {
+    "complaint": N_("Complaint"),
     "payment": N_("Payment"),
     "payment_allocation": N_("Payment towards a bill"),
     "complaint_event": N_("Complaint step"),
@@ -266,9 +267,14 @@ class SyncConflictsDialog(QDialog):
         self.setObjectName("syncConflictsDialog")
         self.ctx = ctx
         self.service = ctx.service(SyncService)
-        self.table = QTableWidget(0, 5, self)
+        self.table = QTableWidget(0, 4, self)
         self.table.setObjectName("syncConflictsTable")
         self.table.setTabKeyNavigation(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.itemSelectionChanged.connect(self._show_advice)
+        self.advice_label = QLabel(self)
+        self.advice_label.setObjectName("syncConflictAdvice")
+        self.advice_label.setWordWrap(True)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.note_edit = QLineEdit(self)
@@ -283,6 +289,7 @@ class SyncConflictsDialog(QDialog):
         self.error_label.setObjectName("syncConflictsError")
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
+        layout.addWidget(self.advice_label)
         layout.addWidget(self.note_edit)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -290,15 +297,13 @@ class SyncConflictsDialog(QDialog):
         buttons.addWidget(self.resolve_button)
         layout.addLayout(buttons)
         layout.addWidget(self.error_label)
-        self.resize(1000, 420)
+        self.resize(900, 420)
         self.retranslate_ui()
         self.reload()
 
     def retranslate_ui(self) -> None:
         self.setWindowTitle(_("Flagged by the centre"))
-        self.table.setHorizontalHeaderLabels(
-            [_("Flagged at"), _("Kind"), _("Item"), _("Reason"), _("What to do")]
-        )
+        self.table.setHorizontalHeaderLabels([_("Flagged at"), _("Kind"), _("Item"), _("Reason")])
         self.note_edit.setPlaceholderText(_("How it was dealt with"))
         self.resolve_button.setText(_("Resolve (leader)…"))
         self.send_again_button.setText(_("Send again (leader)…"))
@@ -317,11 +322,26 @@ class SyncConflictsDialog(QDialog):
                 _(KIND_LABELS[row.kind]) if row.kind in KIND_LABELS else row.kind,
                 row.key,
                 _(REASON_LABELS[row.reason]) if row.reason in REASON_LABELS else row.reason,
-                _(REASON_ADVICE[row.reason]) if row.reason in REASON_ADVICE else "",
             )
+            advice = _(REASON_ADVICE[row.reason]) if row.reason in REASON_ADVICE else ""
             for c, value in enumerate(values):
-                self.table.setItem(r, c, QTableWidgetItem(value))
+                item = QTableWidgetItem(value)
+                item.setToolTip(advice or value)
+                self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
+        if self.rows:
+            self.table.selectRow(0)
+        self._show_advice()
+
+    @Slot()
+    def _show_advice(self) -> None:
+        """What to do about the selected item, in words (below the list)."""
+        selected = self.table.selectionModel().selectedRows()
+        row = self.rows[selected[0].row()] if selected else None
+        advice = REASON_ADVICE.get(row.reason, "") if row is not None else ""
+        self.advice_label.setText(
+            _("What to do: {advice}").format(advice=_(advice)) if advice else ""
+        )
 
     def _selected(self) -> Any:
         selected = self.table.selectionModel().selectedRows()
