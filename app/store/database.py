@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app import paths
 from app.domain.errors import StoreError
 from app.i18n import N_
+from app.store import private
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -41,6 +42,10 @@ class MigrationReport:
 
 def _on_connect(dbapi_conn: Any, _record: Any) -> None:
     cursor = dbapi_conn.cursor()
+    # Owner-only before WAL mode creates -wal/-shm (they take the main file's mode).
+    for _seq, name, file in cursor.execute("PRAGMA database_list").fetchall():
+        if name == "main" and file:
+            private.restrict(Path(file))
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -137,6 +142,7 @@ def _backup(path: Path) -> Path:
     src = sqlite3.connect(path)
     dst = sqlite3.connect(target)
     try:
+        private.restrict(target)
         src.backup(dst)
     finally:
         dst.close()

@@ -112,6 +112,28 @@ def enqueue_rows(session: Session, kind: Kind, pks: set[tuple[Any, ...]]) -> int
     return len(ops)
 
 
+def copy_operation(session: Session, op: Any, payload: str, key: str) -> str:
+    """Append a copy of an operation the centre never stored, with this payload, at the end
+    of the outbox (the outbox's operations are immutable); returns the copy's id."""
+    row = {
+        "op_id": str(uuid7()),
+        "kind": op.kind,
+        "key": key,
+        "action": op.action,
+        "payload": payload,
+        "payload_version": op.payload_version,
+        "created_at": datetime.now(UTC),
+        "state": OpState.PENDING.value,
+        "result": None,
+        "note": "",
+        "acked_at": None,
+        "pay_device": op.pay_device,
+        "pay_day": op.pay_day,
+    }
+    session.connection().execute(insert(OUTBOX), [row])
+    return str(row["op_id"])
+
+
 def _op(kind: Kind, action: str, row: dict[str, Any]) -> dict[str, Any]:
     payload = registry.encode_row(row)
     pay_device: str | None = None

@@ -17,6 +17,11 @@ from typing import Any
 from app import paths
 from app.i18n import _
 
+PLAIN_HTTP_HELP = (
+    "allow plain http:// to a centre on another machine (not encrypted; saved as this "
+    "store's setting)"
+)
+
 
 def add_parsers(sub: Any) -> None:
     centre = sub.add_parser("centre", help="the sync centre (PostgreSQL)")
@@ -27,6 +32,12 @@ def add_parsers(sub: Any) -> None:
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--certfile", default=None, help="TLS certificate (PEM)")
     serve.add_argument("--keyfile", default=None, help="TLS private key (PEM)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes (production: several, see docs/sync.md)",
+    )
     enrol = c_sub.add_parser("enrol-device", help="add a hall PC; prints its one-time code")
     enrol.add_argument("--db", required=True)
     enrol.add_argument("--hall", required=True, help="the hall's code")
@@ -75,9 +86,11 @@ def add_parsers(sub: Any) -> None:
         p.add_argument("--url", required=True)
         p.add_argument("--code", required=True)
         p.add_argument("--cafile", default=None)
+        p.add_argument("--allow-plain-http", action="store_true", help=PLAIN_HTTP_HELP)
     run = s_sub.add_parser("run", help="push, pull and check the money once")
     run.add_argument("--db", type=Path, default=None)
     run.add_argument("--cafile", default=None)
+    run.add_argument("--allow-plain-http", action="store_true", help=PLAIN_HTTP_HELP)
 
 
 def dispatch(args: argparse.Namespace) -> int:
@@ -94,19 +107,7 @@ def _centre(args: argparse.Namespace) -> int:
     centre = Centre(engine)
     cmd = args.centre_command
     if cmd == "serve":
-        import uvicorn
-
-        from app.centre.api import create_app
-
-        uvicorn.run(
-            create_app(centre),
-            host=args.host,
-            port=args.port,
-            ssl_certfile=args.certfile,
-            ssl_keyfile=args.keyfile,
-            log_level="info",
-        )
-        return 0
+        return _serve(centre, args)
     if cmd == "enrol-device":
         centre.ensure_hall(args.hall, args.name)
         device, code = centre.enrol_device(args.hall)
@@ -135,6 +136,41 @@ def _centre(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(centre: Any, args: argparse.Namespace) -> int:
+    """The centre's HTTP service; with ``--workers N`` (N > 1) N processes, each building
+    the app from ``HALLDESK_CENTRE_DB`` (``app.centre.api.app_from_environment``)."""
+    import os
+
+    import uvicorn
+
+    from app.centre.api import DB_ENV, create_app
+    from app.sync.transport import is_loopback
+
+    if not args.certfile and not is_loopback(args.host):
+        print(
+            _(
+                "Warning: the centre serves plain HTTP on {host}: device credentials and the "
+                "halls' data cross the network unencrypted. Give --certfile and --keyfile."
+            ).format(host=args.host),
+            file=sys.stderr,
+        )
+    options: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "ssl_certfile": args.certfile,
+        "ssl_keyfile": args.keyfile,
+        "log_level": "info",
+    }
+    if args.workers > 1:
+        os.environ[DB_ENV] = args.db
+        uvicorn.run(
+            "app.centre.api:app_from_environment", factory=True, workers=args.workers, **options
+        )
+    else:
+        uvicorn.run(create_app(centre), **options)
+    return 0
+
+
 def _fault_notice(centre: Any, args: argparse.Namespace) -> int:
     """Refusals (HallDeskError) are printed in the user's language by ``app.cli``."""
     from app.centre import notices
@@ -157,9 +193,27 @@ def _fault_notice(centre: Any, args: argparse.Namespace) -> int:
     return 0
 
 
+def _allow_plain_http(store: Any) -> None:
+    """``--allow-plain-http``: the command line is the administrator's (it needs the store
+    file); saved as this PC's setting like the settings dialog does."""
+    from sqlalchemy import select
+
+    from app.services.auth import AuthService
+    from app.store.models import Role, Staff
+    from app.sync.service import SyncService
+
+    with store.read() as session:
+        admin = session.scalars(
+            select(Staff.staff_no).where(Staff.role == Role.ADMIN.value).order_by(Staff.id)
+        ).first()
+    if admin is not None:
+        SyncService(store).set_plain_http_allowed(AuthService(store).actor_for(admin), True)
+
+
 def _sync(args: argparse.Namespace) -> int:
     from app.store.database import open_store, sqlite_url
     from app.sync.client import HallSync
+    from app.sync.service import SyncService
     from app.sync.transport import HttpTransport
 
     db = args.db or paths.default_db_path()
@@ -169,23 +223,34 @@ def _sync(args: argparse.Namespace) -> int:
         return 1
     store = open_store(sqlite_url(db))
     try:
+        service = SyncService(store)
+        url = args.url if cmd in ("enrol", "init") else HallSync(store, None).state().url
+        allowed = args.allow_plain_http or service.plain_http_allowed()
+        transport = HttpTransport(url, cafile=args.cafile, allow_plain_http=allowed)
+        if transport.unencrypted and allowed:
+            print(
+                _(
+                    "Warning: the connection to the centre {url} is not encrypted (allowed "
+                    "by an administrator)."
+                ).format(url=url),
+                file=sys.stderr,
+            )
+        client = HallSync(store, transport)
         if cmd in ("enrol", "init"):
-            client = HallSync(store, HttpTransport(args.url, cafile=args.cafile))
             device = client.enrol(args.url, args.code)
             print(_("Enrolled as device {device}.").format(device=device))
             if cmd == "enrol":
+                if args.allow_plain_http:
+                    _allow_plain_http(store)
                 return 0
-        else:
-            url = HallSync(store, None).state().url
-            client = HallSync(store, HttpTransport(url, cafile=args.cafile))
         report = client.sync()
         print(
             _("Sync done: {pushed} sent, {pulled} received, {flagged} flagged.").format(
                 pushed=report.pushed, pulled=report.pulled, flagged=report.flagged
             )
         )
-        for m in report.mismatches_after_resend or report.mismatches:
-            print(_("Payments of {day} differ from the centre's.").format(day=m["day"]))
+        for line in SyncService.report_lines(report):
+            print(line)
         return 0
     finally:
         store.close()

@@ -35,9 +35,22 @@ from typing import Any, Final
 _NOTHING_SEEN: Final = "3:3:"
 
 
+#: Transaction ids and log sequence numbers the centre's columns hold (xid8, bigint).
+_ID_MAX: Final = 2**63 - 1
+
+
+def _id(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError(f"not a number: {value!r}")
+    number = int(value)
+    if not 0 <= number <= _ID_MAX:
+        raise ValueError(f"out of range: {number}")
+    return number
+
+
 def _bounds(snapshot: str) -> tuple[int, int]:
     xmin, xmax, _xip = snapshot.split(":", 2)
-    return int(xmin), int(xmax)
+    return _id(xmin), _id(xmax)
 
 
 def _valid_snapshot(value: object) -> str:
@@ -45,7 +58,7 @@ def _valid_snapshot(value: object) -> str:
         raise ValueError(f"not a snapshot: {value!r}")
     xmin, xmax = _bounds(value)
     xip = value.split(":", 2)[2]
-    if not 0 < xmin <= xmax or any(not 0 < int(x) < xmax for x in xip.split(",") if x):
+    if not 0 < xmin <= xmax or any(not 0 < _id(x) < xmax for x in xip.split(",") if x):
         raise ValueError(f"not a snapshot: {value!r}")
     return value
 
@@ -69,11 +82,11 @@ class PullCursor:
             return cls(
                 seen=_valid_snapshot(wire["seen"]),
                 upto=None if upto is None else _valid_snapshot(upto),
-                after=None if after is None else (int(after[0]), int(after[1])),
+                after=None if after is None else (_id(after[0]), _id(after[1])),
             )
         # Protocol 1: every transaction below txid was finished and received, and txid's
         # own rows up to seq.
-        txid, seq = int(wire.get("txid", 0)), int(wire.get("seq", 0))
+        txid, seq = _id(wire.get("txid", 0)), _id(wire.get("seq", 0))
         if txid < 3:
             return cls()
         return cls(seen=f"{txid}:{txid}:", after=(txid, seq))

@@ -22,9 +22,12 @@ from typing import Any, Final
 from app.domain.errors import HallDeskError
 from app.i18n import N_
 
-PROTOCOL_VERSION: Final = 1
+#: 2: a push result may be ``rejected`` (refused alone, with ``reason``, ``retry`` and
+#: ``detail``: see ``app.centre.push``); a protocol-1 push that holds such an operation is
+#: answered 426 as a whole (its PC would have taken ``rejected`` for done).
+PROTOCOL_VERSION: Final = 2
 PROTOCOL_MIN: Final = 1
-PROTOCOL_MAX: Final = 1
+PROTOCOL_MAX: Final = 2
 
 ENDPOINTS: Final = ("meta", "enrol", "push", "pull", "snapshot", "sanity")
 
@@ -32,7 +35,12 @@ ENDPOINTS: Final = ("meta", "enrol", "push", "pull", "snapshot", "sanity")
 SKEW_WARN: Final = timedelta(minutes=5)
 SKEW_BLOCK: Final = timedelta(minutes=15)
 
+#: The most operations in one push (the centre answers 413 above it) …
 PUSH_BATCH: Final = 1000
+#: … and the most bytes a PC puts in one push body (a batch is cut earlier when its
+#: operations are large, e.g. inspection photos); the centre refuses bodies above
+#: ``app.centre.api.MAX_BODY`` (8 MiB) while they stream in.
+PUSH_BYTES: Final = 4 * 1024 * 1024
 #: Rows per pull page: each page is one SQLite transaction (one WAL sync) at the hall.
 PULL_PAGE: Final = 5000
 #: The most the centre sends in one pull page, whatever a device asks for.

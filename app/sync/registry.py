@@ -14,7 +14,10 @@ dates as ISO dates, money as integer fen. Its key is its primary key, ``|``-join
 
 from __future__ import annotations
 
+import ast
+import base64
 import json
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -22,7 +25,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any, Final
 
-from sqlalchemy import Boolean, Date, DateTime, Table, Uuid
+from sqlalchemy import Boolean, Date, DateTime, LargeBinary, Table, Uuid
 from sqlalchemy.types import TypeDecorator
 
 from app.store.models import Base
@@ -61,6 +64,12 @@ class Kind:
 
 
 _KINDS: dict[str, Kind] = {}
+#: Set once the built-in kinds are registered: until then ``kinds()`` builds them (once,
+#: under the lock). Readers never see a half-filled table: the check is on this flag, not
+#: on ``_KINDS`` being non-empty (a thread that found the first kinds already registered
+#: used to read the table while another thread was still filling it — issue 13, item 1).
+_READY = threading.Event()
+_LOCK = threading.RLock()
 
 
 def register(
@@ -79,14 +88,26 @@ def register(
     if unknown:
         raise ValueError(f"{table.name} has no columns {sorted(unknown)}")
     kind = Kind(table.name, table, direction, immutable, order, local_columns, rows)
-    _KINDS[table.name] = kind
+    with _LOCK:
+        _KINDS[table.name] = kind
     return kind
 
 
 def kinds() -> dict[str, Kind]:
-    if not _KINDS:
-        _builtin()
+    """Every registered kind; the built-in ones are registered on the first call (the
+    centre calls :func:`build` before it serves, so no request ever pays for it)."""
+    if not _READY.is_set():
+        build()
     return _KINDS
+
+
+def build() -> None:
+    """Register the built-in kinds, once, thread-safely; afterwards every reader sees the
+    whole table."""
+    with _LOCK:
+        if not _READY.is_set():
+            _builtin()
+            _READY.set()
 
 
 #: ``hall_setting`` keys that are the hall's rules, shared by all its PCs.
@@ -236,6 +257,10 @@ def encode_value(value: Any) -> Any:
         return value.astimezone(UTC).isoformat()
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, bytes | bytearray | memoryview):
+        # Base64: a photo used to travel as its Python repr ("b'\\x89PNG…'"), which no
+        # other PC could store (its pull failed on that row for good).
+        return base64.b64encode(bytes(value)).decode("ascii")
     return str(value)
 
 
@@ -259,6 +284,17 @@ def _as_date(value: Any) -> Any:
     return date.fromisoformat(str(value))
 
 
+def _as_bytes(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return value
+    text = str(value)
+    if text[:2] in ("b'", 'b"'):  # sent by a PC before base64 (its Python repr)
+        found = ast.literal_eval(text)
+        if isinstance(found, bytes):
+            return found
+    return base64.b64decode(text)
+
+
 _DECODERS: dict[str, list[tuple[str, Callable[[Any], Any] | None]]] = {}
 
 
@@ -279,6 +315,8 @@ def column_decoders(table: Table) -> list[tuple[str, Callable[[Any], Any] | None
                 conv = _as_date
             elif isinstance(impl, Boolean):
                 conv = bool
+            elif isinstance(impl, LargeBinary):
+                conv = _as_bytes
             found.append((col.name, conv))
         _DECODERS[table.name] = found
     return found

@@ -6,22 +6,29 @@ centre URL (HTTP by default; the tests may hand in another).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from app.domain.errors import NotFound, ValidationError
-from app.i18n import N_
+from app.i18n import N_, _
 from app.services.base import Actor, Clock, audit, require_role, utc_now
 from app.store.database import Store
 from app.store.models import HallSetting, Role
-from app.store.models.sync import SyncConflict
+from app.store.models.sync import OpResult, OpState, SyncConflict, SyncOutbox
+from app.sync import checks, registry
+from app.sync.capture import copy_operation
 from app.sync.client import HallSync, Progress, Status, SyncReport
-from app.sync.transport import HttpTransport, Transport
+from app.sync.transport import HttpTransport, Transport, unencrypted
 
 INTERVAL_KEY = "sync_interval_minutes"
+#: This PC's own setting (not one of the hall's rules, so it never syncs): an administrator
+#: allows plain HTTP to a centre on another machine.
+PLAIN_HTTP_KEY = "centre.allow_plain_http"
 MAX_INTERVAL = 24 * 60
 
 
@@ -34,6 +41,10 @@ class ConflictRow:
     flagged_at: datetime
     resolved_at: datetime | None
     resolution: str
+    #: The centre refused the record and it waits at this PC until a leader sends it again.
+    parked: bool = False
+    #: The centre refused it for a reason of its own: it is sent again at every sync.
+    retrying: bool = False
 
 
 def http_transport(url: str) -> Transport:
@@ -49,8 +60,48 @@ class SyncService:
 
     def _client(self, **kw: object) -> HallSync:
         url = HallSync(self._store, None).state().url
-        transport = type(self).transport_factory(url) if url else None
+        transport = self._transport(url) if url else None
         return HallSync(self._store, transport, self._clock, **kw)  # type: ignore[arg-type]
+
+    def _transport(self, url: str) -> Transport:
+        transport = type(self).transport_factory(url)
+        if isinstance(transport, HttpTransport):
+            transport.allow_plain_http = self.plain_http_allowed()
+        return transport
+
+    def plain_http_allowed(self) -> bool:
+        with self._store.read() as session:
+            row = session.get(HallSetting, PLAIN_HTTP_KEY)
+            return row is not None and row.value == "1"
+
+    def unencrypted(self) -> bool:
+        """Does this PC sync over plain HTTP with another machine (allowed, shown with a
+        warning)?"""
+        url = self.status().url
+        return bool(url) and unencrypted(url)
+
+    def set_plain_http_allowed(self, actor: Actor, allowed: bool) -> None:
+        """An administrator allows (or forbids again) plain HTTP to a centre that is not on
+        this PC; audited."""
+        require_role(actor, Role.ADMIN)
+        with self._store.unit_of_work() as session:
+            row = session.get(HallSetting, PLAIN_HTTP_KEY)
+            value = "1" if allowed else "0"
+            if row is None:
+                session.add(HallSetting(key=PLAIN_HTTP_KEY, value=value))
+            elif row.value != value:
+                row.value = value
+            else:
+                return
+            audit(
+                session,
+                at=self._clock(),
+                staff_id=actor.staff_id,
+                action="sync_plain_http",
+                entity="hall_setting",
+                entity_id=PLAIN_HTTP_KEY,
+                allowed=allowed,
+            )
 
     def status(self) -> Status:
         return HallSync(self._store, None, self._clock).status()
@@ -64,7 +115,7 @@ class SyncService:
             )
         if not code.strip():
             raise ValidationError("code", N_("Enter the one-time enrolment code."))
-        client = HallSync(self._store, type(self).transport_factory(url), self._clock)
+        client = HallSync(self._store, self._transport(url), self._clock)
         device = client.enrol(url, code.strip())
         with self._store.unit_of_work() as session:
             audit(
@@ -87,6 +138,62 @@ class SyncService:
         del actor  # any logged-in clerk may sync
         return self._client(progress=progress, cancel=cancel).sync()
 
+    def _replace_cleaned(self, session: Session, op: SyncOutbox) -> str:
+        """The cleaned copy of a refused operation and copies of the operations behind it
+        (see :meth:`send_again`); returns the copy's id."""
+        now = self._clock()
+        payload = registry.dumps(checks.clean_text(json.loads(op.payload)))
+        copy = copy_operation(session, op, payload, checks.clean_text(op.key))
+        parents = {(op.kind, op.key)}
+        behind = []
+        later = session.scalars(
+            select(SyncOutbox)
+            .where(
+                SyncOutbox.seq > op.seq,
+                SyncOutbox.state == OpState.PENDING.value,
+                func.coalesce(SyncOutbox.result, "") != OpResult.REJECTED.value,
+            )
+            .order_by(SyncOutbox.seq)
+        )
+        for other in later:
+            kind = registry.get(other.kind)
+            refs = checks.references(kind, json.loads(other.payload)) if kind else []
+            if any(r in parents for r in refs):
+                parents.add((other.kind, other.key))
+                behind.append(other)
+        for other in behind:
+            copy_operation(session, other, other.payload, other.key)
+        for retired in (op, *behind):
+            retired.state = OpState.ACKED.value
+            retired.result = OpResult.REPLACED.value
+            retired.acked_at = now
+        op.note = copy
+        return copy
+
+    @staticmethod
+    def report_lines(report: SyncReport) -> list[str]:
+        """What a sync found beyond its counts: the money comparison as it stands *after* any
+        re-send (the first comparison alone would report days the re-send fixed), and the
+        operations the centre refused."""
+        lines = []
+        if report.resent:
+            lines.append(
+                _("Payments of {days} differed from the centre's and were sent again.").format(
+                    days=", ".join(str(m["day"]) for m in report.mismatches)
+                )
+            )
+        still = report.mismatches_after_resend if report.resent else report.mismatches
+        for m in still:
+            lines.append(_("Payments of {day} differ from the centre's.").format(day=m["day"]))
+        if report.rejected:
+            lines.append(
+                _(
+                    "The centre refused {n} records; see the list of flagged items "
+                    "(File → Flagged by the centre)."
+                ).format(n=report.rejected)
+            )
+        return lines
+
     def interval_minutes(self) -> int:
         with self._store.read() as session:
             row = session.get(HallSetting, INTERVAL_KEY)
@@ -107,15 +214,76 @@ class SyncService:
 
     def conflicts(self, include_resolved: bool = False) -> list[ConflictRow]:
         with self._store.read() as session:
-            query = select(SyncConflict).order_by(SyncConflict.id)
+            query = select(SyncConflict, SyncOutbox.state, SyncOutbox.result).outerjoin(
+                SyncOutbox, SyncOutbox.op_id == SyncConflict.op_id
+            )
+            query = query.order_by(SyncConflict.id)
             if not include_resolved:
                 query = query.where(SyncConflict.resolved_at.is_(None))
-            return [
-                ConflictRow(
-                    c.id, c.kind, c.key, c.reason, c.flagged_at, c.resolved_at, c.resolution
+            rows = []
+            for c, state, result in session.execute(query):
+                pending = state == OpState.PENDING.value
+                rows.append(
+                    ConflictRow(
+                        c.id,
+                        c.kind,
+                        c.key,
+                        c.reason,
+                        c.flagged_at,
+                        c.resolved_at,
+                        c.resolution,
+                        parked=pending and result == OpResult.REJECTED.value,
+                        retrying=pending and result == OpResult.RETRY.value,
+                    )
                 )
-                for c in session.scalars(query)
-            ]
+            return rows
+
+    def send_again(self, leader: Actor, conflict_id: int) -> None:
+        """A leader sends a record the centre refused again, at the next sync (audited).
+
+        A record refused for characters the centre cannot store (``bad_text``: a NUL
+        pasted from the clipboard into a complaint before the input checks existed) goes
+        *cleaned*: a copy of its operation without those characters is appended to the
+        outbox (operations are immutable; the refused one is marked ``replaced``), followed
+        by copies of the operations held back behind it (a complaint's events), so they
+        still reach the centre after it. This PC's own row keeps the characters. Any other
+        refused record goes as it is (e.g. after an update of the centre). The flagged item
+        stays open until the centre takes the record."""
+        require_role(leader, Role.ADMIN, Role.LEADER)
+        with self._store.unit_of_work() as session:
+            conflict = session.get(SyncConflict, conflict_id)
+            op = (
+                session.scalars(
+                    select(SyncOutbox).where(SyncOutbox.op_id == conflict.op_id)
+                ).first()
+                if conflict is not None and conflict.resolved_at is None
+                else None
+            )
+            if (
+                conflict is None
+                or op is None
+                or op.state != OpState.PENDING.value
+                or op.result != OpResult.REJECTED.value
+            ):
+                raise NotFound(N_("This record is not waiting to be sent again."))
+            cleaned = conflict.reason == "bad_text"
+            if cleaned:
+                conflict.op_id = self._replace_cleaned(session, op)
+            else:
+                op.result = None
+                op.note = ""
+            audit(
+                session,
+                at=self._clock(),
+                staff_id=leader.staff_id,
+                action="sync_send_again",
+                entity="sync_conflict",
+                entity_id=conflict_id,
+                kind=conflict.kind,
+                key=conflict.key,
+                reason=conflict.reason,
+                cleaned=cleaned,
+            )
 
     def resolve(self, leader: Actor, conflict_id: int, note: str) -> None:
         """A leader marks a flagged item as dealt with (the note says how); audited."""
@@ -126,6 +294,13 @@ class SyncService:
         if len(note) > 500:
             raise ValidationError("note", N_("The note can be at most {max} characters."), max=500)
         with self._store.unit_of_work() as session:
+            conflict = session.get(SyncConflict, conflict_id)
+            if conflict is not None and _parked(session, conflict.op_id):
+                # The record has not reached the centre: closing its item would hide it.
+                raise ValidationError(
+                    "note",
+                    N_("The centre has not got this record yet: send it again instead."),
+                )
             done = session.execute(
                 update(SyncConflict)
                 .where(SyncConflict.id == conflict_id, SyncConflict.resolved_at.is_(None))
@@ -142,3 +317,14 @@ class SyncService:
                 entity_id=conflict_id,
                 note=note,
             )
+
+
+def _parked(session: Session, op_id: str) -> bool:
+    found = session.scalars(
+        select(SyncOutbox.op_id).where(
+            SyncOutbox.op_id == op_id,
+            SyncOutbox.state == OpState.PENDING.value,
+            SyncOutbox.result == OpResult.REJECTED.value,
+        )
+    ).first()
+    return found is not None

@@ -4,13 +4,43 @@ object with the same ``call`` (the in-process transport of the tests,
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import ssl
 import urllib.error
 import urllib.request
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
-from app.sync.protocol import SyncOffline, error_for_status
+from app.i18n import N_
+from app.sync.protocol import SyncError, SyncOffline, error_for_status
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def unencrypted(url: str) -> bool:
+    """Plain HTTP to another machine: the credential and the hall's data travel in clear."""
+    parts = urlsplit(url)
+    return parts.scheme == "http" and not is_loopback(parts.hostname or "")
+
+
+class PlainHttpRefused(SyncError):
+    def __init__(self, url: str) -> None:
+        super().__init__(
+            N_(
+                "The centre's address {url} is not encrypted (http://). Use an https:// "
+                "address, or let an administrator allow unencrypted connections in the sync "
+                "settings."
+            ),
+            url=url,
+        )
 
 
 class Transport(Protocol):
@@ -18,15 +48,36 @@ class Transport(Protocol):
 
 
 class HttpTransport:
-    """``POST {url}/sync/{endpoint}`` with JSON; ``cafile`` pins the centre's CA for TLS."""
+    """``POST {url}/sync/{endpoint}`` with JSON; ``cafile`` pins the centre's CA for TLS.
 
-    def __init__(self, url: str, *, timeout: float = 60.0, cafile: str | None = None) -> None:
+    Plain ``http://`` goes only to this machine (loopback) unless ``allow_plain_http``
+    (an administrator's setting, shown with a warning): anything else is refused before a
+    byte is sent."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout: float = 60.0,
+        cafile: str | None = None,
+        allow_plain_http: bool = False,
+    ) -> None:
         self.url = url.rstrip("/")
         self.timeout = timeout
+        self.allow_plain_http = allow_plain_http
         self._context = ssl.create_default_context(cafile=cafile) if cafile else None
 
+    @property
+    def unencrypted(self) -> bool:
+        return unencrypted(self.url)
+
     def call(self, endpoint: str, body: dict[str, Any], credential: str | None) -> Any:
-        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        if self.unencrypted and not self.allow_plain_http:
+            raise PlainHttpRefused(self.url)
+        try:
+            data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:  # a damaged string (lone surrogate): the centre refuses it
+            data = json.dumps(body, ensure_ascii=True).encode("ascii")
         headers = {"Content-Type": "application/json"}
         if credential:
             headers["Authorization"] = f"Bearer {credential}"

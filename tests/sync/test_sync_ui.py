@@ -71,3 +71,52 @@ def test_sync_button_sends_the_payment_and_updates_the_status_bar(
     )
     window.grab().save(str(tmp_path / "sync-window.png"))
     Path("/tmp/sync-window.png").write_bytes((tmp_path / "sync-window.png").read_bytes())
+
+
+def test_a_refused_record_is_listed_with_what_to_do_and_a_leader_sends_it_again(
+    qtbot: QtBot, centre: Centre, tiny_demo: Path, tmp_path: Path
+) -> None:
+    """Issue 13, item 3: "nothing in the UI gets the PC out"."""
+    from PySide6.QtWidgets import QLineEdit
+
+    from tests.sync.conftest import new_hall_pc
+    from tests.sync.test_refusals import poison_complaint
+    from ui.arrears.action_dialogs import LeaderDialog
+    from ui.fonts import register_bundled_fonts
+    from ui.sync.controller import REASON_ADVICE, REASON_LABELS
+
+    load_hall(centre, "H1", tiny_demo)
+    pc = new_hall_pc(centre, "H1", tmp_path / "pc.sqlite3")
+    cid = poison_complaint(pc.store)
+    assert pc.sync.sync().rejected == 2
+    win = build_main_window(sqlite_url(pc.path), "L001")
+    qtbot.addWidget(win)
+    win.show()
+    from PySide6.QtGui import QFont
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.setFont(QFont(register_bundled_fonts()))  # as ui.app does, for the picture
+    try:
+        assert _("1 flagged") in win.sync_label.text() or "1" in win.sync_label.text()
+        dialog = win.sync.open_conflicts()
+        table = dialog.table
+        assert table.rowCount() == 1
+        assert table.item(0, 3).text() == _(REASON_LABELS["bad_text"])
+        assert _(REASON_ADVICE["bad_text"]) in dialog.advice_label.text()
+        dialog.resize(900, 320)
+        dialog.grab().save(str(tmp_path / "flagged.png"))
+        Path("/tmp/sync-flagged.png").write_bytes((tmp_path / "flagged.png").read_bytes())
+        table.selectRow(0)
+        qtbot.mouseClick(dialog.send_again_button, Qt.MouseButton.LeftButton)
+        leader = dialog.leader_dialog
+        assert isinstance(leader, LeaderDialog)
+        leader.findChild(QLineEdit, "leaderStaffNo").setText("L001")
+        leader.findChild(QLineEdit, "leaderPassword").setText("demo")
+        leader.ok_button.click()
+        qtbot.waitUntil(lambda: not leader.isVisible(), timeout=10_000)
+        assert pc.sync.sync().rejected == 0
+        assert str(cid) in centre.records("H1", "complaint")
+        dialog.reload()
+        assert dialog.table.rowCount() == 0
+    finally:
+        win.sync.shutdown()

@@ -2,8 +2,9 @@
 
 ``sync_outbox`` holds one immutable operation per write of a syncable kind, appended in the
 writer's own transaction (see ``app.sync.capture``); only its delivery columns (``state``,
-``result``, ``note``, ``acked_at``) ever change. ``sync_state`` is this PC's single row:
-the centre's address, its device credential and the pull cursor. ``sync_conflict`` lists
+``result``, ``note``, ``acked_at``) ever change (a refused operation a leader sends again
+cleaned is *replaced* by a copy: ``SyncService.send_again``). ``sync_state`` is this PC's
+single row: the centre's address, its device credential and the pull cursor. ``sync_conflict`` lists
 what the centre flagged (odd payments, refused transitions) for a leader to work through.
 ``sync_stage`` holds a full re-download until it is swapped in in one transaction.
 """
@@ -41,6 +42,14 @@ class OpResult(StrEnum):
     APPLIED = "applied"
     DUPLICATE = "duplicate"
     FLAGGED = "flagged"
+    #: Refused by the centre for its content: the operation stays pending but is parked
+    #: (not sent) until a leader sends it again (see ``app.sync.service``).
+    REJECTED = "rejected"
+    #: Refused by the centre for a reason of its own: sent again at the next sync.
+    RETRY = "retry"
+    #: A refused operation (or one held back behind it) a leader sent again as a copy;
+    #: the centre never stored it (``note``: the copy's id, on the refused one).
+    REPLACED = "replaced"
 
 
 class SyncOutbox(Base):
