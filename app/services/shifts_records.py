@@ -333,6 +333,7 @@ def shift_figures(session: Session, shift: CashShift) -> tuple[ShiftCash, tuple[
             Payment.kind,
             Payment.tendered_fen,
             Payment.change_fen,
+            Payment.rounding_fen,
         ).where(Payment.shift_id == shift.id)
     )
     entries = [
@@ -342,8 +343,9 @@ def shift_figures(session: Session, shift: CashShift) -> tuple[ShiftCash, tuple[
             kind=EntryKind(kind),
             tendered_fen=tendered if kind == EntryKind.PAYMENT.value else None,
             change_fen=change if kind == EntryKind.PAYMENT.value else None,
+            rounding_fen=rounding,
         )
-        for method, amount, kind, tendered, change in rows
+        for method, amount, kind, tendered, change, rounding in rows
     ]
     moves = list(
         session.scalars(
