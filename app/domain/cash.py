@@ -237,6 +237,22 @@ class MethodTotal:
 
 
 @dataclass(frozen=True, slots=True)
+class MethodTally:
+    """How many payments, voids and reversals a method had in a shift, and no amount: what
+    a clerk sees of an open shift under a blind count (any amount would let the expected
+    cash be worked out before the drawer is counted)."""
+
+    method: str
+    payments: int = 0
+    voids: int = 0
+    reversals: int = 0
+
+    @classmethod
+    def of(cls, total: MethodTotal) -> MethodTally:
+        return cls(total.method, total.payments, total.voids, total.reversals)
+
+
+@dataclass(frozen=True, slots=True)
 class ShiftCash:
     """The cash arithmetic of one shift (see the module docstring)."""
 
@@ -429,7 +445,7 @@ class MethodCount:
         return self.difference.difference_fen
 
 
-def had_takings(total: MethodTotal) -> bool:
+def had_takings(total: MethodTotal | MethodTally) -> bool:
     """Whether anything was taken, voided or reversed with the method in the shift."""
     return total.payments + total.voids + total.reversals > 0
 

@@ -64,6 +64,7 @@ from app.i18n import N_
 from app.services.arrears_records import business_date, load_inputs, read_policy
 from app.services.base import Actor, Clock, Desk, audit, check_reason, this_desk, utc_now
 from app.services.customers import ServiceView
+from app.services.listeners import Listeners
 from app.services.payment_plan import (
     COUNTER_METHODS,
     ELECTRONIC_METHODS,
@@ -360,11 +361,13 @@ class PaymentService:
 
     See the module docstring for the invariants. Every method opens its own unit of work;
     the hall-local business date comes from ``clock`` and the hall's time zone.
+    ``money_moved`` is told after each payment, void and reversal has committed.
     """
 
     def __init__(self, store: Store, clock: Clock = utc_now) -> None:
         self._store = store
         self._clock = clock
+        self.money_moved = Listeners()
 
     # -- reading --
 
@@ -567,6 +570,7 @@ class PaymentService:
                 prepayment_fen=plan.prepayment_fen,
                 restore_requests=[str(i) for i in restore_ids],
             )
+        self.money_moved.notify()
         return RecordedPayment(payment.id, receipt_no, now, restore_ids)
 
     @staticmethod
@@ -714,6 +718,7 @@ class PaymentService:
                 approved_by=leader.staff_id,
                 reason=reason,
             )
+        self.money_moved.notify()
         return RecordedPayment(row.id, None, now, (), kind, original.id)
 
 

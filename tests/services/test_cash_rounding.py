@@ -5,11 +5,15 @@ is left owing nothing; the drawer's expected cash is whole jiao and the close ba
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 
 import pytest
+from pypdf import PdfReader
 
+from app.domain.amount_words import format_figures
 from app.domain.errors import ValidationError
+from app.services.handover import HandoverService
 from app.services.payments import PaymentMethod, PaymentRequest
 from app.services.shifts import ShiftService
 from tests.services import test_payments
@@ -67,6 +71,10 @@ def test_the_fen_of_everything_owed_are_written_off_and_the_drawer_balances(
     assert shifts.x_report(desk.leader, shift_id).cash.rounding_fen == fen
     closed = shifts.close(desk.clerk, counts, float_left_fen=0)
     assert closed.shift.close is not None and closed.shift.close.difference_fen == 0
+    # The handover sheet (Z report) shows the fen written off on a line of their own.
+    sheet = HandoverService(desk.store, desk.clock).render_sheet(shift_id)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(sheet)).pages)
+    assert "现金抹零（收至角）" + format_figures(fen) in "".join(text.split())
 
 
 def test_a_void_pays_back_the_cash_taken_and_the_drawer_still_balances(
