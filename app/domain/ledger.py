@@ -127,24 +127,27 @@ class DatedLedger:
         self.bills = sorted(bills, key=lambda b: (b.period, b.due_date))
         ordered = sorted(payments, key=lambda p: p.paid_on)
         self.pay_days = [p.paid_on for p in ordered]
+        self._pay_ords = [d.toordinal() for d in self.pay_days]
         self._paid_totals = list(accumulate(p.amount_fen for p in ordered))
+        self._due_ords = [b.due_date.toordinal() for b in self.bills]
+        self._billed_totals = list(accumulate(b.amount_fen for b in self.bills))
         # Bills due in ledger order, all positive (the usual case): the bills due before a
         # day are a prefix, and what FIFO leaves of them follows from two sums.
-        dues = [b.due_date for b in self.bills]
-        self._prefix_dues = (
-            dues if dues == sorted(dues) and all(b.amount_fen > 0 for b in self.bills) else None
+        self._prefix = self._due_ords == sorted(self._due_ords) and all(
+            b.amount_fen > 0 for b in self.bills
         )
-        self._billed_totals = list(accumulate(b.amount_fen for b in self.bills))
+
+    def _paid_through(self, ordinal: int) -> int:
+        index = bisect_right(self._pay_ords, ordinal)
+        return self._paid_totals[index - 1] if index else 0
 
     def paid_by(self, day: date) -> int:
         """Sum of payments made on or before ``day`` (a same-day payment counts first)."""
-        index = bisect_right(self.pay_days, day)
-        return self._paid_totals[index - 1] if index else 0
+        return self._paid_through(day.toordinal())
 
     def paid_before(self, day: date) -> int:
         """Sum of payments made before ``day`` (what the bills owed at its start reflect)."""
-        index = bisect_left(self.pay_days, day)
-        return self._paid_totals[index - 1] if index else 0
+        return self._paid_through(day.toordinal() - 1)
 
     def outstanding(self, day: date) -> list[int]:
         return self._outstanding(self.paid_by(day))
@@ -158,27 +161,41 @@ class DatedLedger:
             result.append(bill.amount_fen - settled)
         return result
 
-    def overdue(self, day: date) -> int:
-        """What is past its due date at the end of ``day`` (its payments counted)."""
+    def _overdue(self, due_before: int, paid: int) -> int:
+        """What bills due before the ordinal ``due_before`` still owe once ``paid`` is
+        allocated to the bills oldest first."""
+        if self._prefix:
+            count = bisect_left(self._due_ords, due_before)
+            billed = self._billed_totals[count - 1] if count else 0
+            return billed - min(billed, max(0, paid))
         return sum(
             left
-            for bill, left in zip(self.bills, self.outstanding(day), strict=True)
-            if bill.due_date < day
+            for due, left in zip(self._due_ords, self._outstanding(paid), strict=True)
+            if due < due_before
         )
+
+    def overdue(self, day: date) -> int:
+        """What is past its due date at the end of ``day`` (its payments counted)."""
+        ordinal = day.toordinal()
+        return self._overdue(ordinal, self._paid_through(ordinal))
 
     def overdue_at_start(self, day: date) -> int:
         """What was past its due date when ``day`` began: bills due before ``day``, less
         the payments of the days before it. A payment made on ``day`` counts from the next
         day, so ``day`` is a late day for what it pays (the late-payment penalty's base)."""
-        if self._prefix_dues is not None:
-            due_before = bisect_left(self._prefix_dues, day)
-            billed = self._billed_totals[due_before - 1] if due_before else 0
-            return billed - min(billed, max(0, self.paid_before(day)))
-        return sum(
-            left
-            for bill, left in zip(self.bills, self._outstanding(self.paid_before(day)), strict=True)
-            if bill.due_date < day
-        )
+        return self.overdue_at_start_ordinal(day.toordinal())
+
+    def overdue_at_start_ordinal(self, ordinal: int) -> int:
+        """``overdue_at_start`` of the day with this ordinal (``date.toordinal``)."""
+        return self._overdue(ordinal, self._paid_through(ordinal - 1))
+
+    @property
+    def due_ordinals(self) -> list[int]:
+        return self._due_ords
+
+    @property
+    def pay_ordinals(self) -> list[int]:
+        return self._pay_ords
 
     def episode_start(self, today: date) -> date | None:
         """First day of the unbroken overdue stretch that includes ``today``.

@@ -36,6 +36,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 from typing import TYPE_CHECKING, Final
 
 from app.domain.ledger import DatedLedger
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
 _DAY: Final = timedelta(days=1)
 
 Span = tuple[date, date]
+Segment = tuple[int, int, int]
 
 
 def daily_penalty_fen(base_fen: int, per_mille: int) -> int:
@@ -126,13 +128,23 @@ class PenaltyPosition:
     as_of: date
     per_mille: int
     posted_fen: int
-    unposted: tuple[PenaltyRun, ...]
+    #: The unposted runs as (first day's ordinal, last day's ordinal, base): the ladder
+    #: engine evaluates thousands of accounts and needs only the sum.
+    segments: tuple[Segment, ...]
     settled_fen: int
     waived_fen: int
 
     @property
+    def unposted(self) -> tuple[PenaltyRun, ...]:
+        return tuple(
+            PenaltyRun(date.fromordinal(a), date.fromordinal(b), base)
+            for a, b, base in self.segments
+        )
+
+    @property
     def unposted_fen(self) -> int:
-        return sum(run.amount_fen(self.per_mille) for run in self.unposted)
+        rate = self.per_mille
+        return sum((b - a + 1) * (base * rate // 1000) for a, b, base in self.segments if base)
 
     @property
     def accrued_fen(self) -> int:
@@ -178,14 +190,11 @@ def split_payment(amount_fen: int, bills_owed_fen: int, penalty_owed_fen: int) -
 # --- days and their base ---------------------------------------------------------------------
 
 
-def _frozen_on(freezes: Sequence[Freeze], day: date) -> int:
-    return sum(f.amount_fen for f in freezes if f.active_on(day))
-
-
-def base_runs(
-    ledger: DatedLedger, freezes: Sequence[Freeze], first: date, last: date
-) -> list[PenaltyRun]:
-    """The late days ``first`` to ``last`` as runs of equal base (zero bases included).
+def _segments(
+    ledger: DatedLedger, freezes: Sequence[Freeze], first: int, last: int
+) -> list[Segment]:
+    """The late days ``first`` to ``last`` (ordinals) as (first, last, base) runs of equal
+    base, zero bases included.
 
     The base changes only on the day after a due date or a payment, the day a freeze
     starts and the day after it ends, so it is computed once per such day.
@@ -193,20 +202,37 @@ def base_runs(
     if last < first:
         return []
     changes = {first}
-    changes.update(b.due_date + _DAY for b in ledger.bills)
-    changes.update(d + _DAY for d in ledger.pay_days)
-    for f in freezes:
-        changes.update((f.starts_on, f.expires_on + _DAY))
+    changes.update(d + 1 for d in ledger.due_ordinals if first <= d < last)
+    changes.update(d + 1 for d in ledger.pay_ordinals if first <= d < last)
+    spans = [(f.starts_on.toordinal(), f.expires_on.toordinal(), f.amount_fen) for f in freezes]
+    for a, b, _fen in spans:
+        changes.add(a)
+        changes.add(b + 1)
     starts = sorted(d for d in changes if first <= d <= last)
-    runs: list[PenaltyRun] = []
-    for i, start in enumerate(starts):
-        end = starts[i + 1] - _DAY if i + 1 < len(starts) else last
-        base = max(0, ledger.overdue_at_start(start) - _frozen_on(freezes, start))
-        if runs and runs[-1].base_fen == base:
-            runs[-1] = PenaltyRun(runs[-1].first, end, base)
+    starts.append(last + 1)
+    at_start = ledger.overdue_at_start_ordinal
+    segments: list[Segment] = []
+    for start, following in pairwise(starts):
+        base = at_start(start)
+        if spans:
+            base -= sum(fen for a, b, fen in spans if a <= start <= b)
+        if base < 0:
+            base = 0
+        if segments and segments[-1][2] == base:
+            segments[-1] = (segments[-1][0], following - 1, base)
         else:
-            runs.append(PenaltyRun(start, end, base))
-    return runs
+            segments.append((start, following - 1, base))
+    return segments
+
+
+def base_runs(
+    ledger: DatedLedger, freezes: Sequence[Freeze], first: date, last: date
+) -> list[PenaltyRun]:
+    """The late days ``first`` to ``last`` as runs of equal base (zero bases included)."""
+    return [
+        PenaltyRun(date.fromordinal(a), date.fromordinal(b), base)
+        for a, b, base in _segments(ledger, freezes, first.toordinal(), last.toordinal())
+    ]
 
 
 def _subtract(span: Span, covered: Sequence[Span]) -> list[Span]:
@@ -269,17 +295,17 @@ def penalty_position(
     Postings dated after ``today`` still count: a posting is a fact once written, and
     ``today`` is never earlier than the day it was posted for in the services' use.
     """
-    posted, covered = posted_fen(facts.accruals)
-    unposted: list[PenaltyRun] = []
+    posted, covered = posted_fen(facts.accruals) if facts.accruals else (0, [])
+    segments: list[Segment] = []
     start = first_late_day(ledger)
     if start is not None and start <= today:
         for a, b in _subtract((start, today), covered):
-            unposted.extend(base_runs(ledger, freezes, a, b))
+            segments.extend(_segments(ledger, freezes, a.toordinal(), b.toordinal()))
     return PenaltyPosition(
         as_of=today,
         per_mille=per_mille,
         posted_fen=posted,
-        unposted=tuple(unposted),
+        segments=tuple(segments),
         settled_fen=facts.settled_fen,
         waived_fen=facts.waived_fen,
     )
