@@ -381,6 +381,8 @@ def _sync_shots(window: MainWindow, app: QApplication, language: str, db: Path, 
 def _close_shots(window: MainWindow, app: QApplication, db: Path, tmp: Path) -> None:
     """The close dialog after the blind count and Check, in each language; the Chinese one
     closes the shift (the cash is ¥5 short, so a reason is needed)."""
+    from app.services.auth import AuthService
+    from app.services.shifts import ShiftReport, ShiftService
     from ui.shifts.tab import ShiftTab
 
     tab = window.tab(ShiftTab)
@@ -391,13 +393,22 @@ def _close_shots(window: MainWindow, app: QApplication, db: Path, tmp: Path) -> 
         _settle(app)  # the language change reaches every widget before the dialog exists
         tab.reload()
         dialog = tab.make_close_dialog()
-        report = tab.report
-        assert report is not None and report.cash is not None
-        # Count the expected cash less ¥5, in ¥100, ¥10 and ¥1 pieces.
-        yuan = report.cash.expected_cash_fen // 100 - 5
-        dialog.grid.fields["note_100"].setText(str(yuan // 100))
-        dialog.grid.fields["note_10"].setText(str(yuan % 100 // 10))
-        dialog.grid.fields["coin_1"].setText(str(yuan % 10))
+        # The clerk's blind report has no figure: the script asks as the shift leader.
+        leader = AuthService(window.ctx.store).actor_for("L001")
+        report = ShiftService(window.ctx.store, window.ctx.clock).current_report(window.ctx.actor)
+        full = ShiftService(window.ctx.store).x_report(leader, report.shift.shift_id)
+        assert isinstance(full, ShiftReport)
+        # Count the expected cash less ¥5, in ¥100, ¥10, ¥1 and 1-jiao pieces.
+        expected = full.cash.expected_cash_fen - 5_00
+        pieces = {
+            "note_100": expected // 100_00,
+            "note_10": expected % 100_00 // 10_00,
+            "coin_1": expected % 10_00 // 100,
+            "coin_0_1": expected % 100 // 10,
+        }
+        for code, n in pieces.items():
+            dialog.grid.fields[code].setText(str(n) if n else "")
+        dialog.float_left.setText("500")
         dialog.reason.setText(
             "找零时多找了 5 元" if language == "zh_CN" else "Gave ¥5 too much change"
         )

@@ -35,14 +35,16 @@ class PaidBill:
 class ReceiptData:
     """Everything a receipt prints, already decided by the caller.
 
-    Invariants (checked, because a printed receipt must add up): ``amount_fen`` equals the
-    bills plus ``prepayment_fen`` plus ``penalty_fen`` (the late-payment penalty collected
-    with the payment, printed as its own item when not zero); for cash,
-    ``tendered_fen - change_fen == amount_fen``; ``paid_at`` is timezone-aware and printed in
-    the hall's ``timezone``. ``method`` is a label the caller already translated.
+    Invariants (checked, because a printed receipt must add up): ``amount_fen`` (what the
+    payment settled) equals the bills plus ``penalty_fen`` (the late-payment penalty it
+    settled, printed as its own item when not zero) plus ``prepayment_fen``, printed in the
+    order they are settled; ``rounding_fen`` (0–9) is the fen of a cash amount written off
+    in the customer's favour, printed as its own line, so the customer paid ``paid_fen``;
+    for cash, ``tendered_fen - change_fen == paid_fen``; ``paid_at`` is timezone-aware and
+    printed in the hall's ``timezone``. ``method`` is a label the caller already translated.
     ``customer_name`` should arrive masked; it is masked again here (idempotent) unless the
     customer is an organisation. ``balance_after_fen`` < 0 means the account still owes that
-    much.
+    much on its bills; ``penalty_owed_after_fen`` is the penalty still owed after it.
     """
 
     hall_name: str
@@ -67,6 +69,13 @@ class ReceiptData:
     voided: bool = False
     organisation: bool = False
     penalty_fen: int = 0
+    penalty_owed_after_fen: int = 0
+    rounding_fen: int = 0
+
+    @property
+    def paid_fen(self) -> int:
+        """What the customer paid: the amount settled less the rounding written off."""
+        return self.amount_fen - self.rounding_fen
 
     def __post_init__(self) -> None:
         if self.paid_at.tzinfo is None or self.paid_at.utcoffset() is None:
@@ -75,8 +84,12 @@ class ReceiptData:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {self.timezone!r}") from None
-        if self.amount_fen < 0 or self.prepayment_fen < 0 or self.penalty_fen < 0:
+        if min(self.amount_fen, self.prepayment_fen, self.penalty_fen) < 0:
             raise ValueError("receipt amounts are never negative")
+        if self.penalty_owed_after_fen < 0:
+            raise ValueError("the penalty still owed is never negative")
+        if not 0 <= self.rounding_fen < 10 or self.rounding_fen > self.amount_fen:
+            raise ValueError("a rounding is 0 to 9 fen of the amount")
         if any(bill.amount_fen <= 0 for bill in self.bills):
             raise ValueError("a paid bill has a positive amount")
         items = sum(b.amount_fen for b in self.bills) + self.prepayment_fen + self.penalty_fen
@@ -87,7 +100,7 @@ class ReceiptData:
         if (
             self.tendered_fen is not None
             and self.change_fen is not None
-            and (self.change_fen < 0 or self.tendered_fen - self.change_fen != self.amount_fen)
+            and (self.change_fen < 0 or self.tendered_fen - self.change_fen != self.paid_fen)
         ):
             raise ValueError("tendered minus change must equal the amount paid")
         if self.reprint_count < 0:

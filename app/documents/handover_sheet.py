@@ -133,6 +133,8 @@ class HandoverSheetData:
     superseded: bool = False
     printed_at: datetime | None = None
     method_counts: tuple[MethodCountLine, ...] = ()
+    #: Fen written off for customers to take cash in whole jiao (not in the drawer).
+    cash_rounding_fen: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,6 +341,11 @@ def _sheet_story(data: HandoverSheetData) -> list[Flowable]:
         (_("Cash received"), _money(data.cash_received_fen)),
         (_("Change given"), _money(data.change_given_fen)),
         (_("Cash voids and reversals"), _money(data.cash_corrections_fen)),
+        *(
+            [(_("Cash rounded down to the jiao"), _money(data.cash_rounding_fen))]
+            if data.cash_rounding_fen
+            else []
+        ),
         (_("Cash in"), _money(data.cash_in_fen)),
         (_("Cash out"), _money(data.cash_out_fen)),
         (_("Expected cash"), _money(data.expected_cash_fen)),

@@ -2,9 +2,11 @@
 
 Both layouts print the same content in the same order, built once by ``_content``: hall name
 and title, receipt number, local date and time, staff number, the customer (masked), the
-account, the bills paid, any prepayment and late-payment penalty, the amount in figures and
-in uppercase (人民币…), the method and reference, cash tendered and change, the balance after
-payment, the verification QR code, and the hotline footer. A reprint carries a 补打 mark with its
+account, what the payment settled in the order it settles it (the bills oldest first, then
+the late-payment penalty, then any prepayment), a cash rounding written off in the
+customer's favour, the amount paid in figures and in uppercase (人民币…), the method and
+reference, cash tendered and change, the balance and the penalty still owed after payment,
+the verification QR code, and the hotline footer. A reprint carries a 补打 mark with its
 count; a voided receipt keeps all its content under a 作废 mark. Labels are English msgids
 translated at render time, so the caller's language applies; data values print as given.
 """
@@ -95,10 +97,12 @@ def _content(data: ReceiptData) -> _Content:
         (_("Bill {period}").format(period=bill.period), format_figures(bill.amount_fen))
         for bill in data.bills
     ]
-    if data.prepayment_fen:
-        items.append((_("Prepayment"), format_figures(data.prepayment_fen)))
     if data.penalty_fen:
         items.append((_("Late-payment penalty"), format_figures(data.penalty_fen)))
+    if data.prepayment_fen:
+        items.append((_("Prepayment"), format_figures(data.prepayment_fen)))
+    if data.rounding_fen:
+        items.append((_("Cash rounded down to the jiao"), "-" + format_figures(data.rounding_fen)))
     payment = [(_("Payment method"), data.method)]
     if data.reference:
         payment.append((_("Reference no."), data.reference))
@@ -109,6 +113,8 @@ def _content(data: ReceiptData) -> _Content:
         payment.append((_("Still owed after payment"), format_figures(-data.balance_after_fen)))
     else:
         payment.append((_("Balance after payment"), format_figures(data.balance_after_fen)))
+    if data.penalty_owed_after_fen:
+        payment.append((_("Penalty still owed"), format_figures(data.penalty_owed_after_fen)))
     return _Content(
         title=data.hall_name,
         subtitle=_("Payment receipt"),
@@ -122,8 +128,8 @@ def _content(data: ReceiptData) -> _Content:
         ],
         bills_heading=_("Items paid"),
         items=items,
-        total=(_("Amount paid"), format_figures(data.amount_fen)),
-        words=(_("In words"), rmb_receipt_line(data.amount_fen)),
+        total=(_("Amount paid"), format_figures(data.paid_fen)),
+        words=(_("In words"), rmb_receipt_line(data.paid_fen)),
         payment=payment,
         qr_payload=data.verify_payload,
         qr_caption=_("Scan to verify this receipt"),

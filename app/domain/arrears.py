@@ -12,13 +12,10 @@ A restriction or suspension always needs an earlier reminder, so the customer ha
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from itertools import accumulate
 from typing import Any, Final
 
 from app.domain.arrears_policy import (
@@ -32,18 +29,11 @@ from app.domain.arrears_policy import (
     Tier,
 )
 from app.domain.errors import HallDeskError, ValidationError
-from app.domain.ledger import BillLine
+from app.domain.ledger import BillLine, DatedLedger, PaymentLine
+from app.domain.penalty import NO_PENALTY_FACTS, PenaltyFacts, penalty_position
 from app.i18n import N_
 
 _DAY: Final = timedelta(days=1)
-
-
-@dataclass(frozen=True, slots=True)
-class PaymentLine:
-    """A payment on the hall-local date it was made; negative amounts are voids/reversals."""
-
-    paid_on: date
-    amount_fen: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +108,9 @@ class ArrearsStatus:
     ``suspended_on`` is the day of a suspension in force taken in this episode, which
     starts the 60-day pre-termination clock. ``restore_needed``: a hold is in force though
     the arrears it was for are paid (nothing overdue, or the hold predates this episode);
-    art. 34 then gives the hall ``policy.restore_deadline(paid_at)``.
+    art. 34 then gives the hall ``policy.restore_deadline(paid_at)``. ``penalty_fen`` is
+    the late-payment penalty still owed (accrued less settled and waived); it never moves
+    the account on the ladder, which follows the bills only.
     """
 
     as_of: date
@@ -147,65 +139,6 @@ class ArrearsStatus:
         return self.next_due is not None and self.next_due <= self.as_of
 
 
-def late_penalty_fen(outstanding_fen: int, days_late: int, per_mille_per_day: int) -> int:
-    """The art. 34 late-payment penalty on one bill, rounded half-up to whole fen."""
-    if outstanding_fen <= 0 or days_late <= 0 or per_mille_per_day <= 0:
-        return 0
-    exact = Decimal(outstanding_fen * per_mille_per_day * days_late) / 1000
-    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-class _Ledger:
-    """Bills and payments replayed to any day, with the same FIFO rule as ``ledger.settle``.
-
-    ``settle`` is not reused because the episode search replays many days and ``settle``
-    also computes huge-charge flags on each call; ``test_arrears`` checks the two agree.
-    """
-
-    def __init__(self, bills: Sequence[BillLine], payments: Sequence[PaymentLine]) -> None:
-        self.bills = sorted(bills, key=lambda b: (b.period, b.due_date))
-        ordered = sorted(payments, key=lambda p: p.paid_on)
-        self._pay_days = [p.paid_on for p in ordered]
-        self._paid_totals = list(accumulate(p.amount_fen for p in ordered))
-
-    def paid_by(self, day: date) -> int:
-        """Sum of payments made on or before ``day`` (a same-day payment counts first)."""
-        index = bisect_right(self._pay_days, day)
-        return self._paid_totals[index - 1] if index else 0
-
-    def outstanding(self, day: date) -> list[int]:
-        remaining = self.paid_by(day)
-        result: list[int] = []
-        for bill in self.bills:
-            paid = min(bill.amount_fen, max(0, remaining))
-            remaining -= paid
-            result.append(bill.amount_fen - paid)
-        return result
-
-    def overdue(self, day: date) -> int:
-        return sum(
-            left
-            for bill, left in zip(self.bills, self.outstanding(day), strict=True)
-            if bill.due_date < day
-        )
-
-    def episode_start(self, today: date) -> date | None:
-        """First day of the unbroken overdue stretch that includes ``today``.
-
-        The overdue amount changes only on the day after a due date or on a payment day,
-        so walking back over those days finds where it last rose from zero.
-        """
-        if self.overdue(today) <= 0:
-            return None
-        changes = {b.due_date + _DAY for b in self.bills} | set(self._pay_days)
-        start: date | None = None
-        for day in sorted((d for d in changes if d <= today), reverse=True):
-            start = day
-            if self.overdue(day - _DAY) <= 0:
-                break
-        return start
-
-
 def evaluate(
     policy: ArrearsPolicy,
     bills: Sequence[BillLine],
@@ -215,14 +148,16 @@ def evaluate(
     today: date,
     *,
     restorations: Sequence[date] = (),
+    penalty: PenaltyFacts = NO_PENALTY_FACTS,
 ) -> ArrearsStatus:
     """The account's arrears status on ``today``.
 
     Records dated after ``today`` are ignored, so evaluating a past day replays history.
     ``restorations`` are the days the service was restored; a restore undoes every service
-    action taken on or before its day.
+    action taken on or before its day. ``penalty`` holds the penalty's posted, settled and
+    waived facts; ``penalty_fen`` is what is still owed of it (``app.domain.penalty``).
     """
-    ledger = _Ledger(bills, payments)
+    ledger = DatedLedger(bills, payments)
     outstanding = ledger.outstanding(today)
     billed = sum(b.amount_fen for b in ledger.bills)
     owed = max(0, billed - ledger.paid_by(today))
@@ -233,10 +168,9 @@ def evaluate(
     ladder = overdue - frozen
     oldest_due = min((b.due_date for b, _ in open_bills), default=None)
     days_overdue = max(0, (today - oldest_due).days) if oldest_due else 0
-    penalty = sum(
-        late_penalty_fen(left, (today - b.due_date).days, policy.penalty_per_mille_per_day)
-        for b, left in open_bills
-    )
+    owed_penalty = penalty_position(
+        ledger, freezes, penalty, policy.penalty_per_mille_per_day, today
+    ).owed_fen
 
     episode_start = ledger.episode_start(today)
     last_restore = max((d for d in restorations if d <= today), default=None)
@@ -290,7 +224,7 @@ def evaluate(
         held_since=held_since,
         next_step=next_step,
         next_due=next_due,
-        penalty_fen=penalty,
+        penalty_fen=owed_penalty,
         restore_needed=restore_needed,
     )
 

@@ -26,6 +26,16 @@ takings must be counted; one without may be left empty (0).
 
 The **difference** is counted − expected: positive is a surplus (长款), negative a shortage
 (短款).
+
+**Cash is taken in whole jiao** (``cash_due``), because the drawer holds and counts no fen
+coins: were cash taken to the fen, every such payment would leave the count a few fen
+off. When a cash payment settles everything the account owes and that total has fen, the
+fen (1–9) are written off in the customer's favour (抹零): the account is credited the
+whole amount, the customer hands over the amount rounded *down* to the jiao, and the
+write-off is its own line on the payment (``payment.rounding_fen``), the receipt and the
+X/Z report. Any other cash amount (part of what is owed, or more than it) must be whole
+jiao, so no one gains fen by splitting a payment. The customer is never asked for more
+than is owed, and the drawer's expected cash is always whole jiao.
 """
 
 from __future__ import annotations
@@ -37,9 +47,11 @@ from enum import StrEnum
 from typing import Final
 
 from app.domain.errors import HallDeskError, ValidationError
-from app.domain.money import parse_amount
+from app.domain.money import fen_to_yuan, parse_amount
 from app.i18n import N_, _
 
+#: The smallest amount of cash the counter takes, gives back and counts: one jiao.
+JIAO_FEN: Final = 10
 #: The largest count of one denomination accepted (a brick of 100-yuan notes is 1,000).
 MAX_PIECES: Final = 100_000
 #: The largest counted total of one non-cash method accepted (a typo guard, not a policy).
@@ -121,6 +133,54 @@ class CashCount:
         return dict(self.pieces)
 
 
+@dataclass(frozen=True, slots=True)
+class CashDue:
+    """What a cash payment of ``amount_fen`` takes: ``due_fen`` in whole jiao, after
+    ``rounding_fen`` written off in the customer's favour (see the module docstring)."""
+
+    amount_fen: int
+    rounding_fen: int = 0
+
+    @property
+    def due_fen(self) -> int:
+        return self.amount_fen - self.rounding_fen
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen_to_yuan(fen):,}"
+
+
+def cash_due(amount_fen: int, settles_everything: bool) -> CashDue:
+    """The cash to take for ``amount_fen``: its fen written off when the payment settles
+    everything owed (``settles_everything``), else refused unless it is whole jiao."""
+    fen = amount_fen % JIAO_FEN
+    if fen == 0:
+        return CashDue(amount_fen)
+    if not settles_everything:
+        lower = amount_fen - fen
+        raise ValidationError(
+            "amount_fen",
+            N_(
+                "Cash is taken in whole jiao: enter {lower} or {higher} yuan. Only an amount "
+                "that pays everything owed is rounded down for the customer."
+            ),
+            lower=_yuan(lower),
+            higher=_yuan(lower + JIAO_FEN),
+        )
+    return CashDue(amount_fen, fen)
+
+
+def check_tendered(tendered_fen: int, due: CashDue) -> int:
+    """``tendered_fen`` if it is whole jiao and covers the cash due (else ValidationError)."""
+    if tendered_fen % JIAO_FEN:
+        raise ValidationError(
+            "tendered_fen", N_("Cash tendered is counted in whole jiao (no fen coins).")
+        )
+    if tendered_fen < due.due_fen:
+        raise ValidationError("tendered_fen", N_("Less cash was tendered than the amount to pay."))
+    return tendered_fen
+
+
 class EntryKind(StrEnum):
     PAYMENT = "payment"
     VOID = "void"
@@ -130,13 +190,21 @@ class EntryKind(StrEnum):
 @dataclass(frozen=True, slots=True)
 class MoneyEntry:
     """One payment row of a shift. ``amount_fen`` is negative for a void or reversal;
-    ``tendered_fen``/``change_fen`` apply to cash payments (None means exact money)."""
+    ``tendered_fen``/``change_fen`` apply to cash payments (None means exact money);
+    ``rounding_fen`` is the part of a cash amount written off rather than taken (negative
+    on a void or reversal), so the drawer moved ``amount_fen - rounding_fen``."""
 
     method: str
     amount_fen: int
     kind: EntryKind = EntryKind.PAYMENT
     tendered_fen: int | None = None
     change_fen: int | None = None
+    rounding_fen: int = 0
+
+    @property
+    def cash_fen(self) -> int:
+        """What the drawer took (or paid back, negative) for this entry."""
+        return self.amount_fen - self.rounding_fen
 
     def __post_init__(self) -> None:
         if self.kind is EntryKind.PAYMENT and self.amount_fen <= 0:
@@ -145,8 +213,10 @@ class MoneyEntry:
             raise ValueError("a void or reversal has a negative amount")
         tendered = self.tendered_fen
         change = self.change_fen or 0
-        if change < 0 or (tendered is not None and tendered - change != self.amount_fen):
-            raise ValueError("tendered minus change must be the amount")
+        if change < 0 or (tendered is not None and tendered - change != self.cash_fen):
+            raise ValueError("tendered minus change must be the amount less its rounding")
+        if abs(self.rounding_fen) >= JIAO_FEN or self.rounding_fen * self.amount_fen < 0:
+            raise ValueError("a rounding is less than a jiao, with the amount's sign")
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +237,22 @@ class MethodTotal:
 
 
 @dataclass(frozen=True, slots=True)
+class MethodTally:
+    """How many payments, voids and reversals a method had in a shift, and no amount: what
+    a clerk sees of an open shift under a blind count (any amount would let the expected
+    cash be worked out before the drawer is counted)."""
+
+    method: str
+    payments: int = 0
+    voids: int = 0
+    reversals: int = 0
+
+    @classmethod
+    def of(cls, total: MethodTotal) -> MethodTally:
+        return cls(total.method, total.payments, total.voids, total.reversals)
+
+
+@dataclass(frozen=True, slots=True)
 class ShiftCash:
     """The cash arithmetic of one shift (see the module docstring)."""
 
@@ -177,6 +263,8 @@ class ShiftCash:
     cash_in_fen: int
     cash_out_fen: int
     methods: tuple[MethodTotal, ...]
+    #: Fen written off to take cash in whole jiao (payments less their corrections).
+    rounding_fen: int = 0
 
     @property
     def expected_cash_fen(self) -> int:
@@ -219,18 +307,19 @@ def shift_cash(
     if any(a <= 0 for a in ins + outs):
         raise ValueError("cash movements are positive amounts")
     totals: dict[str, dict[str, int]] = {m: {} for m in method_order}
-    received = change = corrections = 0
+    received = change = corrections = rounding = 0
     for e in entries:
         t = totals.setdefault(e.method, {})
         key = e.kind.value
         t[key] = t.get(key, 0) + 1
         t[f"{key}_fen"] = t.get(f"{key}_fen", 0) + e.amount_fen
         if e.method == CASH:
+            rounding += e.rounding_fen
             if e.kind is EntryKind.PAYMENT:
-                received += e.tendered_fen if e.tendered_fen is not None else e.amount_fen
+                received += e.tendered_fen if e.tendered_fen is not None else e.cash_fen
                 change += e.change_fen or 0
             else:
-                corrections += e.amount_fen
+                corrections += e.cash_fen
     methods = tuple(
         MethodTotal(
             method,
@@ -251,6 +340,7 @@ def shift_cash(
         cash_in_fen=sum(ins),
         cash_out_fen=sum(outs),
         methods=methods,
+        rounding_fen=rounding,
     )
 
 
@@ -355,7 +445,7 @@ class MethodCount:
         return self.difference.difference_fen
 
 
-def had_takings(total: MethodTotal) -> bool:
+def had_takings(total: MethodTotal | MethodTally) -> bool:
     """Whether anything was taken, voided or reversed with the method in the shift."""
     return total.payments + total.voids + total.reversals > 0
 

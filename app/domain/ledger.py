@@ -1,20 +1,26 @@
 """The account ledger: balance, arrears and bill status derived from bills and payments.
 
 Nothing here is stored. Payments settle the oldest bills first (FIFO), so the paid state
-of each bill is a projection of the two lists and cannot drift from them.
+of each bill is a projection of the two lists and cannot drift from them. ``DatedLedger``
+replays the same rule to any day, for the ladder engine and the late-payment penalty.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
+from itertools import accumulate
+from typing import Final
 
 #: A bill more than this many times the average of the previous three is "abnormally high"
 #: (Telecommunications Regulations, art. 33).
 HUGE_CHARGE_FACTOR = 5
 HUGE_CHARGE_WINDOW = 3
+
+_DAY: Final = timedelta(days=1)
 
 
 class BillState(StrEnum):
@@ -29,6 +35,16 @@ class BillLine:
     amount_fen: int
     issue_date: date
     due_date: date
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentLine:
+    """What a payment credited to the bills (its amount less the part that settled a
+    late-payment penalty) on the hall-local date it was made; voids and reversals are
+    negative."""
+
+    paid_on: date
+    amount_fen: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,3 +113,102 @@ def settle(bills: Sequence[BillLine], paid_total_fen: int) -> LedgerSummary:
         paid_fen=paid_total_fen,
         bills=tuple(settled),
     )
+
+
+class DatedLedger:
+    """Bills and payments replayed to any day, with the same FIFO rule as ``settle``.
+
+    ``settle`` is not reused because the ladder's episode search and the penalty replay
+    many days, and ``settle`` also computes huge-charge flags on each call;
+    ``test_arrears`` checks the two agree.
+    """
+
+    def __init__(self, bills: Sequence[BillLine], payments: Sequence[PaymentLine]) -> None:
+        self.bills = sorted(bills, key=lambda b: (b.period, b.due_date))
+        ordered = sorted(payments, key=lambda p: p.paid_on)
+        self.pay_days = [p.paid_on for p in ordered]
+        self._pay_ords = [d.toordinal() for d in self.pay_days]
+        self._paid_totals = list(accumulate(p.amount_fen for p in ordered))
+        self._due_ords = [b.due_date.toordinal() for b in self.bills]
+        self._billed_totals = list(accumulate(b.amount_fen for b in self.bills))
+        # Bills due in ledger order, all positive (the usual case): the bills due before a
+        # day are a prefix, and what FIFO leaves of them follows from two sums.
+        self._prefix = self._due_ords == sorted(self._due_ords) and all(
+            b.amount_fen > 0 for b in self.bills
+        )
+
+    def _paid_through(self, ordinal: int) -> int:
+        index = bisect_right(self._pay_ords, ordinal)
+        return self._paid_totals[index - 1] if index else 0
+
+    def paid_by(self, day: date) -> int:
+        """Sum of payments made on or before ``day`` (a same-day payment counts first)."""
+        return self._paid_through(day.toordinal())
+
+    def paid_before(self, day: date) -> int:
+        """Sum of payments made before ``day`` (what the bills owed at its start reflect)."""
+        return self._paid_through(day.toordinal() - 1)
+
+    def outstanding(self, day: date) -> list[int]:
+        return self._outstanding(self.paid_by(day))
+
+    def _outstanding(self, paid: int) -> list[int]:
+        remaining = paid
+        result: list[int] = []
+        for bill in self.bills:
+            settled = min(bill.amount_fen, max(0, remaining))
+            remaining -= settled
+            result.append(bill.amount_fen - settled)
+        return result
+
+    def _overdue(self, due_before: int, paid: int) -> int:
+        """What bills due before the ordinal ``due_before`` still owe once ``paid`` is
+        allocated to the bills oldest first."""
+        if self._prefix:
+            count = bisect_left(self._due_ords, due_before)
+            billed = self._billed_totals[count - 1] if count else 0
+            return billed - min(billed, max(0, paid))
+        return sum(
+            left
+            for due, left in zip(self._due_ords, self._outstanding(paid), strict=True)
+            if due < due_before
+        )
+
+    def overdue(self, day: date) -> int:
+        """What is past its due date at the end of ``day`` (its payments counted)."""
+        ordinal = day.toordinal()
+        return self._overdue(ordinal, self._paid_through(ordinal))
+
+    def overdue_at_start(self, day: date) -> int:
+        """What was past its due date when ``day`` began: bills due before ``day``, less
+        the payments of the days before it. A payment made on ``day`` counts from the next
+        day, so ``day`` is a late day for what it pays (the late-payment penalty's base)."""
+        return self.overdue_at_start_ordinal(day.toordinal())
+
+    def overdue_at_start_ordinal(self, ordinal: int) -> int:
+        """``overdue_at_start`` of the day with this ordinal (``date.toordinal``)."""
+        return self._overdue(ordinal, self._paid_through(ordinal - 1))
+
+    @property
+    def due_ordinals(self) -> list[int]:
+        return self._due_ords
+
+    @property
+    def pay_ordinals(self) -> list[int]:
+        return self._pay_ords
+
+    def episode_start(self, today: date) -> date | None:
+        """First day of the unbroken overdue stretch that includes ``today``.
+
+        The overdue amount changes only on the day after a due date or on a payment day,
+        so walking back over those days finds where it last rose from zero.
+        """
+        if self.overdue(today) <= 0:
+            return None
+        changes = {b.due_date + _DAY for b in self.bills} | set(self.pay_days)
+        start: date | None = None
+        for day in sorted((d for d in changes if d <= today), reverse=True):
+            start = day
+            if self.overdue(day - _DAY) <= 0:
+                break
+        return start

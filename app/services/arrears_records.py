@@ -12,7 +12,10 @@ account the same way:
   before a restriction) only when the customer was reached: a call that found nobody, or the
   wrong person, told the customer nothing, so it is history but not notice;
 * restores (kind ``restore``) as the engine's ``restorations``;
-* dispute freezes as ``Freeze``.
+* dispute freezes as ``Freeze``;
+* the late-payment penalty's facts as ``PenaltyFacts``: postings (``penalty_accrual``),
+  what payments settled (``payment.penalty_fen``, voids and reversals negative) and what
+  leaders waived (``penalty_waiver``).
 """
 
 from __future__ import annotations
@@ -28,11 +31,18 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.domain.arrears import ActionTaken, ArrearsStatus, Freeze, PaymentLine, evaluate
+from app.domain.arrears import ActionTaken, ArrearsStatus, Freeze, evaluate
 from app.domain.arrears_policy import ArrearsPolicy, StepKind, default_policy
 from app.domain.errors import NotFound, StoreError, ValidationError
 from app.domain.identity import mask_name, mask_phone
-from app.domain.ledger import BillLine
+from app.domain.ledger import BillLine, DatedLedger, PaymentLine
+from app.domain.penalty import (
+    PenaltyFacts,
+    PenaltyPosition,
+    PostedAccrual,
+    penalty_position,
+    runs_from_json,
+)
 from app.i18n import N_
 from app.services.customers import ServiceView
 from app.services.hall import HallInfo
@@ -164,6 +174,12 @@ class EngineInputs:
     restorations: list[date] = field(default_factory=list)
     #: (day the promise was made, day the customer promised to pay by)
     promises: list[tuple[date, date]] = field(default_factory=list)
+    accruals: list[PostedAccrual] = field(default_factory=list)
+    penalty_settled_fen: int = 0
+    penalty_waived_fen: int = 0
+
+    def penalty_facts(self) -> PenaltyFacts:
+        return PenaltyFacts(tuple(self.accruals), self.penalty_settled_fen, self.penalty_waived_fen)
 
     def evaluate(self, policy: ArrearsPolicy, today: date) -> ArrearsStatus:
         return evaluate(
@@ -174,6 +190,17 @@ class EngineInputs:
             self.freezes,
             today,
             restorations=self.restorations,
+            penalty=self.penalty_facts(),
+        )
+
+    def penalty_position(self, policy: ArrearsPolicy, today: date) -> PenaltyPosition:
+        """The penalty on ``today`` in detail (what a payment today would post)."""
+        return penalty_position(
+            DatedLedger(self.bills, self.payments),
+            self.freezes,
+            self.penalty_facts(),
+            policy.penalty_per_mille_per_day,
+            today,
         )
 
     def promised_on(self, status: ArrearsStatus) -> date | None:
@@ -241,7 +268,7 @@ def _rows(session: Session, sql: str) -> list[Any]:
 def load_inputs(
     session: Session, account_ids: Sequence[int], timezone: str
 ) -> dict[int, EngineInputs]:
-    """The engine's inputs for each of ``account_ids``: four indexed queries per 1,000
+    """The engine's inputs for each of ``account_ids``: six indexed queries per 1,000
     accounts. Ids without records get empty inputs (they evaluate as clear)."""
     days = _Days(timezone)
     result: dict[int, EngineInputs] = {int(a): EngineInputs() for a in account_ids}
@@ -255,13 +282,28 @@ def load_inputs(
             result[account_id].bills.append(
                 BillLine(period, amount, days.day(issued), days.day(due))
             )
-        for account_id, paid_at, amount in _rows(
+        for account_id, paid_at, amount, penalty in _rows(
             session,
-            "SELECT account_id, paid_at, amount_fen - penalty_fen FROM payment "
+            "SELECT account_id, paid_at, amount_fen - penalty_fen, penalty_fen FROM payment "
             f"WHERE account_id IN ({ids})",
         ):
             if amount:
                 result[account_id].payments.append(PaymentLine(days.local_day(paid_at), amount))
+            result[account_id].penalty_settled_fen += penalty
+        for account_id, at, row_id, per_mille, runs in _rows(
+            session,
+            "SELECT account_id, at, id, per_mille, runs_json FROM penalty_accrual "
+            f"WHERE account_id IN ({ids})",
+        ):
+            result[account_id].accruals.append(
+                PostedAccrual(as_utc(at), str(row_id), per_mille, runs_from_json(json.loads(runs)))
+            )
+        for account_id, waived in _rows(
+            session,
+            "SELECT account_id, SUM(amount_fen) FROM penalty_waiver "
+            f"WHERE account_id IN ({ids}) GROUP BY account_id",
+        ):
+            result[account_id].penalty_waived_fen = int(waived or 0)
         for account_id, kind, taken_on, outcome, promised_on in _rows(
             session,
             "SELECT account_id, kind, taken_on, result, promised_on FROM arrears_action "

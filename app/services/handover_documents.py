@@ -155,6 +155,7 @@ def sheet_data(
         superseded=revision.superseded if revision else False,
         printed_at=printed_at,
         method_counts=method_count_lines(report),
+        cash_rounding_fen=cash.rounding_fen,
     )
 
 
@@ -196,6 +197,9 @@ def render_sheet(
 
 
 def day_data(day: HallDay, timezone: str, note: str = "") -> HallDaySummaryData:
+    """The summary of a day read with every figure (a leader's: ``HallDayService``)."""
+    if any(s.takings_fen is None or s.expected_cash_fen is None for s in day.shifts):
+        raise ValueError("the day summary needs every shift's figures")
     opening: list[SheetLine] = []
     if day.opening is not None:
         o = day.opening
@@ -222,8 +226,8 @@ def day_data(day: HallDay, timezone: str, note: str = "") -> HallDaySummaryData:
                 f"{s.staff_name} ({s.staff_no})",
                 s.opened_at,
                 s.closed_at,
-                s.takings_fen,
-                s.expected_cash_fen,
+                s.takings_fen or 0,
+                s.expected_cash_fen or 0,
                 s.counted_cash_fen,
                 s.difference_fen,
                 _(HANDOVER_STATE_LABELS[s.handover]),

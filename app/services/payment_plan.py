@@ -1,5 +1,5 @@
 """The rules of taking a payment, without the store: what a request must look like, and how
-its amount splits into the late-payment penalty, the bills (oldest first) and a prepayment.
+its amount splits into the bills (oldest first), the late-payment penalty and a prepayment.
 
 ``PaymentService`` (``app.services.payments``) reads an ``AccountState`` from the store and
 calls ``plan_payment`` twice: in ``prepare`` for the confirmation, and in ``record`` inside
@@ -7,29 +7,35 @@ the write transaction, where a different result means the account changed in bet
 
 Rules, and why:
 
-* The amount is the total taken from the customer, penalty included: it is what the
-  receipt prints and what cash tendered is compared with.
-* The penalty (the ladder engine's, as of the business date) is taken first and does not
-  reduce the arrears; ``collect_penalty=False`` waives it, which ``record`` lets through
-  only with a shift leader's waiver. An amount below the penalty to collect is refused,
-  rather than letting a payment reduce nothing.
-* The rest settles the bills the FIFO projection (``app.domain.ledger.settle``) leaves
-  open, oldest first; what is left over is a prepayment (a credit on the account).
+* The amount is what the payment settles, penalty included: it is what the account is
+  credited and the receipt itemises.
+* It settles the bills first (every bill owed, oldest first, as the FIFO projection
+  ``app.domain.ledger.settle`` leaves them), then the penalty still owed, then a
+  prepayment (``app.domain.penalty.split_payment``, which says why that order protects the
+  customer). Any amount is accepted; the penalty not covered stays owed and is never asked
+  twice. ``collect_penalty=False`` waives all of it, which ``record`` lets through only
+  with a shift leader's waiver.
+* Cash is taken in whole jiao (``app.domain.cash.cash_due``): an amount that pays
+  everything owed has its fen written off for the customer (``rounding_fen``); any other
+  cash amount and the cash tendered must be whole jiao.
 * Nothing overdue after the payment asks for every restricted or suspended line without an
-  open restore request to be restored (Telecommunications Regulations art. 34).
+  open restore request to be restored (Telecommunications Regulations art. 34); a penalty
+  left unpaid does not keep a line cut.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Final
 
+from app.domain.cash import cash_due, check_tendered
 from app.domain.errors import ValidationError
 from app.domain.ledger import BillLine, LedgerSummary, settle
 from app.domain.money import fen_to_yuan
+from app.domain.penalty import PenaltyPosition, split_payment
 from app.i18n import N_, _
 from app.services.customers import ServiceView
 from app.store.models import PaymentMethod, ServiceStatus
@@ -108,7 +114,8 @@ class PaymentQuote:
 
     ``customer_name`` is masked (an organisation's name is public and shown in full).
     ``owed_fen`` is billed minus credited and may be ≤ 0 (a credit); ``overdue_fen`` the part
-    past its due date; ``penalty_fen`` the late-payment penalty as of the business date.
+    past its due date; ``penalty_fen`` the late-payment penalty still owed on the business
+    date (accrued less settled and waived); ``penalty_accrued_fen`` all that ever accrued.
     """
 
     account_id: int
@@ -121,17 +128,18 @@ class PaymentQuote:
     penalty_fen: int
     unpaid_bills: tuple[QuoteBill, ...]
     services: tuple[ServiceView, ...]
+    penalty_accrued_fen: int = 0
 
     @property
     def total_due_fen(self) -> int:
-        """The default amount: everything owed plus the penalty (0 when nothing is owed)."""
+        """The default amount: the bills owed plus the penalty still owed."""
         return max(0, self.owed_fen) + self.penalty_fen
 
 
 @dataclass(frozen=True, slots=True)
 class PaymentRequest:
-    """What the clerk entered. ``amount_fen`` is the total taken from the customer,
-    penalty included; ``tendered_fen`` is for cash only (None means the exact amount)."""
+    """What the clerk entered. ``amount_fen`` is what the payment settles, penalty
+    included; ``tendered_fen`` is for cash only (None means the exact cash due)."""
 
     account_id: int
     amount_fen: int
@@ -175,10 +183,18 @@ class PaymentPlan:
     waived_penalty_fen: int
     overdue_after_fen: int
     business_date: date
+    penalty_owed_after_fen: int = 0
+    penalty_posted_fen: int = 0
+    rounding_fen: int = 0
 
     @property
     def amount_fen(self) -> int:
         return self.request.amount_fen
+
+    @property
+    def cash_fen(self) -> int:
+        """What the customer hands over net of change (the amount less the rounding)."""
+        return self.request.amount_fen - self.rounding_fen
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,8 +212,9 @@ class AccountState:
     ``bills`` are in the ledger's order (period, then due date), the order ``settle``
     returns them in, so the two can be zipped. ``credited_fen`` is the sum of
     ``amount_fen - penalty_fen`` over every payment row (voids and reversals are negative).
-    ``penalty_fen`` is the engine's penalty on the business date. ``customer_name`` is
-    masked. ``open_restores``: lines with a restore request not done yet.
+    ``penalty`` is the penalty on the business date (posted, not yet posted, settled,
+    waived). ``customer_name`` is masked. ``open_restores``: lines with a restore request
+    not done yet.
     """
 
     account_id: int
@@ -207,9 +224,14 @@ class AccountState:
     organisation: bool
     bills: tuple[BillRow, ...]
     credited_fen: int
-    penalty_fen: int
+    penalty: PenaltyPosition
     services: tuple[ServiceView, ...]
     open_restores: frozenset[int]
+
+    @property
+    def penalty_fen(self) -> int:
+        """The penalty still owed on the business date."""
+        return self.penalty.owed_fen
 
     def ledger(self, extra_credit_fen: int = 0) -> LedgerSummary:
         """The FIFO projection now, or after crediting ``extra_credit_fen`` more."""
@@ -241,12 +263,13 @@ def check_request(request: PaymentRequest) -> PaymentRequest:
     if method is PaymentMethod.CASH:
         if reference:
             raise ValidationError("reference", N_("A cash payment has no reference number."))
-        tendered = amount if tendered is None else tendered
-        if isinstance(tendered, bool) or not isinstance(tendered, int) or tendered < amount:
+        if tendered is not None and (
+            isinstance(tendered, bool) or not isinstance(tendered, int) or tendered <= 0
+        ):
             raise ValidationError(
                 "tendered_fen", N_("Less cash was tendered than the amount to pay.")
             )
-        if tendered > MAX_PAYMENT_FEN:
+        if tendered is not None and tendered > MAX_PAYMENT_FEN:
             raise ValidationError(
                 "tendered_fen",
                 N_("The cash tendered is larger than the limit of {limit} yuan."),
@@ -277,21 +300,14 @@ def check_request(request: PaymentRequest) -> PaymentRequest:
 
 
 def plan_payment(state: AccountState, request: PaymentRequest, today: date) -> PaymentPlan:
-    """Split ``request.amount_fen`` into penalty, bills (oldest first) and prepayment."""
-    penalty = state.penalty_fen if request.collect_penalty else 0
-    waived = state.penalty_fen - penalty
-    if request.amount_fen < penalty:
-        raise ValidationError(
-            "amount_fen",
-            N_(
-                "The amount must cover the late-payment penalty of {penalty} yuan, "
-                "or a shift leader must waive the penalty."
-            ),
-            penalty=_yuan(penalty),
-        )
-    credit = request.amount_fen - penalty
+    """Split ``request.amount_fen`` into bills (oldest first), penalty and prepayment, and
+    work out the cash to take (see the module docstring)."""
+    penalty_owed = state.penalty_fen
+    to_collect = penalty_owed if request.collect_penalty else 0
     before = state.ledger()
-    remaining = credit
+    split = split_payment(request.amount_fen, -before.balance_fen, to_collect)
+    credit = split.bills_fen + split.prepayment_fen
+    remaining = split.bills_fen
     allocations: list[PlannedAllocation] = []
     for row, settled in zip(state.bills, before.bills, strict=True):
         assert settled.bill == row.line, "AccountState.bills must be in the ledger's order"
@@ -311,19 +327,29 @@ def plan_payment(state: AccountState, request: PaymentRequest, today: date) -> P
             if s.status in RESTORABLE and s.service_id not in state.open_restores
         )
     change = None
+    rounding = 0
     if request.method is PaymentMethod.CASH:
-        assert request.tendered_fen is not None
-        change = request.tendered_fen - request.amount_fen
+        everything = max(0, -before.balance_fen) + to_collect
+        due = cash_due(request.amount_fen, request.amount_fen == everything)
+        tendered = due.due_fen if request.tendered_fen is None else request.tendered_fen
+        change = check_tendered(tendered, due) - due.due_fen
+        rounding = due.rounding_fen
+        request = replace(request, tendered_fen=tendered)
     return PaymentPlan(
         request=request,
         allocations=tuple(allocations),
-        penalty_fen=penalty,
-        prepayment_fen=remaining,
+        penalty_fen=split.penalty_fen,
+        prepayment_fen=split.prepayment_fen,
         change_fen=change,
         balance_after_fen=after.balance_fen,
         clears_arrears=before.overdue_fen(today) > 0 and overdue_after <= 0,
         restores=restores,
-        waived_penalty_fen=waived,
+        waived_penalty_fen=penalty_owed - to_collect,
         overdue_after_fen=overdue_after,
         business_date=today,
+        penalty_owed_after_fen=to_collect - split.penalty_fen,
+        penalty_posted_fen=sum(
+            r.amount_fen(state.penalty.per_mille) for r in state.penalty.to_post
+        ),
+        rounding_fen=rounding,
     )

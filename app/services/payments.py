@@ -4,9 +4,10 @@ The request types, the validation and the split of an amount live in
 ``app.services.payment_plan`` (no store there); they are re-exported here, so callers
 import everything about payments from this module. Invariants this service keeps, and why:
 
-* **One payment, one transaction.** The payment row, its allocations, the device's next
-  receipt number, the audit event, a penalty waiver and the restore requests are written in
-  one unit of work, so either all of them exist or none does. The receipt number is taken
+* **One payment, one transaction.** The payment row, its allocations, the penalty it
+  posts, the device's next receipt number, the audit event, a penalty waiver and the
+  restore requests are written in one unit of work, so either all of them exist or none
+  does. The receipt number is taken
   from ``receipt_sequence`` in that same transaction: a payment that fails rolls its number
   back, and the numbers of a device have no gaps.
 * **What is confirmed is what is written.** ``prepare`` returns a ``PaymentPlan``; ``record``
@@ -15,16 +16,21 @@ import everything about payments from this module. Invariants this service keeps
   bill, a new business day changing the penalty). It never re-plans silently: the customer
   agreed to the amounts on the confirmation, so the clerk confirms again.
 * **Money never changes after the fact.** Payments are append-only (the database refuses
-  UPDATE and DELETE). A void or a reversal is a row of its own with the negated amount and
-  penalty, pointing at the payment it corrects; a payment is corrected at most once and a
-  correction is never corrected.
+  UPDATE and DELETE). A void or a reversal is a row of its own with the negated amount,
+  penalty and cash rounding, pointing at the payment it corrects, so it re-opens exactly
+  the bills and the penalty the payment settled; a payment is corrected at most once and
+  a correction is never corrected. A penalty waived with the payment stays waived.
 * **Outstanding amounts are the FIFO projection** of ``app.domain.ledger.settle`` over the
   account's bills and the sum of what payments credited (``amount_fen - penalty_fen``), the
   same rule the ``account_ledger`` triggers apply, so allocations agree with the ledger.
-* **The late-payment penalty** is the ladder engine's (``evaluate(...).penalty_fen`` on the
-  business date). It is taken first out of the amount paid and does not reduce the arrears;
-  not collecting it is a waiver, which needs a shift leader and a reason, and is recorded
-  (``penalty_waiver`` row and audit event) in the payment's transaction.
+* **The late-payment penalty** is a ledger (``app.domain.penalty``): accrued day by day on
+  what was overdue that day, posted when a payment takes money for the account (a
+  ``penalty_accrual`` row for the days not posted before, up to the business date),
+  settled by ``payment.penalty_fen`` and waived by ``penalty_waiver`` rows. A payment
+  settles the bills first, then the penalty (``payment_plan``); not collecting the penalty
+  is a waiver, which needs a shift leader and a reason, and is recorded (``penalty_waiver``
+  row and audit event) in the payment's transaction. A penalty settled or waived is never
+  asked again.
 
 SQLite note: every write here starts with a statement that takes the database's write lock
 (the device's ``receipt_sequence`` row), so the checks that follow read a state no other
@@ -33,6 +39,7 @@ program can change before this transaction commits.
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -52,10 +59,12 @@ from app.domain.errors import (
 from app.domain.identity import mask_name
 from app.domain.ids import uuid7
 from app.domain.ledger import BillLine
+from app.domain.penalty import runs_to_json
 from app.i18n import N_
 from app.services.arrears_records import business_date, load_inputs, read_policy
 from app.services.base import Actor, Clock, Desk, audit, check_reason, this_desk, utc_now
 from app.services.customers import ServiceView
+from app.services.listeners import Listeners
 from app.services.payment_plan import (
     COUNTER_METHODS,
     ELECTRONIC_METHODS,
@@ -84,6 +93,7 @@ from app.store.models import (
     PaymentAllocation,
     PaymentKind,
     PaymentMethod,
+    PenaltyAccrual,
     PenaltyWaiver,
     ReceiptPrint,
     RestoreRequest,
@@ -197,6 +207,7 @@ class PaymentDetail:
     allocations: tuple[PlannedAllocation, ...]
     voidable: bool
     reversible: bool
+    rounding_fen: int = 0
 
 
 # --- store reads ------------------------------------------------------------------------------
@@ -264,9 +275,11 @@ def _account_state(
             )
         )
     )
-    # The penalty depends on bills and payments only; the engine's other inputs (actions,
-    # freezes) are loaded with them so the status is the one the arrears tab shows.
-    status = load_inputs(session, [account_id], timezone)[account_id].evaluate(policy, today)
+    # The penalty's facts are read with the engine's other inputs, so the amount is the one
+    # the arrears tab shows.
+    penalty = load_inputs(session, [account_id], timezone)[account_id].penalty_position(
+        policy, today
+    )
     organisation = customer.kind == CustomerKind.ORGANISATION
     return AccountState(
         account_id=account.id,
@@ -276,10 +289,40 @@ def _account_state(
         organisation=organisation,
         bills=bills,
         credited_fen=int(credited or 0),
-        penalty_fen=status.penalty_fen,
+        penalty=penalty,
         services=services,
         open_restores=open_restores,
     )
+
+
+def _post_penalty(
+    session: Session,
+    actor: Actor,
+    state: AccountState,
+    payment: Payment,
+    device_code: str,
+    now: datetime,
+) -> PenaltyAccrual | None:
+    """Post the penalty of the days not posted yet, up to the business date, before the
+    payment settles any of it (None when those days add nothing)."""
+    runs = state.penalty.to_post
+    if not runs:
+        return None
+    row = PenaltyAccrual(
+        id=uuid7(),
+        account_id=payment.account_id,
+        first_day=runs[0].first,
+        last_day=runs[-1].last,
+        per_mille=state.penalty.per_mille,
+        runs_json=json.dumps(runs_to_json(runs), separators=(",", ":")),
+        amount_fen=state.penalty.unposted_fen,
+        at=now,
+        staff_id=actor.staff_id,
+        device_code=device_code,
+        payment_id=payment.id,
+    )
+    session.add(row)
+    return row
 
 
 def _check_leader(leader: Actor | None) -> Actor:
@@ -318,11 +361,13 @@ class PaymentService:
 
     See the module docstring for the invariants. Every method opens its own unit of work;
     the hall-local business date comes from ``clock`` and the hall's time zone.
+    ``money_moved`` is told after each payment, void and reversal has committed.
     """
 
     def __init__(self, store: Store, clock: Clock = utc_now) -> None:
         self._store = store
         self._clock = clock
+        self.money_moved = Listeners()
 
     # -- reading --
 
@@ -358,6 +403,7 @@ class PaymentService:
             penalty_fen=state.penalty_fen,
             unpaid_bills=unpaid,
             services=state.services,
+            penalty_accrued_fen=state.penalty.accrued_fen,
         )
 
     def prepare(self, actor: Actor, request: PaymentRequest) -> PaymentPlan:
@@ -421,6 +467,7 @@ class PaymentService:
                 allocations=allocations,
                 voidable=correctable and _void_rule(session, payment, desk, None) is None,
                 reversible=correctable,
+                rounding_fen=payment.rounding_fen,
             )
 
     # -- writing --
@@ -465,7 +512,11 @@ class PaymentService:
             today = business_date(now, desk.timezone)
             policy = policy_in_force(session)
             state = _account_state(session, request.account_id, today, desk.timezone, policy)
-            if plan_payment(state, request, today) != plan:
+            try:
+                again = plan_payment(state, request, today)
+            except ValidationError:  # e.g. a cash rounding the changed account no longer allows
+                raise PlanOutdated() from None
+            if again != plan:
                 raise PlanOutdated()
             payment = Payment(
                 id=uuid7(),
@@ -485,6 +536,7 @@ class PaymentService:
                 reason="",
                 approved_by=waiver[0].staff_id if waiver else None,
                 penalty_fen=plan.penalty_fen,
+                rounding_fen=plan.rounding_fen,
                 shift_id=shift.id,
             )
             session.add(payment)
@@ -493,6 +545,7 @@ class PaymentService:
                 PaymentAllocation(payment_id=payment.id, bill_id=a.bill_id, amount_fen=a.amount_fen)
                 for a in plan.allocations
             )
+            posting = _post_penalty(session, actor, state, payment, desk.device_code, now)
             restore_ids = self._add_restores(session, plan, payment, policy, now)
             waiver_id = self._add_waiver(session, actor, plan, payment, waiver, now)
             audit(
@@ -507,12 +560,17 @@ class PaymentService:
                 amount_fen=request.amount_fen,
                 method=request.method.value,
                 penalty_fen=plan.penalty_fen,
+                penalty_posted=str(posting.id) if posting else None,
+                penalty_posted_fen=plan.penalty_posted_fen,
+                penalty_owed_after_fen=plan.penalty_owed_after_fen,
+                rounding_fen=plan.rounding_fen,
                 waived_penalty_fen=plan.waived_penalty_fen,
                 penalty_waiver=str(waiver_id) if waiver_id else None,
                 allocations=[[a.bill_id, a.amount_fen] for a in plan.allocations],
                 prepayment_fen=plan.prepayment_fen,
                 restore_requests=[str(i) for i in restore_ids],
             )
+        self.money_moved.notify()
         return RecordedPayment(payment.id, receipt_no, now, restore_ids)
 
     @staticmethod
@@ -641,6 +699,7 @@ class PaymentService:
                 reason=reason,
                 approved_by=leader.staff_id,
                 penalty_fen=-original.penalty_fen,
+                rounding_fen=-original.rounding_fen,
                 shift_id=shift.id,
             )
             session.add(row)
@@ -659,6 +718,7 @@ class PaymentService:
                 approved_by=leader.staff_id,
                 reason=reason,
             )
+        self.money_moved.notify()
         return RecordedPayment(row.id, None, now, (), kind, original.id)
 
 

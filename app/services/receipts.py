@@ -49,7 +49,8 @@ from app.i18n import N_, in_language
 from app.services.arrears_records import business_date
 from app.services.base import Actor, Clock, audit, utc_now
 from app.services.hall import HallService
-from app.services.payments import correction_of, method_label, printed_copies
+from app.services.payments import correction_of, method_label, policy_in_force, printed_copies
+from app.services.penalty_records import penalty_owed_after
 from app.store.database import Store
 from app.store.models import (
     Account,
@@ -161,6 +162,13 @@ class ReceiptService:
                 tendered_fen=payment.tendered_fen,
                 change_fen=payment.change_fen,
                 balance_after_fen=_balance_after(session, payment, hall.timezone),
+                penalty_owed_after_fen=penalty_owed_after(
+                    session,
+                    payment,
+                    hall.timezone,
+                    policy_in_force(session).penalty_per_mille_per_day,
+                ),
+                rounding_fen=payment.rounding_fen,
                 verify_payload=_payload(secret, payment.receipt_no, payment.amount_fen),
                 reprint_count=copies,
                 voided=correction is not None and correction.kind == PaymentKind.VOID,

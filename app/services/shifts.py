@@ -15,8 +15,12 @@ the models):
   method's net takings with the total the clerk counted from the POS settlement slip or
   the platform's statement (a method with takings must be counted). Any difference needs
   a reason; one over the hall's limit, in the drawer or on any method, needs a shift
-  leader's credential as well. With a blind count the clerk counts everything before the
-  expected figures are shown.
+  leader's credential as well.
+* **A blind count is blind in the service.** With the hall's blind count on (the default),
+  a clerk's X report of an open shift is a ``BlindShiftReport``: counts of payments by
+  method and of cash movements, no amount at all; ``desk`` carries no money either. The
+  figures come with the close's preview, once the drawer and every method are counted. A
+  shift leader sees everything; so does everyone once the shift is closed.
 * **History only grows**: opening, counts, movements and the close are rows that are
   never changed (triggers); "open" is a shift without a close.
 """
@@ -52,19 +56,26 @@ from app.services.base import (
     this_desk,
     utc_now,
 )
+from app.services.listeners import Listeners
 from app.services.payment_plan import METHOD_MSGIDS
 from app.services.shifts_records import (
     BLIND_COUNT_KEY,
     DEFAULT_DIFFERENCE_LIMIT_FEN,
     DIFFERENCE_LIMIT_KEY,
+    AnyShiftReport,
+    BlindShiftReport,
     NoOpenShift,
+    ShiftHeader,
     ShiftRefused,
     ShiftReport,
     ShiftView,
+    blind_for,
+    blind_report,
     current_shift,
     float_handed_over,
     get_shift,
     int_setting,
+    is_open,
     method_counts_json,
     open_shifts,
     require_current_shift,
@@ -86,11 +97,14 @@ from app.store.models.shifts import (
 )
 
 __all__ = [
+    "AnyShiftReport",
+    "BlindShiftReport",
     "CashDifference",
     "ClosePreview",
     "DeskShift",
     "MethodCount",
     "NoOpenShift",
+    "ShiftHeader",
     "ShiftRefused",
     "ShiftReport",
     "ShiftService",
@@ -105,15 +119,16 @@ _NEEDS_LEADER: Final = N_("This needs a shift leader's credential.")
 
 @dataclass(frozen=True, slots=True)
 class DeskShift:
-    """This PC's counter and its shift state, for the clerk's screen."""
+    """This PC's counter and its shift state, for the clerk's screen (no shift's money:
+    that is the X report's, which a blind count withholds from a clerk)."""
 
     counter_id: int | None
     counter_code: str
     counter_name: str
-    mine: ShiftView | None  # the actor's open shift at this counter
-    counter_shift: ShiftView | None  # whoever's shift is open at this counter
-    elsewhere: ShiftView | None  # the actor's open shift at another counter
-    expected_float_fen: int | None  # the float the previous shift left here
+    mine: ShiftHeader | None  # the actor's open shift at this counter
+    counter_shift: ShiftHeader | None  # whoever's shift is open at this counter
+    elsewhere: ShiftHeader | None  # the actor's open shift at another counter
+    expected_float_fen: int | None  # the float the previous shift left here (to open)
     blind_count: bool  # the hall's default for the close
 
 
@@ -156,11 +171,13 @@ class ShiftService:
     """Opens, reports on and closes the cash sessions of this PC's counter.
 
     Clerks and leaders take shifts; every write is one unit of work with its audit event.
+    ``money_moved`` is told after each cash movement has committed.
     """
 
     def __init__(self, store: Store, clock: Clock = utc_now) -> None:
         self._store = store
         self._clock = clock
+        self.money_moved = Listeners()
 
     # -- reading --
 
@@ -180,28 +197,29 @@ class ShiftService:
                 counter_id=counter.id if counter else None,
                 counter_code=counter.code if counter else "",
                 counter_name=counter.name if counter else "",
-                mine=shift_view(session, mine) if mine else None,
-                counter_shift=shift_view(session, at_counter[0]) if at_counter else None,
-                elsewhere=shift_view(session, elsewhere[0]) if elsewhere else None,
+                mine=shift_view(session, mine).header if mine else None,
+                counter_shift=shift_view(session, at_counter[0]).header if at_counter else None,
+                elsewhere=shift_view(session, elsewhere[0]).header if elsewhere else None,
                 expected_float_fen=handed[1] if handed else None,
                 blind_count=setting(session, BLIND_COUNT_KEY, "1") == "1",
             )
 
-    def x_report(self, actor: Actor, shift_id: uuid.UUID) -> ShiftReport:
+    def x_report(self, actor: Actor, shift_id: uuid.UUID) -> AnyShiftReport:
         """The shift's figures now (an X report while open, the Z figures once closed).
 
-        With the hall's blind count on, a clerk does not see the expected cash of an open
-        shift (a leader does).
+        With the hall's blind count on, a clerk gets a ``BlindShiftReport`` of an open
+        shift: counts only, no cash figure (a leader gets every figure).
         """
         now = self._clock()
         with self._store.read() as session:
             shift = get_shift(session, shift_id)
             if not actor.is_leader and shift.staff_id != actor.staff_id:
                 raise PermissionDenied(N_("Only the shift's clerk or a shift leader can see it."))
-            hide = not actor.is_leader and setting(session, BLIND_COUNT_KEY, "1") == "1"
-            return shift_report(session, shift, now, hide_expected=hide)
+            if is_open(session, shift.id) and blind_for(session, actor.is_leader):
+                return blind_report(session, shift, now)
+            return shift_report(session, shift, now)
 
-    def current_report(self, actor: Actor) -> ShiftReport:
+    def current_report(self, actor: Actor) -> AnyShiftReport:
         """The X report of the actor's open shift at this counter."""
         with self._store.read() as session:
             shift_id = require_current_shift(
@@ -342,6 +360,7 @@ class ShiftService:
                 reason=reason,
                 approved_by=approved,
             )
+        self.money_moved.notify()
         return row.id
 
     # -- closing --
@@ -456,6 +475,7 @@ class ShiftService:
                 "cash_in_fen": cash.cash_in_fen,
                 "cash_out_fen": cash.cash_out_fen,
                 "change_given_fen": cash.change_given_fen,
+                "rounding_fen": cash.rounding_fen,
             }
             session.add(
                 CashCountRow(

@@ -38,6 +38,7 @@ from app.services.shifts_records import (
     OPENING_TIME_KEY,
     REPORT_METHODS,
     ShiftRefused,
+    blind_for,
     int_setting,
     setting,
     shift_figures,
@@ -67,15 +68,18 @@ HANDOVER_STATE_LABELS: Final = {
 
 @dataclass(frozen=True, slots=True)
 class DayShiftRow:
+    """One shift of the day. ``takings_fen``, ``method_fen`` and ``expected_cash_fen`` are
+    None (empty) for an open shift when the viewer is under the hall's blind count."""
+
     shift_id: uuid.UUID
     counter_code: str
     staff_no: str
     staff_name: str
     opened_at: datetime
     closed_at: datetime | None
-    takings_fen: int
+    takings_fen: int | None
     method_fen: dict[str, int]
-    expected_cash_fen: int
+    expected_cash_fen: int | None
     counted_cash_fen: int | None
     difference_fen: int | None
     handover: str  # HandoverState
@@ -116,7 +120,8 @@ class HallDay:
 
     @property
     def takings_fen(self) -> int:
-        return sum(s.takings_fen for s in self.shifts)
+        """The takings of the shifts whose figures are shown."""
+        return sum(s.takings_fen or 0 for s in self.shifts)
 
     @property
     def difference_fen(self) -> int:
@@ -173,7 +178,14 @@ class HallDayService:
             hall, _ = self._hall(session)
             return self._clock().astimezone(ZoneInfo(hall.timezone)).date()
 
-    def day(self, business_date: date) -> HallDay:
+    def day(self, business_date: date, viewer: Actor) -> HallDay:
+        """The hall's day as ``viewer`` may see it: under the hall's blind count, a clerk
+        sees no cash figure of a shift still open (its own or a colleague's)."""
+        with self._store.read() as session:
+            blind = blind_for(session, viewer.is_leader)
+        return self._day(business_date, blind=blind)
+
+    def _day(self, business_date: date, *, blind: bool) -> HallDay:
         now = self._clock()
         with self._store.read() as session:
             hall, _ = self._hall(session)
@@ -202,8 +214,10 @@ class HallDayService:
             for shift in shifts:
                 view = shift_view(session, shift)
                 cash, _moves = shift_figures(session, shift)
-                for m in cash.methods:
-                    totals[m.method] = totals.get(m.method, 0) + m.net_fen
+                withheld = blind and view.close is None
+                if not withheld:
+                    for m in cash.methods:
+                        totals[m.method] = totals.get(m.method, 0) + m.net_fen
                 rows.append(
                     DayShiftRow(
                         shift_id=shift.id,
@@ -212,9 +226,9 @@ class HallDayService:
                         staff_name=view.staff_name,
                         opened_at=shift.opened_at,
                         closed_at=view.close.closed_at if view.close else None,
-                        takings_fen=cash.takings_fen,
-                        method_fen={m.method: m.net_fen for m in cash.methods},
-                        expected_cash_fen=cash.expected_cash_fen,
+                        takings_fen=None if withheld else cash.takings_fen,
+                        method_fen={} if withheld else {m.method: m.net_fen for m in cash.methods},
+                        expected_cash_fen=None if withheld else cash.expected_cash_fen,
                         counted_cash_fen=view.close.counted_cash_fen if view.close else None,
                         difference_fen=view.close.difference_fen if view.close else None,
                         handover=self._handover_state(session, shift.id),
@@ -354,11 +368,15 @@ class HallDayService:
             )
         return verdict
 
-    def summary_pdf(self, business_date: date, *, invariant: bool = False) -> bytes:
-        """The day's summary as A4 PDF (a draft until the day is closed)."""
+    def summary_pdf(self, business_date: date, viewer: Actor, *, invariant: bool = False) -> bytes:
+        """The day's summary as A4 PDF (a draft until the day is closed), for a shift
+        leader: it carries every shift's cash figures, open ones included."""
         from app.services.handover_documents import render_day
 
-        day = self.day(business_date)
+        if not viewer.is_leader:
+            raise PermissionDenied(N_("Only a shift leader prints the hall's day summary."))
+
+        day = self._day(business_date, blind=False)
         with self._store.read() as session:
             hall, _device = self._hall(session)
             timezone = hall.timezone
@@ -374,7 +392,7 @@ class HallDayService:
             raise ValidationError(
                 "note", N_("Notes can be at most {max} characters."), max=MAX_NOTE
             )
-        day = self.day(business_date)
+        day = self._day(business_date, blind=False)
         if day.closed_at is not None:
             raise ShiftRefused(N_("This day has already been closed."))
         if day.open_shifts:
@@ -428,4 +446,4 @@ class HallDayService:
                 takings_fen=day.takings_fen,
                 difference_fen=day.difference_fen,
             )
-        return self.day(business_date)
+        return self._day(business_date, blind=False)

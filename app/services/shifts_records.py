@@ -19,6 +19,7 @@ from app.domain.cash import (
     CashCount,
     EntryKind,
     MethodCount,
+    MethodTally,
     MoneyEntry,
     ShiftCash,
     shift_cash,
@@ -146,7 +147,29 @@ def unsynced_payments(session: Session, shift_id: uuid.UUID) -> int:
     )
 
 
+def blind_for(session: Session, is_leader: bool) -> bool:
+    """Whether the hall's blind count hides an open shift's cash figures from this person:
+    from everyone but a shift leader, while the hall's setting is on (the default)."""
+    return not is_leader and setting(session, BLIND_COUNT_KEY, "1") == "1"
+
+
 # --- views ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftHeader:
+    """Whose shift, where and since when: no money (what every screen may show)."""
+
+    shift_id: uuid.UUID
+    counter_id: int
+    counter_code: str
+    counter_name: str
+    staff_id: int
+    staff_no: str
+    staff_name: str
+    device_code: str
+    business_date: date
+    opened_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +195,21 @@ class ShiftView:
     @property
     def is_open(self) -> bool:
         return self.close is None
+
+    @property
+    def header(self) -> ShiftHeader:
+        return ShiftHeader(
+            self.shift_id,
+            self.counter_id,
+            self.counter_code,
+            self.counter_name,
+            self.staff_id,
+            self.staff_no,
+            self.staff_name,
+            self.device_code,
+            self.business_date,
+            self.opened_at,
+        )
 
     @property
     def float_difference_fen(self) -> int:
@@ -218,18 +256,40 @@ class Movement:
 
 @dataclass(frozen=True, slots=True)
 class ShiftReport:
-    """The X report (shift open) or Z report figures (shift closed)."""
+    """The X report (shift open) or Z report figures (shift closed), with every figure: a
+    shift leader's, a Z report, or a clerk's when the hall counts openly."""
 
     shift: ShiftView
     cash: ShiftCash
     movements: tuple[Movement, ...]
     generated_at: datetime
-    #: None when a blind count hides it from the clerk while the shift is open.
     expected_cash_fen: int | None
 
     @property
     def is_z(self) -> bool:
         return self.shift.close is not None
+
+
+@dataclass(frozen=True, slots=True)
+class BlindShiftReport:
+    """The X report a clerk gets of an open shift under the hall's blind count: how many
+    payments, voids and reversals each method had and how many cash movements, and not
+    one amount. The float, the cash received, the change, the movements' amounts, the
+    takings and the expected cash each let the expected cash be worked out before the
+    drawer is counted, so the object does not carry them; they come with the close's
+    preview, once everything is counted."""
+
+    shift: ShiftHeader
+    methods: tuple[MethodTally, ...]
+    cash_movements: int
+    generated_at: datetime
+
+    @property
+    def is_z(self) -> bool:
+        return False
+
+
+AnyShiftReport = ShiftReport | BlindShiftReport
 
 
 def _staff(session: Session, staff_id: int | None) -> Staff | None:
@@ -333,6 +393,7 @@ def shift_figures(session: Session, shift: CashShift) -> tuple[ShiftCash, tuple[
             Payment.kind,
             Payment.tendered_fen,
             Payment.change_fen,
+            Payment.rounding_fen,
         ).where(Payment.shift_id == shift.id)
     )
     entries = [
@@ -342,8 +403,9 @@ def shift_figures(session: Session, shift: CashShift) -> tuple[ShiftCash, tuple[
             kind=EntryKind(kind),
             tendered_fen=tendered if kind == EntryKind.PAYMENT.value else None,
             change_fen=change if kind == EntryKind.PAYMENT.value else None,
+            rounding_fen=rounding,
         )
-        for method, amount, kind, tendered, change in rows
+        for method, amount, kind, tendered, change, rounding in rows
     ]
     moves = list(
         session.scalars(
@@ -372,15 +434,21 @@ def shift_figures(session: Session, shift: CashShift) -> tuple[ShiftCash, tuple[
     return cash, movements
 
 
-def shift_report(
-    session: Session, shift: CashShift, now: datetime, *, hide_expected: bool = False
-) -> ShiftReport:
+def shift_report(session: Session, shift: CashShift, now: datetime) -> ShiftReport:
     cash, movements = shift_figures(session, shift)
     view = shift_view(session, shift)
-    expected: int | None = cash.expected_cash_fen
-    if hide_expected and view.close is None:
-        expected = None
-    return ShiftReport(view, cash, movements, now, expected)
+    return ShiftReport(view, cash, movements, now, cash.expected_cash_fen)
+
+
+def blind_report(session: Session, shift: CashShift, now: datetime) -> BlindShiftReport:
+    """The counts of an open shift and nothing else (see ``BlindShiftReport``)."""
+    cash, movements = shift_figures(session, shift)
+    return BlindShiftReport(
+        shift=shift_view(session, shift).header,
+        methods=tuple(MethodTally.of(m) for m in cash.methods),
+        cash_movements=len(movements),
+        generated_at=now,
+    )
 
 
 def previous_shift(session: Session, counter_id: int) -> CashShift | None:

@@ -148,6 +148,7 @@ def _builtin() -> None:
         IdentityCheck,
         Payment,
         PaymentAllocation,
+        PenaltyAccrual,
         PenaltyWaiver,
         ReceiptPrint,
         RestoreRequest,
@@ -169,6 +170,7 @@ def _builtin() -> None:
     register(ArrearsAction, h, immutable=True)
     register(DisputeFreeze, h, immutable=True)
     register(PenaltyWaiver, h, immutable=True)
+    register(PenaltyAccrual, h, immutable=True)
     register(IdentityCheck, h, immutable=True)
     register(AuditEvent, h, immutable=True)
     register(SmsBatch, h)

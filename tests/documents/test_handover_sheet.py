@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from sqlalchemy import text
 
 from app import i18n
+from app.domain.errors import PermissionDenied
 from app.domain.handover import Signer
 from app.services.auth import AuthService
 from app.services.handover import EquipmentLine, HandoverService
@@ -172,11 +173,15 @@ def test_the_sheet_is_deterministic_in_invariant_mode(
 def test_hall_day_summary(closed_shift: Sheet) -> None:
     day = closed_shift.day
     today = day.today()
+    leader = closed_shift.auth.actor_for("L001")
     with i18n.in_language("en"):
-        draft = text_of(day.summary_pdf(today))
+        draft = text_of(day.summary_pdf(today, leader))
     assert "Hall Day Summary" in draft and "not closed yet" in draft
     assert "¥458.00" in draft  # total takings
     assert "Partly signed" in " ".join(draft.split())
-    day.close_day(closed_shift.auth.actor_for("L001"), today, "平稳")
-    text = text_of(day.summary_pdf(today))
+    # The summary carries every shift's figures: a shift leader's paper.
+    with pytest.raises(PermissionDenied):
+        day.summary_pdf(today, closed_shift.auth.actor_for("A001"))
+    day.close_day(leader, today, "平稳")
+    text = text_of(day.summary_pdf(today, leader))
     assert "营业日汇总" in text and "平稳" in text and "草稿" not in text

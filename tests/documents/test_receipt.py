@@ -60,6 +60,19 @@ CASH = dataclasses.replace(
     change_fen=13_50,
     balance_after_fen=-12_00,
 )
+#: Issue 12 items 1 and 3: bills, then part of the penalty; 3 fen written off for cash.
+SPLIT = dataclasses.replace(
+    CASH,
+    bills=(PaidBill("2026-09", 58_00), PaidBill("2026-10", 62_53)),
+    penalty_fen=9_00,
+    prepayment_fen=0,
+    amount_fen=129_53,
+    rounding_fen=3,
+    tendered_fen=150_00,
+    change_fen=20_50,
+    balance_after_fen=0,
+    penalty_owed_after_fen=6_00,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -192,6 +205,20 @@ def test_chinese_labels_render(layout: ReceiptLayout) -> None:
     assert "作废" in void and "找零¥13.50" in void
 
 
+@pytest.mark.parametrize("layout", list(ReceiptLayout))
+def test_the_split_and_the_cash_rounding_are_printed(layout: ReceiptLayout) -> None:
+    """What the payment settled in the order it settles it (bills, then penalty), the fen
+    written off for cash on a line of their own, the amount paid in figures and words, and
+    the penalty still owed."""
+    text = pdf_text(render_receipt(SPLIT, layout))
+    order = ["2026-09账单¥58.00", "2026-10账单¥62.53", "滞纳金¥9.00", "-¥0.03", "实缴金额¥129.50"]
+    positions = [text.index(part) for part in order]
+    assert positions == sorted(positions)
+    assert "大写：人民币壹佰贰拾玖元伍角" in text
+    assert "实收现金¥150.00" in text and "找零¥20.50" in text
+    assert "尚欠滞纳金¥6.00" in text
+
+
 def test_prepayment_only_and_organisation() -> None:
     data = dataclasses.replace(
         DATA,
@@ -298,7 +325,7 @@ LONG = dataclasses.replace(
 
 
 @pytest.mark.parametrize("labels", ["msgids", "zh"])
-@pytest.mark.parametrize("data", [DATA, CASH, LONG], ids=["wechat", "cash", "long"])
+@pytest.mark.parametrize("data", [DATA, CASH, SPLIT, LONG], ids=["wechat", "cash", "split", "long"])
 def test_no_roll_line_leaves_the_printable_width(data: ReceiptData, labels: str) -> None:
     def spans() -> RollWriter:
         return layout_roll(data)
@@ -344,6 +371,9 @@ def test_overflow_is_refused() -> None:
         {"tendered_fen": 200_00, "change_fen": 10_00},
         {"reprint_count": -1},
         {"timezone": "Mars/Olympus_Mons"},
+        {"rounding_fen": 10},
+        {"rounding_fen": -1},
+        {"penalty_owed_after_fen": -1},
     ],
 )
 def test_inconsistent_data_is_refused(changes: dict[str, object]) -> None:

@@ -19,7 +19,6 @@ from app.domain.arrears import (
     PaymentLine,
     check_step_allowed,
     evaluate,
-    late_penalty_fen,
     needs_leader,
 )
 from app.domain.arrears_policy import (
@@ -34,6 +33,7 @@ from app.domain.arrears_policy import (
 )
 from app.domain.errors import ValidationError
 from app.domain.ledger import BillLine, settle
+from app.domain.penalty import late_penalty_fen
 
 K = StepKind
 POLICY = default_policy()
@@ -514,19 +514,20 @@ def test_penalty_three_per_mille_per_day() -> None:
     assert ev([bill(DUE, 10000)], DUE).penalty_fen == 0
 
 
-def test_penalty_rounds_half_up() -> None:
-    assert late_penalty_fen(1500, 1, 3) == 5  # 4.5 fen; half-even would give 4
-    assert late_penalty_fen(500, 1, 3) == 2  # 1.5 fen
+def test_penalty_rounds_each_day_down() -> None:
+    assert late_penalty_fen(1500, 1, 3) == 4  # 4.5 fen: never more than 3‰ on a day
+    assert late_penalty_fen(1500, 2, 3) == 8  # each day rounded, then added
     assert late_penalty_fen(100, 1, 3) == 0  # 0.3 fen
     assert late_penalty_fen(10000, 0, 3) == 0
     assert late_penalty_fen(10000, 5, 0) == 0
 
 
-def test_penalty_per_bill_on_its_outstanding_amount() -> None:
+def test_penalty_on_what_was_overdue_each_day() -> None:
     jan, feb = date(2027, 2, 20), DUE
     status = ev([bill(jan, 10000), bill(feb, 10000)], day(10), payments=[PaymentLine(day(1), 5000)])
-    # January: 5,000 fen left, 38 days late; February: 10,000 fen, 10 days late.
-    assert status.penalty_fen == late_penalty_fen(5000, 38, 3) + 300 == 570 + 300
+    # 2-21..3-20 (28 days): January's ¥100; 3-21 (day 1, the payment's day): January's
+    # ¥100 and February's ¥100; 3-22..3-30 (9 days): ¥150 left of the two.
+    assert status.penalty_fen == 28 * 30 + 60 + 9 * 45
     waived_rate = replace(POLICY, penalty_per_mille_per_day=0)
     assert ev([bill(DUE, 10000)], day(10), policy=waived_rate).penalty_fen == 0
 
@@ -795,8 +796,7 @@ def test_evaluate_invariants(
     days_late=st.integers(0, 400),
     rate=st.integers(0, 3),
 )
-def test_penalty_is_exact_to_half_a_fen(outstanding: int, days_late: int, rate: int) -> None:
+def test_penalty_is_never_more_than_the_rate(outstanding: int, days_late: int, rate: int) -> None:
     penalty = late_penalty_fen(outstanding, days_late, rate)
     exact_thousandths = outstanding * rate * days_late
-    assert abs(penalty * 1000 - exact_thousandths) <= 500
-    assert penalty * 1000 - exact_thousandths != -500  # halves go up
+    assert 0 <= exact_thousandths - penalty * 1000 < 1000 * max(1, days_late)

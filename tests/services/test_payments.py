@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.domain.arrears import late_penalty_fen
 from app.domain.arrears_policy import default_policy
 from app.domain.errors import (
     AuthenticationError,
@@ -23,6 +22,7 @@ from app.domain.errors import (
     PermissionDenied,
     ValidationError,
 )
+from app.domain.penalty import daily_penalty_fen
 from app.services import payments as payments_module
 from app.services.auth import AuthService
 from app.services.base import Actor
@@ -168,6 +168,45 @@ def pay(desk: Desk, account_id: int, amount: int | None = None, **kw: object) ->
     return PaymentRequest(account_id, due, PaymentMethod.CASH, **kw)  # type: ignore[arg-type]
 
 
+def wechat(account_id: int, amount: int, **kw: object) -> PaymentRequest:
+    """An e-payment request (no cash rounding), for amounts with fen that pay a part."""
+    return PaymentRequest(account_id, amount, PaymentMethod.WECHAT, "WX-2026-0001", **kw)  # type: ignore[arg-type]
+
+
+def day_by_day_penalty(desk: Desk, account_id: int, today: date) -> int:
+    """The penalty written plainly from the account's rows: for each late day, what bills
+    due before it still owed after the payments of earlier days (oldest first), times
+    3‰, rounded down; less what payments settled of it."""
+    bills = desk.sql(
+        "SELECT amount_fen, due_date FROM bill WHERE account_id = ? ORDER BY period, due_date",
+        account_id,
+    )
+    paid = [
+        (datetime.fromisoformat(str(at)).replace(tzinfo=UTC).astimezone(SHANGHAI).date(), fen)
+        for at, fen in desk.sql(
+            "SELECT paid_at, amount_fen - penalty_fen FROM payment WHERE account_id = ?",
+            account_id,
+        )
+    ]
+    rate = default_policy().penalty_per_mille_per_day
+    total = 0
+    day = min(date.fromisoformat(str(due)) for _a, due in bills) + timedelta(days=1)
+    while day <= today:
+        credit = sum(int(str(fen)) for on, fen in paid if on < day)
+        overdue = 0
+        for amount, due in bills:
+            settled = min(int(str(amount)), max(0, credit))
+            credit -= settled
+            if date.fromisoformat(str(due)) < day:
+                overdue += int(str(amount)) - settled
+        total += daily_penalty_fen(overdue, rate)
+        day += timedelta(days=1)
+    settled_penalty = desk.one(
+        "SELECT COALESCE(SUM(penalty_fen), 0) FROM payment WHERE account_id = ?", account_id
+    )
+    return total - int(str(settled_penalty))
+
+
 def receipt_counter(desk: Desk) -> int:
     rows = desk.sql("SELECT last_no FROM receipt_sequence WHERE device_code = 'PC01'")
     return int(str(rows[0][0])) if rows else 0
@@ -186,12 +225,9 @@ def test_quote_of_an_account_in_arrears(desk: Desk) -> None:
     assert periods == sorted(periods)
     overdue = [b for b in quote.unpaid_bills if b.due_date < TODAY]
     assert quote.overdue_fen == sum(b.outstanding_fen for b in overdue) > 0
-    # The engine's penalty: 3‰ a day on each overdue bill's outstanding part.
-    rate = default_policy().penalty_per_mille_per_day
-    expected = sum(
-        late_penalty_fen(b.outstanding_fen, (TODAY - b.due_date).days, rate) for b in overdue
-    )
-    assert quote.penalty_fen == expected > 0
+    # 3‰ a day of what was overdue on each day (the demo store has no postings yet).
+    assert quote.penalty_fen == day_by_day_penalty(desk, account, TODAY) > 0
+    assert quote.penalty_accrued_fen == quote.penalty_fen
     assert quote.total_due_fen == quote.owed_fen + quote.penalty_fen
     name = str(
         desk.one(
@@ -223,7 +259,11 @@ def test_full_payment_settles_the_oldest_bills_first(desk: Desk) -> None:
     ]
     assert plan.penalty_fen == quote.penalty_fen and plan.prepayment_fen == 0
     assert plan.balance_after_fen == 0 and plan.overdue_after_fen == 0 and plan.clears_arrears
-    assert plan.change_fen == 0
+    assert plan.change_fen == 0 and plan.penalty_owed_after_fen == 0
+    assert plan.penalty_posted_fen == quote.penalty_fen
+    # Cash in whole jiao: the fen of the total are written off for the customer.
+    rounding = quote.total_due_fen % 10
+    assert plan.rounding_fen == rounding and plan.cash_fen == quote.total_due_fen - rounding
 
     recorded = desk.payments.record(desk.clerk, plan)
 
@@ -231,7 +271,7 @@ def test_full_payment_settles_the_oldest_bills_first(desk: Desk) -> None:
     assert desk.drift() == []
     row = desk.sql(
         "SELECT amount_fen, penalty_fen, method, kind, device_code, counter_id, staff_id, "
-        "receipt_no, tendered_fen, change_fen FROM payment WHERE id = ?",
+        "receipt_no, tendered_fen, change_fen, rounding_fen FROM payment WHERE id = ?",
         recorded.payment_id.hex,
     )
     assert row == [
@@ -244,9 +284,19 @@ def test_full_payment_settles_the_oldest_bills_first(desk: Desk) -> None:
             1,
             desk.clerk.staff_id,
             recorded.receipt_no,
-            quote.total_due_fen,
+            quote.total_due_fen - rounding,
             0,
+            rounding,
         )
+    ]
+    # The penalty was posted (every late day up to today) before the payment settled it.
+    posted = desk.sql(
+        "SELECT amount_fen, per_mille, last_day, payment_id, staff_id FROM penalty_accrual "
+        "WHERE account_id = ?",
+        account,
+    )
+    assert posted == [
+        (quote.penalty_fen, 3, TODAY.isoformat(), recorded.payment_id.hex, desk.clerk.staff_id)
     ]
     allocations = desk.sql(
         "SELECT bill_id, amount_fen FROM payment_allocation WHERE payment_id = ? ORDER BY bill_id",
@@ -271,23 +321,26 @@ def test_partial_payment_pays_part_of_the_oldest_bill(desk: Desk) -> None:
     quote = desk.payments.quote(account)
     oldest = quote.unpaid_bills[0]
     part = oldest.outstanding_fen - 1
-    plan = desk.payments.prepare(desk.clerk, pay(desk, account, quote.penalty_fen + part))
+    plan = desk.payments.prepare(desk.clerk, wechat(account, part))
     assert [(a.bill_id, a.amount_fen) for a in plan.allocations] == [(oldest.bill_id, part)]
     assert plan.prepayment_fen == 0 and not plan.clears_arrears and plan.restores == ()
     assert plan.balance_after_fen == -(quote.owed_fen - part)
+    # The bills come first: the penalty stays owed, to be asked once more, not twice.
+    assert plan.penalty_fen == 0 and plan.penalty_owed_after_fen == quote.penalty_fen
     desk.payments.record(desk.clerk, plan)
     assert desk.owed(account) == quote.owed_fen - part
     assert desk.drift() == []
     after = desk.payments.quote(account)
     assert after.unpaid_bills[0].bill_id == oldest.bill_id
     assert after.unpaid_bills[0].outstanding_fen == 1
+    assert after.penalty_fen == quote.penalty_fen
 
 
 def test_payment_over_several_bills_splits_the_last_one(desk: Desk) -> None:
     account = owing_not_overdue(desk)
     quote = desk.payments.quote(account)
     assert quote.penalty_fen == 0 and quote.overdue_fen == 0
-    plan = desk.payments.prepare(desk.clerk, pay(desk, account, quote.owed_fen + 12_34))
+    plan = desk.payments.prepare(desk.clerk, wechat(account, quote.owed_fen + 12_34))
     assert sum(a.amount_fen for a in plan.allocations) == quote.owed_fen
     assert plan.prepayment_fen == 12_34 and plan.balance_after_fen == 12_34
     assert not plan.clears_arrears  # nothing was overdue
@@ -316,13 +369,13 @@ def test_prepayment_without_unpaid_bills(desk: Desk) -> None:
 
 def test_cash_change(desk: Desk) -> None:
     account = settled_account(desk)
-    request = PaymentRequest(account, 123_45, PaymentMethod.CASH, tendered_fen=200_00)
+    request = PaymentRequest(account, 123_40, PaymentMethod.CASH, tendered_fen=200_00)
     plan = desk.payments.prepare(desk.clerk, request)
-    assert plan.change_fen == 76_55
+    assert plan.change_fen == 76_60 and plan.rounding_fen == 0
     recorded = desk.payments.record(desk.clerk, plan)
     assert desk.sql(
         "SELECT tendered_fen, change_fen FROM payment WHERE id = ?", recorded.payment_id.hex
-    ) == [(200_00, 76_55)]
+    ) == [(200_00, 76_60)]
 
 
 def test_cash_without_tendered_is_the_exact_amount(desk: Desk) -> None:
@@ -331,7 +384,7 @@ def test_cash_without_tendered_is_the_exact_amount(desk: Desk) -> None:
 
 
 def test_less_tendered_than_the_amount_is_refused(desk: Desk) -> None:
-    request = PaymentRequest(settled_account(desk), 100_00, PaymentMethod.CASH, tendered_fen=99_99)
+    request = PaymentRequest(settled_account(desk), 100_00, PaymentMethod.CASH, tendered_fen=99_90)
     with pytest.raises(ValidationError) as err:
         desk.payments.prepare(desk.clerk, request)
     assert err.value.field == "tendered_fen"
@@ -419,7 +472,7 @@ def test_receipt_numbers_are_consecutive_and_gap_free(
     assert desk.one("SELECT COUNT(*) FROM payment WHERE device_code = 'PC01'") == 0
     numbers = [
         desk.payments.record(
-            desk.clerk, desk.payments.prepare(desk.clerk, pay(desk, account, 10_00 + i))
+            desk.clerk, desk.payments.prepare(desk.clerk, pay(desk, account, 10_00 + 10 * i))
         ).receipt_no
         for i in range(2)
     ]
@@ -470,7 +523,7 @@ def test_record_refuses_a_plan_the_account_has_outgrown(desk: Desk) -> None:
     account = overdue_account(desk)
     plan = desk.payments.prepare(desk.clerk, pay(desk, account))
     # Another payment lands between the confirmation and the record.
-    other = desk.payments.prepare(desk.clerk, pay(desk, account, 1_00 + plan.penalty_fen))
+    other = desk.payments.prepare(desk.clerk, pay(desk, account, 1_00))
     desk.payments.record(desk.clerk, other)
     payments_before = desk.one("SELECT COUNT(*) FROM payment")
     with pytest.raises(PlanOutdated) as err:
@@ -508,32 +561,68 @@ def test_payments_cannot_be_edited_or_deleted(desk: Desk) -> None:
 # -- penalty ------------------------------------------------------------------------------------
 
 
-def test_penalty_is_collected_and_does_not_reduce_the_arrears(desk: Desk) -> None:
+def test_bills_are_settled_before_the_penalty(desk: Desk) -> None:
+    """Issue 12 item 1: which part of a payment settles what. The bills first (oldest
+    first), then the penalty; the penalty settled is never asked again."""
     account = overdue_account(desk)
     quote = desk.payments.quote(account)
     paid_before = desk.ledger(account, "paid_fen")
-    amount = quote.penalty_fen + 10_00
-    plan = desk.payments.prepare(desk.clerk, pay(desk, account, amount))
-    assert plan.penalty_fen == quote.penalty_fen and plan.waived_penalty_fen == 0
-    assert sum(a.amount_fen for a in plan.allocations) == 10_00
+    half = quote.penalty_fen // 2
+    plan = desk.payments.prepare(desk.clerk, wechat(account, quote.owed_fen + half))
+    assert sum(a.amount_fen for a in plan.allocations) == quote.owed_fen
+    assert plan.penalty_fen == half and plan.waived_penalty_fen == 0
+    assert plan.penalty_owed_after_fen == quote.penalty_fen - half
     recorded = desk.payments.record(desk.clerk, plan)
-    paid_after = desk.ledger(account, "paid_fen")
-    assert paid_after - paid_before == 10_00
-    assert desk.owed(account) == quote.owed_fen - 10_00
+    assert desk.ledger(account, "paid_fen") - paid_before == quote.owed_fen
+    assert desk.owed(account) == 0
     assert desk.sql(
         "SELECT penalty_fen, approved_by FROM payment WHERE id = ?", recorded.payment_id.hex
-    ) == [(quote.penalty_fen, None)]
+    ) == [(half, None)]
     assert desk.sql("SELECT COUNT(*) FROM penalty_waiver") == [(0,)]
     assert desk.drift() == []
+    # Same day, a day later, a month later: only the rest is asked, nothing accrues any more.
+    for days in (0, 1, 30):
+        desk.clock.advance(days=days)
+        assert desk.payments.quote(account).penalty_fen == quote.penalty_fen - half
+    rest = desk.payments.prepare(desk.clerk, wechat(account, quote.penalty_fen - half))
+    assert rest.penalty_fen == quote.penalty_fen - half and rest.allocations == ()
+    desk.payments.record(desk.clerk, rest)
+    assert desk.payments.quote(account).penalty_fen == 0
 
 
-def test_amount_below_the_penalty_is_refused(desk: Desk) -> None:
+def test_any_amount_is_taken_and_settles_the_bills_first(desk: Desk) -> None:
     account = overdue_account(desk)
-    penalty = desk.payments.quote(account).penalty_fen
-    with pytest.raises(ValidationError) as err:
-        desk.payments.prepare(desk.clerk, pay(desk, account, penalty - 1))
-    assert err.value.field == "amount_fen"
-    assert "penalty" in err.value.message
+    quote = desk.payments.quote(account)
+    assert quote.penalty_fen > 10
+    plan = desk.payments.prepare(desk.clerk, wechat(account, quote.penalty_fen - 1))
+    assert plan.penalty_fen == 0 and sum(a.amount_fen for a in plan.allocations) == (
+        quote.penalty_fen - 1
+    )
+
+
+def test_a_later_quote_asks_only_what_accrued_since(desk: Desk) -> None:
+    """Issue 12 item 1, the counter's story: the quote's penalty plus part of the bills is
+    paid. The bills are settled first, so the penalty is still owed, once: the same day the
+    quote asks exactly that penalty again (nothing more), ten days later that penalty plus
+    the ten days' penalty on what is still overdue; paid in full, nothing more, ever."""
+    account = overdue_account(desk)
+    quote = desk.payments.quote(account)
+    amount = quote.penalty_fen + 280_51
+    assert amount < quote.owed_fen
+    plan = desk.payments.prepare(desk.clerk, wechat(account, amount))
+    assert plan.penalty_fen == 0 and plan.penalty_owed_after_fen == quote.penalty_fen
+    desk.payments.record(desk.clerk, plan)
+    same_day = desk.payments.quote(account)
+    assert same_day.owed_fen == quote.owed_fen - amount
+    assert same_day.penalty_fen == same_day.penalty_accrued_fen == quote.penalty_fen
+    desk.clock.advance(days=10)
+    later = desk.payments.quote(account)
+    expected = day_by_day_penalty(desk, account, TODAY + timedelta(days=10))
+    assert later.penalty_fen == expected > quote.penalty_fen
+    desk.payments.record(desk.clerk, desk.payments.prepare(desk.clerk, pay(desk, account)))
+    for days in (0, 1, 40):
+        desk.clock.advance(days=days)
+        assert desk.payments.quote(account).penalty_fen == 0
 
 
 def test_waiving_the_penalty_needs_a_leader_and_a_reason(desk: Desk) -> None:
@@ -609,9 +698,7 @@ def test_full_payment_asks_to_restore_each_suspended_line(desk: Desk) -> None:
         )
     }
     # A partial payment leaves something overdue: no restore yet.
-    partial = desk.payments.prepare(
-        desk.clerk, pay(desk, account, desk.payments.quote(account).penalty_fen + 1_00)
-    )
+    partial = desk.payments.prepare(desk.clerk, pay(desk, account, 1_00))
     assert partial.restores == ()
     desk.payments.record(desk.clerk, partial)
     assert desk.sql("SELECT COUNT(*) FROM restore_request") == [(0,)]

@@ -143,11 +143,21 @@ def test_receipt_of_a_full_payment(counter: Counter) -> None:
         assert squeeze(_("Bill {period}").format(period=allocation.period)) in text
         assert format_figures(allocation.amount_fen) in text
     assert squeeze(_("Late-payment penalty")) + format_figures(plan.penalty_fen) in text
-    assert format_figures(plan.amount_fen) in text and "¥" in text
-    assert rmb_receipt_line(plan.amount_fen) in text
+    # Cash in whole jiao: the fen of the total written off, on a line of their own.
+    assert plan.rounding_fen == plan.amount_fen % 10 > 0
+    rounded = squeeze(_("Cash rounded down to the jiao")) + "-" + format_figures(plan.rounding_fen)
+    assert rounded in text
+    assert squeeze(_("Amount paid")) + format_figures(plan.cash_fen) in text and "¥" in text
+    assert rmb_receipt_line(plan.cash_fen) in text
     assert squeeze(_("Payment method")) + _("Cash") in text
-    assert squeeze(_("Cash tendered")) + format_figures(plan.amount_fen) in text
+    assert squeeze(_("Cash tendered")) + format_figures(plan.cash_fen) in text
     assert squeeze(_("Balance after payment")) + format_figures(0) in text
+    assert squeeze(_("Penalty still owed")) not in text
+    # What the payment settled, in the order it settles it: bills, then the penalty.
+    last_bill = squeeze(_("Bill {period}").format(period=plan.allocations[-1].period))
+    assert (
+        text.index(last_bill) < text.index(squeeze(_("Late-payment penalty"))) < text.index(rounded)
+    )
     hall, hotline = counter.sql("SELECT name, hotline FROM hall")[0]
     assert str(hall) in text and str(hotline) in text
     for mark in (_("REPRINT"), _("VOID"), "补打", "作废"):
@@ -158,7 +168,35 @@ def test_receipt_in_a5(counter: Counter) -> None:
     plan, payment = full_payment(counter, "restricted")
     _copy, text = counter.text(payment, "a5")
     assert payment.receipt_no is not None and payment.receipt_no in text
-    assert rmb_receipt_line(plan.amount_fen) in text
+    assert rmb_receipt_line(plan.cash_fen) in text
+    assert squeeze(_("Cash rounded down to the jiao")) in text
+
+
+def test_a_payment_short_of_the_penalty_prints_the_penalty_still_owed(counter: Counter) -> None:
+    """Issue 12 item 1: the receipt prints the same split as the plan: the bills first,
+    then what the payment settled of the penalty, and the penalty still owed after it."""
+    account = counter.account(
+        "l.owed_fen > 0 AND l.oldest_unpaid_due < ? AND c.kind = 'person'", TODAY
+    )
+    quote = counter.payments.quote(account)
+    assert quote.penalty_fen > 2
+    part = quote.penalty_fen // 3
+    plan, payment = counter.take(
+        PaymentRequest(account, quote.owed_fen + part, PaymentMethod.ALIPAY, "ALI-20261115-7")
+    )
+    assert plan.penalty_fen == part and plan.penalty_owed_after_fen == quote.penalty_fen - part
+    _copy, text = counter.text(payment)
+    assert squeeze(_("Late-payment penalty")) + format_figures(part) in text
+    owed = squeeze(_("Penalty still owed")) + format_figures(quote.penalty_fen - part)
+    assert owed in text
+    assert squeeze(_("Cash rounded down to the jiao")) not in text
+    # A later payment of the rest does not change what a reprint of this one says.
+    counter.take(
+        PaymentRequest(account, quote.penalty_fen - part, PaymentMethod.ALIPAY, "ALI-20261115-8")
+    )
+    assert counter.payments.quote(account).penalty_fen == 0
+    _copy, again = counter.text(payment)
+    assert owed in again
 
 
 def test_partial_payment_prints_what_is_still_owed(counter: Counter) -> None:

@@ -4,6 +4,7 @@ pending list, signatures, lock and revisions, and the hall day."""
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from app.domain.cash import ShiftCash
 from app.domain.errors import PermissionDenied, ValidationError
 from app.domain.handover import Arrival, HandoverRefused, Signer
 from app.services import shifts as shifts_module
@@ -28,9 +30,9 @@ from app.services.payments import (
     PaymentService,
 )
 from app.services.pending import PendingKind
-from app.services.shifts import ShiftRefused, ShiftService
+from app.services.shifts import BlindShiftReport, ShiftRefused, ShiftReport, ShiftService
 from app.services.shifts_hallday import HallDayService, HandoverState
-from app.services.shifts_records import unsynced_payments
+from app.services.shifts_records import REPORT_METHODS, ShiftView, unsynced_payments
 from app.store.database import Store, open_store, sqlite_url
 from app.store.models.shifts import CashMovementKind
 
@@ -147,7 +149,7 @@ def test_open_records_the_float_by_denomination(hall: Hall) -> None:
     assert view.opening_counts == FLOAT
     assert view.expected_float_fen is None and view.is_open
     assert view.business_date == TODAY
-    assert hall.shifts.desk(hall.clerk).mine == view
+    assert hall.shifts.desk(hall.clerk).mine == view.header
     assert (
         hall.one(
             "SELECT total_fen FROM cash_count WHERE shift_id = ? AND purpose = 'opening'",
@@ -254,12 +256,87 @@ def test_x_report_adds_up_the_shift(hall: Hall) -> None:
         (CashMovementKind.CASH_IN, 100_00),
         (CashMovementKind.CASH_OUT, 200_00),
     ]
-    # With the hall's blind count on (the default) the clerk does not see the expected cash.
-    assert hall.shifts.x_report(hall.clerk, view.shift_id).expected_cash_fen is None
+    # With the hall's blind count on (the default) the clerk gets counts, not figures.
+    assert isinstance(hall.shifts.x_report(hall.clerk, view.shift_id), BlindShiftReport)
     HallService(hall.store).set_setting("shift.blind_count", "0")
-    assert hall.shifts.current_report(hall.clerk).expected_cash_fen == report.expected_cash_fen
+    open_count = hall.shifts.current_report(hall.clerk)
+    assert isinstance(open_count, ShiftReport)
+    assert open_count.expected_cash_fen == report.expected_cash_fen
     with pytest.raises(PermissionDenied):
         hall.shifts.x_report(hall.clerk2, view.shift_id)
+
+
+def _amounts(obj: object, path: str = "report") -> list[str]:
+    """Every money figure an object carries, anywhere inside it (fields in fen, counts of
+    notes, and the cash arithmetic or shift view that hold them)."""
+    found: list[str] = []
+    if isinstance(obj, ShiftCash | ShiftView):
+        return [f"{path} ({type(obj).__name__})"]
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        for f in dataclasses.fields(obj):
+            name = f"{path}.{f.name}"
+            if f.name.endswith("_fen") or f.name.endswith("counts"):
+                found.append(name)
+            found += _amounts(getattr(obj, f.name), name)
+    elif isinstance(obj, tuple | list):
+        for i, item in enumerate(obj):
+            found += _amounts(item, f"{path}[{i}]")
+    return found
+
+
+def test_a_blind_count_gives_a_clerk_counts_and_no_cash_figure(hall: Hall) -> None:
+    """Issue 12 item 4: during an open shift under the hall's blind count, the clerk's X
+    report carries how many payments each method had, and not one cash figure (float, cash
+    received, change, cash in or out, takings, expected cash), from which the expected
+    cash would follow. Enforced in the service: the object does not hold them. The leader
+    sees everything; the clerk too once the shift is closed."""
+    view = hall.shifts.open(hall.clerk, FLOAT)
+    hall.take(158_00, tendered=200_00)
+    hall.take(99_50, PaymentMethod.WECHAT)
+    hall.shifts.cash_movement(hall.clerk, CashMovementKind.CASH_IN, 100_00, "coins from safe")
+
+    for report in (
+        hall.shifts.x_report(hall.clerk, view.shift_id),
+        hall.shifts.current_report(hall.clerk),
+    ):
+        assert isinstance(report, BlindShiftReport)
+        assert _amounts(report) == []
+        tally = {m.method: (m.payments, m.voids, m.reversals) for m in report.methods}
+        assert tally["cash"] == (1, 0, 0) and tally["wechat"] == (1, 0, 0)
+        assert report.cash_movements == 1 and not report.is_z
+    assert _amounts(hall.shifts.desk(hall.clerk)) == ["report.expected_float_fen"]  # to open
+    # Nor does the hall day give the open shift away to a clerk (its own or a colleague's).
+    (row,) = hall.day.day(TODAY, hall.clerk).shifts
+    assert (row.takings_fen, row.expected_cash_fen, row.method_fen) == (None, None, {})
+    assert hall.day.day(TODAY, hall.clerk).method_totals == dict.fromkeys(REPORT_METHODS, 0)
+    with pytest.raises(PermissionDenied):
+        hall.day.summary_pdf(TODAY, hall.clerk)
+
+    # The leader sees every figure, in the report and in the hall day.
+    full = hall.shifts.x_report(hall.leader, view.shift_id)
+    assert isinstance(full, ShiftReport)
+    expected = FLOAT_FEN + 158_00 + 100_00
+    assert full.expected_cash_fen == full.cash.expected_cash_fen == expected
+    (row,) = hall.day.day(TODAY, hall.leader).shifts
+    assert row.expected_cash_fen == expected and row.takings_fen == 158_00 + 99_50
+
+    # The close's preview gives the figures once everything is counted.
+    counts = {**FLOAT, "note_100": 2 + 2, "note_50": 4 + 1, "note_5": 1, "coin_1": 13}
+    preview = hall.shifts.preview_close(hall.clerk, counts, {"wechat": 99_50})
+    assert preview.expected_cash_fen == expected and preview.difference.difference_fen == 0
+    hall.shifts.close(hall.clerk, counts, method_totals={"wechat": 99_50}, float_left_fen=0)
+    z = hall.shifts.x_report(hall.clerk, view.shift_id)
+    assert isinstance(z, ShiftReport) and z.is_z and z.expected_cash_fen == expected
+
+
+def test_a_hall_that_counts_openly_shows_the_clerk_everything(hall: Hall) -> None:
+    HallService(hall.store).set_setting("shift.blind_count", "0")
+    view = hall.shifts.open(hall.clerk, FLOAT)
+    hall.take(20_00)
+    report = hall.shifts.x_report(hall.clerk, view.shift_id)
+    assert isinstance(report, ShiftReport) and report.expected_cash_fen == FLOAT_FEN + 20_00
+    (row,) = hall.day.day(TODAY, hall.clerk).shifts
+    assert row.expected_cash_fen == FLOAT_FEN + 20_00
 
 
 def test_cash_movements_need_a_reason_and_cash_out_a_leader(hall: Hall) -> None:
@@ -523,7 +600,7 @@ def test_the_handover_collects_arrears_pending_items(hall: Hall) -> None:
 def test_hall_day_view_and_close(hall: Hall) -> None:
     view = hall.shifts.open(hall.clerk, FLOAT)
     hall.take(20_00)
-    day = hall.day.day(TODAY)
+    day = hall.day.day(TODAY, hall.leader)
     assert day.open_shifts == 1 and day.takings_fen == 20_00
     assert [c[1] for c in day.counters][:2] == ["C01", "C02"]
     with pytest.raises(ShiftRefused):
@@ -555,7 +632,7 @@ def test_opening_checks(hall: Hall) -> None:
         opening,
     )
     assert verdict.late_staff == (hall.clerk2.staff_id,) and not verdict.all_passed
-    day = hall.day.day(TODAY)
+    day = hall.day.day(TODAY, hall.leader)
     assert day.opening is not None and not day.opening.all_passed
     assert any("A002" in name for name in day.opening.late_staff)
     HallService(hall.store).set_setting("shift.arrive_before_minutes", "5")
@@ -568,4 +645,4 @@ def test_opening_checks(hall: Hall) -> None:
         opening,
     )
     assert again.all_passed
-    assert hall.day.day(TODAY).opening.all_passed  # type: ignore[union-attr]
+    assert hall.day.day(TODAY, hall.leader).opening.all_passed  # type: ignore[union-attr]

@@ -139,9 +139,9 @@ def test_a_method_difference_needs_a_reason_and_over_the_limit_a_leader(hall: Ha
         leader=hall.leader,
     )
     # The leader's hall day counts the card difference with the drawer's.
-    (row,) = hall.day.day(TODAY).shifts
+    (row,) = hall.day.day(TODAY, hall.leader).shifts
     assert (row.difference_fen, row.method_difference_fen) == (0, -50_00)
-    assert hall.day.day(TODAY).difference_fen == -50_00
+    assert hall.day.day(TODAY, hall.leader).difference_fen == -50_00
     close = report.shift.close
     assert close is not None and close.approved_by == hall.leader.name
     assert close.difference_fen == 0

@@ -187,3 +187,63 @@ def test_0008_keeps_an_enrolled_pcs_watermark_cursor(tmp_path: Path) -> None:
         stored = conn.exec_driver_sql("SELECT pull_cursor FROM sync_state").scalar_one()
     engine.dispose()
     assert PullCursor.from_wire(decode(stored)) == PullCursor(seen="812:812:", after=(812, 40))
+
+
+def test_0010_keeps_payments_and_their_triggers(tmp_path: Path) -> None:
+    """Payments taken before 0010 read a rounding of 0 and stay append-only and in the
+    ledger; the new penalty postings are append-only too."""
+    path = tmp_path / "s.sqlite3"
+    url = sqlite_url(path)
+    command.upgrade(database.alembic_config(url), "0009")
+    store = database.Store(database.make_engine(url))
+    with store.unit_of_work() as s:
+        s.add(Hall(id=1, code="H1", name="测试营业厅"))
+        s.flush()
+        s.add(
+            Customer(
+                id=1,
+                hall_id=1,
+                kind="person",
+                name="张三",
+                name_pinyin="zhangsan",
+                name_initials="zs",
+                id_type="resident_id",
+                id_number="11010519491231002X",
+                id_number_rev="X20013219491501011",
+                contact_phone="13812345678",
+                created_on=date(2020, 1, 1),
+            )
+        )
+        s.flush()
+        s.add(Account(id=1, customer_id=1, number="3100000001", opened_on=date(2020, 1, 1)))
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO payment (id, account_id, amount_fen, method, reference, paid_at, kind, "
+            "device_code, reason, penalty_fen) VALUES ('00000000000000000000000000000001', 1, "
+            "12345, 'cash', '', '2026-11-01 02:00:00', 'payment', 'PC01', '', 45)"
+        )
+    store.close()
+    command.upgrade(database.alembic_config(url), "0010")
+    con = sqlite3.connect(path)
+    try:
+        assert con.execute(
+            "SELECT amount_fen, penalty_fen, rounding_fen FROM payment"
+        ).fetchall() == [(12345, 45, 0)]
+        assert con.execute("SELECT paid_fen FROM account_ledger").fetchall() == [(12300,)]
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            con.execute("UPDATE payment SET rounding_fen = 1")
+        con.execute(
+            "INSERT INTO staff (id, hall_id, staff_no, name, role, password_hash, active, "
+            "failed_logins) VALUES (1, 1, 'A001', 'x', 'clerk', 'h', 1, 0)"
+        )
+        con.execute(
+            "INSERT INTO penalty_accrual (id, account_id, first_day, last_day, per_mille, "
+            "runs_json, amount_fen, at, staff_id, device_code) VALUES "
+            "('00000000000000000000000000000002', 1, '2026-10-01', '2026-10-02', 3, '[]', 0, "
+            "'2026-11-01 02:00:00', 1, 'PC01')"
+        )
+        for sql in ("UPDATE penalty_accrual SET amount_fen = 1", "DELETE FROM penalty_accrual"):
+            with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+                con.execute(sql)
+    finally:
+        con.close()

@@ -156,25 +156,33 @@ def test_cash_payment_end_to_end(
 
     dialog.set_method(PaymentMethod.CASH)
     assert dialog.tendered.isVisibleTo(dialog) and not dialog.reference.isVisibleTo(dialog)
-    tendered = owed + 12_345
+    # Cash in whole jiao: the fen of everything owed are written off for the customer.
+    rounding = owed % 10
+    cash = owed - rounding
+    tendered = cash + 123_40
     qtbot.keyClicks(dialog.tendered, yuan_text(tendered))
     assert dialog.change.objectName() == "paymentChange"
-    assert format_money(12_345) in dialog.change.text()
+    assert format_money(123_40) in dialog.change.text()
 
     before = payments(db)
     qtbot.mouseClick(dialog.next_button, Qt.MouseButton.LeftButton)
     assert dialog.page() == PAGE_CONFIRM, dialog.error.text()
     assert dialog.findChild(QWidget, "paymentConfirm").isVisible()
     plan = dialog.plan
-    assert plan is not None and plan.change_fen == 12_345 and plan.clears_arrears
+    assert plan is not None and plan.change_fen == 123_40 and plan.clears_arrears
+    assert plan.rounding_fen == rounding > 0  # the demo account owes fen
     lines = {
         dialog.plan_model.index(r, 0).data(): dialog.plan_model.index(r, 1).data()
         for r in range(dialog.plan_model.rowCount())
     }
     for allocation in plan.allocations:
         assert lines[f"Bill {allocation.period}"] == format_money(allocation.amount_fen)
-    assert lines["Change to give"] == format_money(12_345)
-    assert lines["Total received"] == format_money(owed)
+    assert lines["Late-payment penalty"] == format_money(quote.penalty_fen)
+    assert lines["Change to give"] == format_money(123_40)
+    assert lines["Total received"] == format_money(cash)
+    assert lines["Total settled"] == format_money(owed)
+    rounded = lines["Cash rounded down to the jiao (in the customer's favour)"]
+    assert rounded == "-" + format_money(rounding)
     assert payments(db) == before  # nothing is written before the confirmation
 
     record(qtbot, dialog)

@@ -28,7 +28,7 @@ from app.store.database import open_store, sqlite_url
 from ui.arrears.payment_dialog import PAGE_CONFIRM, PaymentDialog
 from ui.arrears.printing import ReceiptPrinting, pdf_file_printer
 from ui.context import AppContext
-from ui.shifts.dialogs import CashOutDialog, SignDialog
+from ui.shifts.dialogs import CashInDialog, CashOutDialog, SignDialog
 from ui.shifts.tab import ShiftTab
 
 #: 08:00 in Shanghai on the demo's business day.
@@ -120,16 +120,17 @@ def test_open_pay_close_sign_print(
 
     tab.reload()
     rows = {m.method: m for m in tab.method_model.rows}
-    assert rows["cash"].net_fen == 88_00 and rows["wechat"].net_fen == 120_00
+    assert rows["cash"].payments == 1 and rows["wechat"].payments == 1
     assert tab.x_table.model().rowCount() >= 4
-    assert "hidden until the blind count" in tab.x_cash.text()  # the hall's blind count
-    # The blind count hides the card and electronic takings too (the counts stay).
+    # The hall's blind count: the clerk sees how many payments, no amount of any kind.
+    assert "Blind count" in tab.x_cash.text() and "CN¥" not in tab.x_cash.text()
+    assert "1 cash movement" in tab.x_movements.text()
     shown = {
         m.method: [tab.method_model.index(r, c).data() for c in range(6)]
         for r, m in enumerate(tab.method_model.rows)
     }
     assert shown["wechat"][1:] == ["1", "—", "0 / —", "0 / —", "—"]
-    assert shown["cash"][5] == "CN¥88.00"
+    assert shown["cash"][1:] == ["1", "—", "0 / —", "0 / —", "—"]
 
     # Close with a blind count: 520 + 88 - 100 = 508 expected, 450 counted (58 short); the
     # WeChat statement shows 118 against 120 taken.
@@ -339,3 +340,58 @@ def test_opening_checks_and_the_status_label(
     finally:
         ctx.tasks.wait()
         store.close()
+
+
+def test_the_x_report_follows_every_payment_void_and_cash_movement(
+    qtbot: QtBot, ctx: AppContext, db: sqlite3.Connection, tmp_path: Path
+) -> None:
+    """Issue 12 item 5: the Shift tab's X report is read again after each payment, void
+    and cash movement taken on this PC, wherever it was taken (the payment dialog, the
+    task worker, the cash dialogs), without pressing its button."""
+    ShiftService(ctx.store, ctx.clock).open(ctx.actor, {"note_100": 5})
+    tab = ShiftTab(ctx)
+    qtbot.addWidget(tab)
+    tab.show()
+
+    def shown(method: str) -> list[str]:
+        for r, m in enumerate(tab.method_model.rows):
+            if m.method == method:
+                return [tab.method_model.index(r, c).data() for c in range(1, 4)]
+        return []
+
+    assert shown("cash")[0] == "0" and shown("wechat")[0] == "0"
+    before = tab.x_heading.text()
+    printing = ReceiptPrinting(ctx, pdf_file_printer(tmp_path / "printed"))
+    account = settled_account(db)
+    recorded = []
+    for method, amount, reference in (
+        (PaymentMethod.CASH, "88", ""),
+        (PaymentMethod.WECHAT, "120", "WX-2026-1115"),
+    ):
+        dialog = PaymentDialog(ctx, account, printing=printing)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        dialog.set_method(method)
+        dialog.amount.setText(amount)
+        dialog.reference.setText(reference)
+        qtbot.mouseClick(dialog.next_button, Qt.MouseButton.LeftButton)
+        assert dialog.page() == PAGE_CONFIRM, dialog.error.text()
+        with qtbot.waitSignal(dialog.paymentRecorded, timeout=10000):
+            qtbot.mouseClick(dialog.record_button, Qt.MouseButton.LeftButton)
+        recorded.append(dialog.recorded)
+    qtbot.waitUntil(lambda: shown("cash")[0] == "1" and shown("wechat")[0] == "1", timeout=10000)
+    assert tab.x_heading.text() == before  # the same clock; the rows are what changed
+
+    # A void, taken on the task worker as the customer panel takes it.
+    leader = AuthService(ctx.store).leader_credential("L001", PASSWORD)
+    payment_id = recorded[0].payment_id  # type: ignore[union-attr]
+    ctx.tasks.run(lambda: ctx.payments.void(ctx.actor, payment_id, leader, "wrong amount"))
+    qtbot.waitUntil(lambda: shown("cash")[2].startswith("1 / "), timeout=10000)
+
+    # A cash movement through its dialog (not run by the tab, so only the service tells).
+    cash_in = CashInDialog(ctx, tab)
+    qtbot.addWidget(cash_in)
+    cash_in.amount.setText("50")
+    cash_in.reason.setText("coins from the safe")
+    accept(qtbot, cash_in)
+    qtbot.waitUntil(lambda: "1 cash movement" in tab.x_movements.text(), timeout=10000)

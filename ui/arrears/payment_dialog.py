@@ -7,8 +7,10 @@ Three pages in one dialog, so the clerk never loses the customer on screen:
    first, the late-payment penalty (waivable with a shift leader's approval); amount,
    method, reference or cash tendered with the change shown as it is typed, and the
    receipt layout;
-2. **confirm** — ``PaymentService.prepare``'s plan, line by line: the bills it settles,
-   the penalty, any prepayment, the change, the balance after, the services it restores;
+2. **confirm** — ``PaymentService.prepare``'s plan, line by line, in the order the payment
+   settles them: the bills, the penalty (and what of it stays owed), any prepayment; the
+   cash rounding written off for the customer, the change, the balance after, the
+   services it restores;
 3. **done** — the receipt number; the receipt is rendered, saved to the archive folder and
    offered for printing. A printer that fails leaves the payment recorded and says so.
 
@@ -42,6 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.documents.data import ReceiptLayout
+from app.domain.cash import cash_due
 from app.domain.errors import ValidationError
 from app.domain.identity import mask_phone
 from app.domain.money import parse_amount
@@ -364,9 +367,9 @@ class PaymentDialog(BusyGuardDialog):
         return self.waiver is None
 
     def default_amount_fen(self) -> int:
-        """What is owed now, with the penalty unless it was waived."""
+        """What is owed now: the bills, and the penalty unless it was waived."""
         owed = max(0, self.quote.owed_fen)
-        return owed + (self.quote.penalty_fen if owed and self.penalty_collected() else 0)
+        return owed + (self.quote.penalty_fen if self.penalty_collected() else 0)
 
     def _fill_quote(self) -> None:
         self.bills_model.set_rows(self.quote.unpaid_bills)
@@ -401,25 +404,23 @@ class PaymentDialog(BusyGuardDialog):
         self._clear_error()
 
     def _update_change(self) -> None:
-        """Show the change as the clerk types (or how much is still missing)."""
+        """Show the change as the clerk types (or how much is still missing), from the cash
+        due in whole jiao (``app.domain.cash.cash_due``)."""
         if self.chosen_method() is not PaymentMethod.CASH:
             return
         try:
             amount = parse_amount(self.amount.text())
+            due = cash_due(amount, amount == self.default_amount_fen()).due_fen
             tendered = parse_amount(self.tendered.text(), field="tendered")
         except ValidationError:
             self.change.setText(_("Change: —"))
             set_text_colour(self.change, Palette.MUTED)
             return
-        if tendered >= amount:
-            self.change.setText(
-                _("Change: {amount}").format(amount=format_money(tendered - amount))
-            )
+        if tendered >= due:
+            self.change.setText(_("Change: {amount}").format(amount=format_money(tendered - due)))
             set_text_colour(self.change, Palette.OK)
         else:
-            self.change.setText(
-                _("Short by {amount}").format(amount=format_money(amount - tendered))
-            )
+            self.change.setText(_("Short by {amount}").format(amount=format_money(due - tendered)))
             set_text_colour(self.change, Palette.DANGER)
 
     def toggle_waiver(self) -> LeaderDialog | None:
@@ -538,14 +539,22 @@ class PaymentDialog(BusyGuardDialog):
             lines.append(
                 PlanLine(lambda: _("Late-payment penalty"), lambda: format_money(plan.penalty_fen))
             )
-        elif self.waiver is not None and self.quote.penalty_fen:
+        if plan.penalty_owed_after_fen:
+            lines.append(
+                PlanLine(
+                    lambda: _("Penalty still owed (the bills are paid first)"),
+                    lambda: format_money(plan.penalty_owed_after_fen),
+                    colour=Palette.WARNING,
+                )
+            )
+        if self.waiver is not None and plan.waived_penalty_fen:
             leader, _reason = self.waiver
             lines.append(
                 PlanLine(
                     lambda: _("Late-payment penalty waived (approved by {staff_no})").format(
                         staff_no=leader.staff_no
                     ),
-                    lambda: format_money(self.quote.penalty_fen),
+                    lambda: format_money(plan.waived_penalty_fen),
                     colour=Palette.MUTED,
                 )
             )
@@ -556,10 +565,24 @@ class PaymentDialog(BusyGuardDialog):
                     lambda: format_money(plan.prepayment_fen),
                 )
             )
+        if plan.rounding_fen:
+            lines.append(
+                PlanLine(
+                    lambda: _("Total settled"),
+                    lambda: format_money(request.amount_fen),
+                )
+            )
+            lines.append(
+                PlanLine(
+                    lambda: _("Cash rounded down to the jiao (in the customer's favour)"),
+                    lambda: "-" + format_money(plan.rounding_fen),
+                    colour=Palette.INFO,
+                )
+            )
         lines.append(
             PlanLine(
                 lambda: _("Total received"),
-                lambda: format_money(request.amount_fen),
+                lambda: format_money(plan.cash_fen),
                 emphasis=True,
             )
         )
@@ -720,7 +743,7 @@ class PaymentDialog(BusyGuardDialog):
         parts = [
             _("Receipt no. {receipt_no}").format(receipt_no=recorded.receipt_no),
             _("{amount} by {method}").format(
-                amount=format_money(plan.request.amount_fen),
+                amount=format_money(plan.cash_fen),
                 method=payment_method_text(plan.request.method),
             ),
         ]

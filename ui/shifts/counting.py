@@ -25,6 +25,7 @@ from app.domain.cash import (
     MAX_PIECES,
     CashCount,
     MethodCount,
+    MethodTally,
     MethodTotal,
     had_takings,
     parse_count,
@@ -147,7 +148,7 @@ class MethodTotalsBox(QGroupBox):
 
     def __init__(
         self,
-        methods: Sequence[MethodTotal],
+        methods: Sequence[MethodTotal | MethodTally],
         parent: QWidget | None = None,
         *,
         prefix: str = "closeMethod",

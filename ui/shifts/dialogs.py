@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.cash import DIFFERENCE_LABELS, MethodTotal
+from app.domain.cash import DIFFERENCE_LABELS, MethodTally, MethodTotal
 from app.domain.errors import ValidationError
 from app.domain.handover import SIGNER_LABELS, Signer
 from app.domain.money import parse_amount
@@ -186,9 +186,9 @@ class CloseShiftDialog(ServiceDialog):
         ctx: AppContext,
         blind: bool,
         expected_cash_fen: int | None,
-        opening_float_fen: int,
+        opening_float_fen: int | None,
         parent: QWidget | None = None,
-        methods: Sequence[MethodTotal] = (),
+        methods: Sequence[MethodTotal | MethodTally] = (),
     ) -> None:
         super().__init__(ctx, parent)
         self.setObjectName("closeShiftDialog")
@@ -223,7 +223,9 @@ class CloseShiftDialog(ServiceDialog):
         self.difference_label.setWordWrap(True)
         self.float_left = QLineEdit(self)
         self.float_left.setObjectName("floatLeft")
-        self.float_left.setText(yuan_text(opening_float_fen) if opening_float_fen else "0")
+        # Under a blind count the clerk has no float figure: they count out what stays.
+        if opening_float_fen is not None:
+            self.float_left.setText(yuan_text(opening_float_fen) if opening_float_fen else "0")
         self.reason = _reason_field(self, "closeReason")
         self.leader_no = QLineEdit(self)
         self.leader_no.setObjectName("closeLeaderStaffNo")
@@ -260,7 +262,9 @@ class CloseShiftDialog(ServiceDialog):
             self.expected.setText(
                 _("Expected cash: {amount}").format(amount=format_money(self._expected))
             )
-            self.methods_box.show_expected({m.method: m.net_fen for m in self._methods})
+            self.methods_box.show_expected(
+                {m.method: m.net_fen for m in self._methods if isinstance(m, MethodTotal)}
+            )
         if self.preview is not None:
             self.methods_box.show_result(self.preview.methods)
 

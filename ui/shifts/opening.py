@@ -34,7 +34,7 @@ class OpeningCheckDialog(ServiceDialog):
         service = ctx.service(HallDayService)
         self._zone = ZoneInfo(ctx.hall.timezone)
         opening = service.opening_at(day).astimezone(self._zone)
-        counters = service.day(day).counters
+        counters = service.day(day, ctx.actor).counters
         self.staff_caption = QLabel(self)
         staff_box = QWidget(self)
         grid = QGridLayout(staff_box)

@@ -12,6 +12,7 @@ rendering and printing the sheet run on the worker, the print step on the GUI th
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable
 from datetime import date
@@ -37,14 +38,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.cash import CASH, MethodTotal, had_takings
+from app.domain.cash import CASH, MethodTally, MethodTotal, had_takings
 from app.domain.errors import ValidationError
 from app.domain.handover import SIGNER_LABELS, Signer
-from app.i18n import N_, _, format_datetime, format_money
+from app.i18n import N_, _, format_datetime, format_money, ngettext
 from app.services.handover import STANDARD_EQUIPMENT, EquipmentLine, HandoverService, HandoverView
 from app.services.payment_plan import method_label
 from app.services.pending import PENDING_KIND_LABELS, PendingItem
-from app.services.shifts import DeskShift, ShiftReport, ShiftService
+from app.services.shifts import (
+    AnyShiftReport,
+    BlindShiftReport,
+    DeskShift,
+    ShiftReport,
+    ShiftService,
+)
 from app.services.shifts_hallday import HANDOVER_STATE_LABELS, DayShiftRow, HallDay, HallDayService
 from ui.arrears.printing import (
     PrintFunction,
@@ -90,16 +97,17 @@ def _money(fen: int | None) -> str:
     return format_money(fen) if fen is not None else "—"
 
 
-def method_columns(
-    hidden: Callable[[MethodTotal], bool] = lambda m: False,
-) -> list[Column[MethodTotal]]:
-    """The X report's columns; ``hidden`` rows show counts but no amounts (a blind count
-    hides a card or electronic method's takings from the clerk until the close)."""
+MethodRow = MethodTotal | MethodTally
 
-    def money(fen: Callable[[MethodTotal], int]) -> Callable[[MethodTotal], str]:
-        return lambda m: "—" if hidden(m) else format_money(fen(m))
 
-    def entries(count: Callable[[MethodTotal], int], fen: Callable[[MethodTotal], int]) -> Any:
+def method_columns() -> list[Column[MethodRow]]:
+    """The X report's columns. A ``MethodTally`` (a blind count's row: counts only) shows
+    its counts and a dash for every amount."""
+
+    def money(fen: Callable[[MethodTotal], int]) -> Callable[[MethodRow], str]:
+        return lambda m: format_money(fen(m)) if isinstance(m, MethodTotal) else "—"
+
+    def entries(count: Callable[[MethodRow], int], fen: Callable[[MethodTotal], int]) -> Any:
         return lambda m: f"{count(m)} / " + money(fen)(m)
 
     return [
@@ -183,8 +191,8 @@ def day_columns(tz: str) -> list[Column[DayShiftRow]]:
             lambda r: format_datetime(r.closed_at, tz) if r.closed_at else _("open"),
             foreground=lambda r: Palette.INFO if r.closed_at is None else None,
         ),
-        Column(N_("Takings"), lambda r: format_money(r.takings_fen), ALIGN_RIGHT),
-        Column(N_("Expected cash"), lambda r: format_money(r.expected_cash_fen), ALIGN_RIGHT),
+        Column(N_("Takings"), lambda r: _money(r.takings_fen), ALIGN_RIGHT),
+        Column(N_("Expected cash"), lambda r: _money(r.expected_cash_fen), ALIGN_RIGHT),
         Column(N_("Counted cash"), lambda r: _money(r.counted_cash_fen), ALIGN_RIGHT),
         Column(
             N_("Difference"),
@@ -223,6 +231,9 @@ class ShiftTab(QWidget):
 
     #: Emitted after every reload (a shift opened, closed, counted …), for the status bar.
     reloaded = Signal()
+    #: Emitted, from whichever thread wrote, when this PC recorded a payment, a void, a
+    #: reversal or a cash movement; the X report is read again (on the GUI thread).
+    moneyMoved = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -233,7 +244,7 @@ class ShiftTab(QWidget):
         self.hall_day = ctx.service(HallDayService)
         self.print_function: PrintFunction = default_print_function()
         self.desk: DeskShift | None = None
-        self.report: ShiftReport | None = None
+        self.report: AnyShiftReport | None = None
         self.handover: HandoverView | None = None
         self.handover_shift_id: uuid.UUID | None = None
         self.day: HallDay | None = None
@@ -279,6 +290,9 @@ class ShiftTab(QWidget):
         layout.addWidget(self.pages, 1)
         self.retranslate_ui()
         self.reload()
+        self.moneyMoved.connect(self.reload_report)
+        ctx.payments.money_moved.add(self._money_moved)
+        self.shifts.money_moved.add(self._money_moved)
 
     # -- building -----------------------------------------------------------------------------
 
@@ -286,9 +300,7 @@ class ShiftTab(QWidget):
         page = QWidget(self)
         page.setObjectName("xReportPage")
         self.x_heading = heading_label(page)
-        self.method_model: RowTableModel[MethodTotal] = RowTableModel(
-            method_columns(self._hides_method), page
-        )
+        self.method_model: RowTableModel[MethodRow] = RowTableModel(method_columns(), page)
         self.x_table = _table(page, "xReportTable", self.method_model)
         set_column_widths(self.x_table, (12, 8, 12, 14, 14, 12))
         self.x_cash = QLabel(page)
@@ -454,30 +466,33 @@ class ShiftTab(QWidget):
 
     # -- reading ------------------------------------------------------------------------------
 
-    def _hides_method(self, total: MethodTotal) -> bool:
-        """A blind count hides the card and electronic takings of the open shift too."""
-        report = self.report
-        return (
-            report is not None
-            and report.expected_cash_fen is None
-            and not report.is_z
-            and total.method != CASH
-        )
-
     def reload(self) -> None:
         """Read the counter's shift, its X report, the handover and the hall day again."""
+        if self.reload_report():
+            self.reload_handover()
+            self.reload_day()
+
+    def reload_report(self) -> bool:
+        """Read the counter's shift and its X report again (False if that failed). Runs
+        after every payment, void, reversal and cash movement on this PC, wherever it was
+        taken; the handover page, which may hold unsaved edits, is left alone."""
         try:
             self.desk = self.shifts.desk(self.ctx.actor)
             mine = self.desk.mine
             self.report = self.shifts.x_report(self.ctx.actor, mine.shift_id) if mine else None
         except Exception as exc:
             self.status.setText(error_text(exc))
-            return
+            return False
         self._show_desk()
         self._show_report()
-        self.reload_handover()
-        self.reload_day()
         self.reloaded.emit()
+        return True
+
+    def _money_moved(self) -> None:
+        """The services' call after a write, possibly on the task worker's thread: the
+        signal carries it to the GUI thread."""
+        with contextlib.suppress(RuntimeError):  # the tab's widget is already gone
+            self.moneyMoved.emit()
 
     def _show_desk(self) -> None:
         desk = self.desk
@@ -525,6 +540,24 @@ class ShiftTab(QWidget):
         self.x_heading.setText(
             _("X report at {time}").format(time=format_datetime(report.generated_at, tz))
         )
+        if isinstance(report, BlindShiftReport):
+            self.method_model.set_rows(report.methods)
+            self.x_cash.setText(
+                _(
+                    "Blind count: the float, cash received, change, cash in and out and the "
+                    "expected cash are shown once everything is counted at the close."
+                )
+            )
+            self.x_movements.setText(
+                ngettext(
+                    "{count} cash movement in this shift.",
+                    "{count} cash movements in this shift.",
+                    report.cash_movements,
+                ).format(count=report.cash_movements)
+                if report.cash_movements
+                else ""
+            )
+            return
         self.method_model.set_rows(report.cash.methods)
         cash = report.cash
         lines = [
@@ -537,14 +570,16 @@ class ShiftTab(QWidget):
                 cash_in=format_money(cash.cash_in_fen), cash_out=format_money(cash.cash_out_fen)
             ),
         ]
-        if report.expected_cash_fen is None:
-            # The total would give away the card and electronic takings the blind count hides.
-            lines.append(_("Expected cash: hidden until the blind count at the close."))
-        else:
-            lines.append(_("Total takings: {amount}").format(amount=format_money(cash.takings_fen)))
+        if cash.rounding_fen:
             lines.append(
-                _("Expected cash: {amount}").format(amount=format_money(report.expected_cash_fen))
+                _("Cash rounded down to the jiao for customers: {amount}").format(
+                    amount=format_money(cash.rounding_fen)
+                )
             )
+        lines.append(_("Total takings: {amount}").format(amount=format_money(cash.takings_fen)))
+        lines.append(
+            _("Expected cash: {amount}").format(amount=format_money(cash.expected_cash_fen))
+        )
         self.x_cash.setText("\n".join(lines))
         self.x_movements.setText(
             "\n".join(
@@ -679,7 +714,7 @@ class ShiftTab(QWidget):
         qd = self.day_date.date()
         day_date = date(qd.year(), qd.month(), qd.day())
         try:
-            self.day = self.hall_day.day(day_date)
+            self.day = self.hall_day.day(day_date, self.ctx.actor)
         except Exception as exc:
             self.day_status.setText(error_text(exc))
             return
@@ -731,6 +766,7 @@ class ShiftTab(QWidget):
             set_text_colour(self.opening_label, Palette.OK if o.all_passed else Palette.DANGER)
         leader = self.ctx.actor.is_leader
         self.close_day_button.setEnabled(leader and day.closed_at is None)
+        self.print_day_button.setEnabled(leader)
 
     # -- actions ------------------------------------------------------------------------------
 
@@ -757,15 +793,23 @@ class ShiftTab(QWidget):
         self._run_dialog(CashOutDialog(self.ctx, self))
 
     def make_close_dialog(self) -> CloseShiftDialog:
+        """The close, with the figures the report gave this person: under a blind count a
+        clerk has none (not even the float to leave, which they count out and type)."""
         assert self.desk is not None and self.desk.mine is not None
         report = self.report
+        full = report if isinstance(report, ShiftReport) else None
+        methods: tuple[MethodRow, ...] = ()
+        if full is not None:
+            methods = full.cash.methods
+        elif isinstance(report, BlindShiftReport):
+            methods = report.methods
         return CloseShiftDialog(
             self.ctx,
             blind=self.desk.blind_count,
-            expected_cash_fen=report.expected_cash_fen if report else None,
-            opening_float_fen=self.desk.mine.opening_float_fen,
+            expected_cash_fen=full.expected_cash_fen if full else None,
+            opening_float_fen=full.shift.opening_float_fen if full else None,
             parent=self,
-            methods=report.cash.methods if report else (),
+            methods=methods,
         )
 
     def close_shift(self) -> None:
@@ -857,7 +901,7 @@ class ShiftTab(QWidget):
     def print_day(self) -> None:
         qd = self.day_date.date()
         day_date = date(qd.year(), qd.month(), qd.day())
-        service = self.hall_day
+        service, actor = self.hall_day, self.ctx.actor
 
         def rendered(pdf: bytes) -> None:
             try:
@@ -866,7 +910,7 @@ class ShiftTab(QWidget):
                 show_error(self, exc)
 
         self.ctx.tasks.run(
-            lambda: service.summary_pdf(day_date), on_done=rendered, on_error=self._error
+            lambda: service.summary_pdf(day_date, actor), on_done=rendered, on_error=self._error
         )
 
     def _error(self, exc: BaseException) -> None:

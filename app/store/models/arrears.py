@@ -1,7 +1,7 @@
 """Models of the arrears ladder, payment collection and receipts.
 
 History is append-only (triggers in the migration refuse UPDATE and DELETE): ladder
-actions, freezes, waivers, allocations and receipt prints. ``account_ledger`` is a
+actions, freezes, waivers, penalty postings, allocations and receipt prints. ``account_ledger`` is a
 projection of bills and payments kept by triggers in the same
 transaction as each insert, so the worklist can filter and sort every account in SQL; it
 is never written by application code and can be rebuilt and compared at any time.
@@ -154,6 +154,38 @@ class PenaltyWaiver(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     approved_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+
+
+class PenaltyAccrual(Base):
+    """Late-payment penalty posted to an account (``app.domain.penalty``): the days from
+    ``first_day`` to ``last_day`` not posted before, as runs of equal base (``runs_json``:
+    ``[[first, last, base_fen], …]``, zero bases included, so those days count as posted)
+    at ``per_mille``‰ a day rounded down each day; ``amount_fen`` is their sum.
+
+    Posted in the transaction of the payment that took money for the account
+    (``payment_id``), before it settled anything, so the penalty the payment settled was
+    posted first. What is owed is the postings less ``payment.penalty_fen`` and
+    ``penalty_waiver.amount_fen``; the days not posted yet are computed until a payment
+    posts them.
+    """
+
+    __tablename__ = "penalty_accrual"
+    __table_args__ = (
+        CheckConstraint("amount_fen >= 0", name="amount_not_negative"),
+        CheckConstraint("last_day >= first_day", name="days_in_order"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    per_mille: Mapped[int] = mapped_column(Integer)
+    runs_json: Mapped[str] = mapped_column(Text)
+    amount_fen: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    device_code: Mapped[str] = mapped_column(String(16), default="")
+    payment_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("payment.id"))
 
 
 class PaymentAllocation(Base):

@@ -290,6 +290,11 @@ class Payment(Base):
     approved_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     #: The part of ``amount_fen`` that paid the late-payment penalty, not the bills.
     penalty_fen: Mapped[int] = mapped_column(Integer, default=0)
+    #: Cash only: the fen of ``amount_fen`` written off in the customer's favour because
+    #: the counter takes cash in whole jiao (0–9; negative on a void or reversal). The
+    #: account is credited ``amount_fen``; the drawer took ``amount_fen - rounding_fen``
+    #: (migration 0010; ``app.domain.cash.cash_due``).
+    rounding_fen: Mapped[int] = mapped_column(Integer, default=0)
     #: The cash session it was taken in (``cash_shift``, migration 0004); None for history.
     shift_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("cash_shift.id"), index=True)
 
