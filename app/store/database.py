@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 #: The newest migration's revision. Checking it needs no Alembic import, which keeps
 #: start-up fast; tests/store/test_migrations.py keeps it equal to the scripts' head.
-SCHEMA_HEAD: Final = "0009"
+SCHEMA_HEAD: Final = "0012"
 
 
 @dataclass(frozen=True)
@@ -202,8 +202,15 @@ def ensure_schema(engine: Engine) -> MigrationReport:
         backup = _backup(path)
     try:
         with engine.begin() as conn:
+            # Before any other statement, so outside SQLite's transaction (a PRAGMA inside
+            # one is ignored): a table rebuild drops and renames tables that others
+            # reference. The keys are checked once the schema is whole.
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
+            broken = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
+            if broken is not None:
+                raise RuntimeError(f"foreign key broken after the migration: {tuple(broken)}")
     except Exception as exc:
         engine.dispose()
         if backup is not None and path is not None:
@@ -212,6 +219,8 @@ def ensure_schema(engine: Engine) -> MigrationReport:
             N_("Updating the database failed and it was restored from its backup: {reason}"),
             reason=str(exc),
         ) from exc
+    # The migrating connection had its foreign keys off: later ones start afresh (on).
+    engine.dispose()
     return MigrationReport(current, head, backup)
 
 
