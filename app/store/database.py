@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app import paths
 from app.domain.errors import StoreError
 from app.i18n import N_
+from app.store.receipt_mark import ReceiptMark, mark_path
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -230,6 +231,9 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        path = db_path_from_url(self.url)
+        #: The receipt high-water mark beside the store file (see ``receipt_mark``).
+        self.receipt_mark = ReceiptMark(mark_path(path) if path is not None else None)
         from app.sync.capture import install
 
         install(self._sessions)  # every write of a syncable kind also appends to the outbox
