@@ -9,6 +9,11 @@ import everything about payments from this module. Invariants this service keeps
   one unit of work, so either all of them exist or none does. The receipt number is taken
   from ``receipt_sequence`` in that same transaction: a payment that fails rolls its number
   back, and the numbers of a device have no gaps.
+* **A receipt number is never issued twice**, whatever copy of the store the device runs
+  on: the next number is one more than the highest of the store's sequence, the store's
+  highest receipt of the device and the mark kept beside the store file, which is raised
+  just before the payment commits (``app.store.receipt_mark``); each sync raises the
+  sequence to the centre's highest number from the device too.
 * **What is confirmed is what is written.** ``prepare`` returns a ``PaymentPlan``; ``record``
   plans again inside its transaction, against the state no other writer can change before
   it commits, and refuses with ``PlanOutdated`` when the two differ (another payment, a new
@@ -25,6 +30,10 @@ import everything about payments from this module. Invariants this service keeps
   business date). It is taken first out of the amount paid and does not reduce the arrears;
   not collecting it is a waiver, which needs a shift leader and a reason, and is recorded
   (``penalty_waiver`` row and audit event) in the payment's transaction.
+
+* **No money into a damaged store.** ``record``, ``void`` and ``reverse`` first wait for the
+  store's full page check (``Store.health``, started in the background when the GUI opens
+  the store) and are refused if it failed.
 
 SQLite note: every write here starts with a statement that takes the database's write lock
 (the device's ``receipt_sequence`` row), so the checks that follow read a state no other
@@ -90,7 +99,12 @@ from app.store.models import (
     Service,
     Staff,
 )
-from app.store.receipt_mark import ReceiptMark
+from app.store.receipt_mark import (
+    HIGHEST_RECEIPT_SQL,
+    ReceiptMark,
+    highest_receipt_params,
+    number_of,
+)
 
 __all__ = [
     "COUNTER_METHODS",
@@ -301,21 +315,9 @@ def _take_write_lock(session: Session, device_code: str) -> None:
 
 def highest_receipt(session: Session, device_code: str) -> int:
     """The highest receipt number of ``device_code`` among the store's payments (0 if
-    none): rows a pull brought back count too. One step down the receipt number's unique
-    index (numbers are zero-padded, so their text order is their order)."""
-    found = session.execute(
-        text(
-            "SELECT receipt_no FROM payment WHERE receipt_no > :lo AND receipt_no < :hi "
-            "AND receipt_no GLOB :pattern ORDER BY receipt_no DESC LIMIT 1"
-        ),
-        {"lo": f"{device_code}-", "hi": f"{device_code}.", "pattern": _receipt_glob(device_code)},
-    ).scalar()
-    return int(str(found).rsplit("-", 1)[1]) if found else 0
-
-
-def _receipt_glob(device_code: str) -> str:
-    """``receipt_number``'s shape as a GLOB: the device's code, a hyphen, eight digits."""
-    return f"{device_code}-" + "[0-9]" * 8
+    none): rows a pull brought back count too."""
+    found = session.execute(text(HIGHEST_RECEIPT_SQL), highest_receipt_params(device_code)).scalar()
+    return number_of(found) if found else 0
 
 
 def raise_receipt_floor(session: Session, device_code: str, number: int) -> None:
@@ -505,6 +507,7 @@ class PaymentService:
             raise ValidationError(
                 "penalty_waiver", N_("There is no late-payment penalty to waive.")
             )
+        self._store.health.require_sound()
         now = self._clock()
         mark = self._store.receipt_mark
         issued: _Issued | None = None
@@ -676,6 +679,7 @@ class PaymentService:
     ) -> RecordedPayment:
         leader = _check_leader(leader)
         reason = check_reason(reason, maximum=MAX_REASON)
+        self._store.health.require_sound()
         now = self._clock()
         with self._store.unit_of_work() as session:
             desk = this_desk(session)

@@ -26,10 +26,32 @@ from typing import Final
 
 from app.domain.errors import StoreError
 from app.i18n import N_
+from app.store.health import typed_error
 
 log = logging.getLogger(__name__)
 
 SUFFIX: Final = ".receipts"
+#: The device's highest receipt among a store's payments: one step down the receipt
+#: number's unique index (numbers are zero-padded, so their text order is their order).
+#: Parameters from ``highest_receipt_params``; named, for SQLAlchemy and sqlite3 alike.
+HIGHEST_RECEIPT_SQL: Final = (
+    "SELECT receipt_no FROM payment WHERE receipt_no > :lo AND receipt_no < :hi "
+    "AND receipt_no GLOB :shape ORDER BY receipt_no DESC LIMIT 1"
+)
+
+
+def highest_receipt_params(device_code: str) -> dict[str, str]:
+    """Receipt numbers of ``device_code``: its code, a hyphen, eight digits."""
+    return {
+        "lo": f"{device_code}-",
+        "hi": f"{device_code}.",
+        "shape": f"{device_code}-" + "[0-9]" * 8,
+    }
+
+
+def number_of(receipt_no: str) -> int:
+    """``PC01-00000042`` → 42."""
+    return int(str(receipt_no).rsplit("-", 1)[1])
 
 
 def mark_path(store_path: Path) -> Path:
@@ -96,6 +118,9 @@ class ReceiptMark:
         try:
             write_private(self.path, json.dumps(marks, sort_keys=True).encode())
         except OSError as exc:
+            full = typed_error(exc, self.path)
+            if full is not None:
+                raise full from exc
             raise StoreError(
                 N_("The receipt number record {path} cannot be written: {reason}"),
                 path=str(self.path),

@@ -25,6 +25,7 @@ from app.services.auth import AuthService
 from app.services.base import Actor
 from app.services.payments import PaymentMethod, PaymentRequest, PaymentService
 from app.store.database import Store, open_store, sqlite_url
+from app.store.health import DiskFull
 from app.store.receipt_mark import ReceiptMark, mark_path
 from tests.conftest import _copy_store, open_test_shift
 
@@ -157,7 +158,7 @@ def test_a_commit_that_fails_puts_the_mark_back(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(ReceiptMark, "raise_to", raise_then_fail)
-    with pytest.raises(OSError):
+    with pytest.raises(DiskFull):
         counter.pay()
     monkeypatch.undo()
     assert ReceiptMark(mark_path(counter.path)).read("PC01") == 1
