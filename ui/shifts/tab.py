@@ -223,6 +223,8 @@ class ShiftTab(QWidget):
 
     #: Emitted after every reload (a shift opened, closed, counted …), for the status bar.
     reloaded = Signal()
+    #: A shift was closed at this counter (the main window backs the store up then).
+    shiftClosed = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -759,7 +761,7 @@ class ShiftTab(QWidget):
     def make_close_dialog(self) -> CloseShiftDialog:
         assert self.desk is not None and self.desk.mine is not None
         report = self.report
-        return CloseShiftDialog(
+        dialog = CloseShiftDialog(
             self.ctx,
             blind=self.desk.blind_count,
             expected_cash_fen=report.expected_cash_fen if report else None,
@@ -767,6 +769,8 @@ class ShiftTab(QWidget):
             parent=self,
             methods=report.cash.methods if report else (),
         )
+        dialog.accepted.connect(self.shiftClosed)  # accepted once the close is recorded
+        return dialog
 
     def close_shift(self) -> None:
         if self.desk is None or self.desk.mine is None:
