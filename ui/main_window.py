@@ -90,6 +90,8 @@ ROLE_LABELS: Final[dict[str, str]] = {
     Role.ADMIN: N_("Administrator"),
 }
 SYNC_NOT_SET_UP: Final = N_("Offline — sync not set up")
+#: When the window starts the store's page check if nothing started it before.
+CHECK_DELAY_MS: Final = 1000
 _STATUS_STYLE: Final = """
 QStatusBar { border-top: 1px solid #d0d0d0; }
 QStatusBar::item { border: none; border-left: 1px solid #d0d0d0; }
@@ -135,9 +137,10 @@ class MainWindow(QMainWindow):
         for spec in self._tab_specs:
             self.tabs.addTab(_NotYetBuilt(spec), "")
         self.setCentralWidget(self.tabs)
-        # The store's full page check, if the start did not begin it already: payments
-        # wait for it, the store banner reports a damaged store.
-        ctx.store.health.start()
+        # The store's full page check, if the start did not begin it already (``run_gui``
+        # does, before the login): payments wait for it, the store banner reports a
+        # damaged store. Once the window is up, so the check's reads do not slow it.
+        QTimer.singleShot(CHECK_DELAY_MS, ctx.store.health.start)
         self.store_banner = install_store_banner(self, ctx)
         self.fault_banner = install_fault_banner(self, ctx)
 
