@@ -124,7 +124,11 @@ def run_gui(db_path: Path, create_demo: Callable[[], object] | None = None) -> i
     store's full page check starts in the background as soon as it is open.
     """
     app = ensure_application()
-    primary = claim(db_path, bring_to_front, app)
+    try:
+        primary = claim(db_path, bring_to_front, app)
+    except OSError as exc:  # no lock file beside the store: opening it will say why
+        log.warning("single instance: cannot lock %s: %s", db_path, exc)
+        return _run_store(app, db_path)
     if primary is None:
         log.info("HallDesk already runs on %s: brought it to the front", db_path)
         print(

@@ -242,3 +242,25 @@ def test_the_window_comes_to_the_front(qtbot: QtBot, demo_db_copy: Path) -> None
     qtbot.waitUntil(lambda: not window.isMinimized())
     assert QApplication.instance() is not None
     window.close()
+
+
+def test_run_refuses_an_empty_store_file(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``halldesk run`` on a 0-byte file: a message, exit 1, the file left as it is (it
+    used to become a new, empty store)."""
+    from app import cli
+    from ui import app as ui_app
+
+    shown: list[str] = []
+    monkeypatch.setattr(
+        ui_app.QMessageBox, "critical", lambda parent, title, text, *a: shown.append(text)
+    )
+    empty = tmp_path / "halldesk.sqlite3"
+    empty.write_bytes(b"")
+    try:
+        assert cli.main(["run", "--db", str(empty)]) == 1
+    finally:
+        logs.teardown_logging()
+    assert len(shown) == 1 and str(empty) in shown[0] and "0 bytes" in shown[0]
+    assert empty.stat().st_size == 0
