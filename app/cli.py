@@ -10,7 +10,7 @@ from pathlib import Path
 
 from app import __version__, logs, paths
 from app.domain.errors import HallDeskError
-from app.i18n import _
+from app.i18n import _, ngettext
 
 log = logging.getLogger(__name__)
 
@@ -142,8 +142,10 @@ def _db_backup(db: Path, folder: Path | None, keep: int) -> int:
     check_readable(db)
     result = take_backup(db, folder or default_folder(), "manual", keep)
     print(
-        _(
-            "Backup {path} taken and checked ({seconds:.1f} s); {removed} older one(s) removed."
+        ngettext(
+            "Backup {path} taken and checked ({seconds:.1f} s); {removed} older backup removed.",
+            "Backup {path} taken and checked ({seconds:.1f} s); {removed} older backups removed.",
+            len(result.removed),
         ).format(path=result.backup.path, seconds=result.seconds, removed=len(result.removed))
     )
     return 0
