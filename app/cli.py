@@ -10,7 +10,7 @@ from pathlib import Path
 
 from app import __version__, logs, paths
 from app.domain.errors import HallDeskError
-from app.i18n import _
+from app.i18n import _, ngettext
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,18 @@ def _parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", required=True)
     upgrade = db_sub.add_parser("upgrade", help="migrate a store to this version's schema")
     upgrade.add_argument("--db", type=Path, required=True)
+    take = db_sub.add_parser("backup", help="back a store up now (online, checked)")
+    take.add_argument("--db", type=Path, required=True)
+    take.add_argument(
+        "--to", type=Path, default=None, help="the backup folder (default: <data folder>/backups)"
+    )
+    take.add_argument("--keep", type=int, default=14, help="backups of this store to keep")
+    restore = db_sub.add_parser(
+        "restore",
+        help="put a backup in place of a store (checked; the current file is kept aside)",
+    )
+    restore.add_argument("--db", type=Path, required=True, help="the store to replace")
+    restore.add_argument("--from", dest="source", type=Path, required=True, help="the backup")
     from app.sync.cli import add_parsers as add_sync_parsers
 
     add_sync_parsers(sub)
@@ -97,7 +109,7 @@ def _db_upgrade(db: Path) -> int:
     if not db.exists():
         print(_("There is no database at {path}.").format(path=db), file=sys.stderr)
         return 1
-    check_readable(db)
+    check_readable(db)  # refuses an empty file: it is not a store to upgrade
     check_integrity(db)
     engine = make_engine(sqlite_url(db))
     try:
@@ -114,6 +126,60 @@ def _db_upgrade(db: Path) -> int:
                 old=report.from_revision or "-", new=report.to_revision, backup=report.backup or "-"
             )
         )
+    return 0
+
+
+def _db_backup(db: Path, folder: Path | None, keep: int) -> int:
+    from app.store.backup import default_folder, take_backup
+    from app.store.database import check_readable
+
+    if not db.exists():
+        print(_("There is no database at {path}.").format(path=db), file=sys.stderr)
+        return 1
+    if keep < 1:
+        print(_("At least one backup must be kept."), file=sys.stderr)
+        return 2
+    check_readable(db)
+    result = take_backup(db, folder or default_folder(), "manual", keep)
+    print(
+        ngettext(
+            "Backup {path} taken and checked ({seconds:.1f} s); {removed} older backup removed.",
+            "Backup {path} taken and checked ({seconds:.1f} s); {removed} older backups removed.",
+            len(result.removed),
+        ).format(path=result.backup.path, seconds=result.seconds, removed=len(result.removed))
+    )
+    return 0
+
+
+def _db_restore(db: Path, source: Path) -> int:
+    """``db restore``: the backup checked and put in place, the current file kept aside,
+    receipt numbers going on after the highest any copy knew, the schema brought up to
+    date."""
+    from alembic.script import ScriptDirectory
+
+    from app.store.backup import restore
+    from app.store.database import alembic_config, open_store, sqlite_url
+
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    known = [r.revision for r in script.walk_revisions()]
+    result = restore(db, source, known)
+    open_store(sqlite_url(db)).close()  # migrates a backup of an older schema
+    print(_("The store {path} was restored from {backup}.").format(path=db, backup=source))
+    for kept in result.kept_aside:
+        print(_("The previous file was kept as {path}.").format(path=kept))
+    device = result.device_code
+    if device in result.receipts:
+        print(
+            _("Receipt numbers of {device} go on after {number}.").format(
+                device=device, number=result.receipts[device]
+            )
+        )
+    print(
+        _(
+            "Sync this PC with the centre now: it brings back what the hall recorded after "
+            "the backup was taken."
+        )
+    )
     return 0
 
 
@@ -139,9 +205,13 @@ def _run(db: Path | None, new_store: bool = False) -> int:
     from ui.app import run_gui
 
     path = db or paths.default_db_path()
-    if db is None and not new_store and not path.exists():
-        print(_("Creating a demo store at {path} …").format(path=path), flush=True)
-        _demo_data(path, FIRST_RUN_DEMO_CUSTOMERS, 1)
+    if db is None and not new_store:
+
+        def create_demo() -> None:
+            print(_("Creating a demo store at {path} …").format(path=path), flush=True)
+            _demo_data(path, FIRST_RUN_DEMO_CUSTOMERS, 1)
+
+        return int(run_gui(path, create_demo))
     return int(run_gui(path))
 
 
@@ -155,6 +225,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo-data":
             return _demo_data(args.db, args.customers, args.seed)
         if args.command == "db":
+            if args.db_command == "backup":
+                return _db_backup(args.db, args.to, args.keep)
+            if args.db_command == "restore":
+                return _db_restore(args.db, args.source)
             return _db_upgrade(args.db)
         if args.command in ("centre", "sync"):
             from app.sync.cli import dispatch as sync_dispatch

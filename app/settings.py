@@ -60,3 +60,6 @@ LANGUAGE = Option("ui/language", "zh_CN")
 IDLE_LOCK_MINUTES = Option("security/idle_lock_minutes", 10)
 LAST_STAFF_NO = Option("login/last_staff_no", "")
 RECEIPT_ARCHIVE_DIR = Option("printing/receipt_archive_dir", "")
+#: Where this PC's store backups go ("" = the data folder's ``backups``) and how many are kept.
+BACKUP_DIR = Option("backup/folder", "")
+BACKUP_KEEP = Option("backup/keep", 14)

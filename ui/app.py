@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
@@ -28,6 +29,7 @@ from ui.language import apply_language, qt_translator
 from ui.login_dialog import LoginDialog
 from ui.main_window import MainWindow, create_main_window
 from ui.qt_settings import APPLICATION, ORGANIZATION, QSettingsBackend
+from ui.single_instance import bring_to_front, claim
 
 log = logging.getLogger(__name__)
 
@@ -110,14 +112,41 @@ def _first_run(store: Store, settings: QSettingsBackend) -> bool:
     return accepted
 
 
-def run_gui(db_path: Path) -> int:
+def run_gui(db_path: Path, create_demo: Callable[[], object] | None = None) -> int:
     """Run the workbench on the store at ``db_path``; the process exit code.
 
-    A store that cannot be opened (damaged, unreadable, written by a newer version) is
-    explained in a message box in the user's language, and 1 returned. A new store is set
-    up with the first-run wizard before the login (cancelling it exits with 0).
+    One workbench per store: if one already runs on it, it is brought to the front and
+    this start exits with 0 (``ui.single_instance``). ``create_demo`` makes the store when
+    the file does not exist yet (the first start's demo), once this start is the only one.
+    A store that cannot be opened (damaged, unreadable, empty, written by a newer version)
+    is explained in a message box in the user's language, and 1 returned. A new store is
+    set up with the first-run wizard before the login (cancelling it exits with 0). The
+    store's full page check starts in the background as soon as it is open.
     """
     app = ensure_application()
+    try:
+        primary = claim(db_path, bring_to_front, app)
+    except OSError as exc:  # no lock file beside the store: opening it will say why
+        log.warning("single instance: cannot lock %s: %s", db_path, exc)
+        return _run_store(app, db_path)
+    if primary is None:
+        log.info("HallDesk already runs on %s: brought it to the front", db_path)
+        print(
+            _("HallDesk is already running on {path}: its window was brought to the front.").format(
+                path=db_path
+            ),
+            file=sys.stderr,
+        )
+        return 0
+    try:
+        if create_demo is not None and not db_path.exists():
+            create_demo()
+        return _run_store(app, db_path)
+    finally:
+        primary.release()
+
+
+def _run_store(app: QApplication, db_path: Path) -> int:
     previous_hook = sys.excepthook
     install_excepthook()
     settings = QSettingsBackend()
@@ -126,6 +155,7 @@ def run_gui(db_path: Path) -> int:
             store = open_store(sqlite_url(db_path))
         except HallDeskError as exc:
             return _fatal(exc)
+        store.health.start()
         try:
             if not _first_run(store, settings):
                 log.info("first-run set-up cancelled")

@@ -26,8 +26,10 @@ from app.i18n import N_, _, format_datetime
 from app.services.auth import AuthService
 from app.services.base import Actor, Clock, utc_now
 from app.settings import IDLE_LOCK_MINUTES, SettingsBackend
+from app.store.backup import BackupResult
 from app.store.database import Store, db_path_from_url, head_revision, open_store
 from app.store.models import Role
+from ui.backups import BackupScheduler
 from ui.complaints.fault_banner import install_fault_banner
 from ui.context import AppContext
 from ui.errors import show_error
@@ -36,6 +38,7 @@ from ui.lookup.tab import LookupTab
 from ui.qt_settings import QSettingsBackend
 from ui.settings_dialog import SettingsDialog
 from ui.shifts.status import ShiftStatusLabel
+from ui.store_banner import install_store_banner
 from ui.sync.controller import SyncController
 
 log = logging.getLogger(__name__)
@@ -87,6 +90,8 @@ ROLE_LABELS: Final[dict[str, str]] = {
     Role.ADMIN: N_("Administrator"),
 }
 SYNC_NOT_SET_UP: Final = N_("Offline — sync not set up")
+#: When the window starts the store's page check if nothing started it before.
+CHECK_DELAY_MS: Final = 1000
 _STATUS_STYLE: Final = """
 QStatusBar { border-top: 1px solid #d0d0d0; }
 QStatusBar::item { border: none; border-left: 1px solid #d0d0d0; }
@@ -132,6 +137,11 @@ class MainWindow(QMainWindow):
         for spec in self._tab_specs:
             self.tabs.addTab(_NotYetBuilt(spec), "")
         self.setCentralWidget(self.tabs)
+        # The store's full page check, if the start did not begin it already (``run_gui``
+        # does, before the login): payments wait for it, the store banner reports a
+        # damaged store. Once the window is up, so the check's reads do not slow it.
+        QTimer.singleShot(CHECK_DELAY_MS, ctx.store.health.start)
+        self.store_banner = install_store_banner(self, ctx)
         self.fault_banner = install_fault_banner(self, ctx)
 
         self._build_actions()
@@ -141,6 +151,9 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self.tab_at)
         self.sync = SyncController(self, ctx, self.sync_label)
         self.sync.add_to_menu(self.file_menu)
+        self.backups = BackupScheduler(ctx, self)
+        self.backups.backupFailed.connect(self.store_banner.show_backup_failed)
+        self.backups.backupTaken.connect(self._backup_taken)
 
         if idle_timeout_ms is None:
             idle_timeout_ms = minutes_to_ms(IDLE_LOCK_MINUTES.read(ctx.settings))
@@ -344,6 +357,14 @@ class MainWindow(QMainWindow):
 
         if isinstance(tab, ShiftTab):
             tab.reloaded.connect(self.shift_label.refresh)
+            tab.shiftClosed.connect(self.backups.after_shift_close)
+
+    @Slot(object)
+    def _backup_taken(self, result: BackupResult) -> None:
+        self.store_banner.clear_backup_failed()
+        self.statusBar().showMessage(
+            _("Backup taken: {path}").format(path=result.backup.path), 10_000
+        )
 
     def tab(self, kind: type[W]) -> W | None:
         """The tab of class ``kind`` (built if not yet shown), if that area is present."""
@@ -496,6 +517,8 @@ class MainWindow(QMainWindow):
         self.idle_lock.stop()
         if not self.sync.shutdown():
             log.warning("sync still running at close")
+        if not self.backups.stop():
+            log.warning("a backup still running at close")
         if not self.ctx.tasks.wait():
             log.warning("background work still running at close")
         self.ctx.store.close()

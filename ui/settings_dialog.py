@@ -1,4 +1,4 @@
-"""The settings dialog: interface language, idle lock, receipt archive folder."""
+"""The settings dialog: interface language, idle lock, receipt archive folder, backups."""
 
 from __future__ import annotations
 
@@ -23,11 +23,21 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import ValidationError
 from app.i18n import N_, _
-from app.settings import IDLE_LOCK_MINUTES, LANGUAGE, RECEIPT_ARCHIVE_DIR, SettingsBackend
+from app.services.backups import backup_folder
+from app.settings import (
+    BACKUP_DIR,
+    BACKUP_KEEP,
+    IDLE_LOCK_MINUTES,
+    LANGUAGE,
+    RECEIPT_ARCHIVE_DIR,
+    SettingsBackend,
+)
 from ui.errors import error_text
 from ui.language import apply_language, fill_language_box
 
 MAX_IDLE_MINUTES: Final = 120
+MAX_BACKUPS_KEPT: Final = 365
+BACKUPS_KEPT_RANGE: Final = N_("Keep a whole number of backups from 1 to {maximum}.")
 IDLE_MINUTES_RANGE: Final = N_(
     "Enter the idle lock time as a whole number of minutes from 0 to {maximum} (0 never locks)."
 )
@@ -46,12 +56,20 @@ def parse_idle_minutes(text: str) -> int:
     return int(value)
 
 
-def check_archive_dir(text: str) -> str:
-    """The receipt archive folder: empty (not set) or an existing folder."""
+def check_archive_dir(text: str, field: str = "archive_dir") -> str:
+    """A folder setting (receipt archive, backups): empty (not set) or an existing folder."""
     value = text.strip()
     if value and not Path(value).is_dir():
-        raise ValidationError("archive_dir", N_("The folder {path} does not exist."), path=value)
+        raise ValidationError(field, N_("The folder {path} does not exist."), path=value)
     return value
+
+
+def parse_backups_kept(text: str) -> int:
+    """How many backups of the store to keep, checked against its range."""
+    value = text.strip()
+    if not value.isdigit() or not 1 <= int(value) <= MAX_BACKUPS_KEPT:
+        raise ValidationError("backups_kept", BACKUPS_KEPT_RANGE, maximum=MAX_BACKUPS_KEPT)
+    return int(value)
 
 
 class SettingsDialog(QDialog):
@@ -98,17 +116,47 @@ class SettingsDialog(QDialog):
         archive_row.addWidget(self.archive_dir, 1)
         archive_row.addWidget(self._browse)
 
+        self.backup_dir = QLineEdit(self)
+        self.backup_dir.setObjectName("settingsBackupDir")
+        self.backup_dir.setText(BACKUP_DIR.read(settings))
+        self.backup_dir.setMinimumWidth(320)
+        self.backup_dir.textEdited.connect(self._clear_error)
+        self._browse_backups = QPushButton(self)
+        self._browse_backups.setObjectName("settingsBrowseBackups")
+        self._browse_backups.clicked.connect(self.choose_backup_dir)
+        backup_row = QHBoxLayout()
+        backup_row.addWidget(self.backup_dir, 1)
+        backup_row.addWidget(self._browse_backups)
+
+        self.backups_kept = QLineEdit(self)
+        self.backups_kept.setObjectName("settingsBackupsKept")
+        self.backups_kept.setMaxLength(4)
+        self.backups_kept.setMaximumWidth(90)
+        self.backups_kept.setText(str(BACKUP_KEEP.read(settings)))
+        self.backups_kept.textEdited.connect(self._clear_error)
+        self._kept_hint = QLabel(self)
+        self._kept_hint.setObjectName("settingsHint")
+        kept_row = QHBoxLayout()
+        kept_row.setSpacing(10)
+        kept_row.addWidget(self.backups_kept)
+        kept_row.addWidget(self._kept_hint, 1)
+
         self._form = QFormLayout()
         self._form.setHorizontalSpacing(14)
         self._form.setVerticalSpacing(10)
-        self._labels = [QLabel(self) for _field in range(3)]
-        for label, buddy in zip(
-            self._labels, (self.language, self.idle_minutes, self.archive_dir), strict=True
-        ):
+        self._labels = [QLabel(self) for _field in range(5)]
+        buddies = (
+            self.language,
+            self.idle_minutes,
+            self.archive_dir,
+            self.backup_dir,
+            self.backups_kept,
+        )
+        for label, buddy in zip(self._labels, buddies, strict=True):
             label.setBuddy(buddy)
-        self._form.addRow(self._labels[0], self.language)
-        self._form.addRow(self._labels[1], idle_row)
-        self._form.addRow(self._labels[2], archive_row)
+        rows = (self.language, idle_row, archive_row, backup_row, kept_row)
+        for label, row in zip(self._labels, rows, strict=True):
+            self._form.addRow(label, row)
 
         self.message = QLabel(self)
         self.message.setObjectName("settingsMessage")
@@ -130,14 +178,25 @@ class SettingsDialog(QDialog):
 
     def retranslate_ui(self) -> None:
         self.setWindowTitle(_("Settings"))
-        texts = (_("&Language"), _("&Idle lock (minutes)"), _("&Receipt archive folder"))
+        texts = (
+            _("&Language"),
+            _("&Idle lock (minutes)"),
+            _("&Receipt archive folder"),
+            _("&Backup folder"),
+            _("Backups &kept"),
+        )
         for label, text in zip(self._labels, texts, strict=True):
             label.setText(text)
         self._idle_hint.setText(
             _("0 never locks; at most {maximum}.").format(maximum=MAX_IDLE_MINUTES)
         )
+        self._kept_hint.setText(
+            _("Taken at every shift close and daily; the oldest beyond this are removed.")
+        )
         self.archive_dir.setPlaceholderText(_("Not set"))
+        self.backup_dir.setPlaceholderText(_("Default: {path}").format(path=backup_folder("")))
         self._browse.setText(_("Browse…"))
+        self._browse_backups.setText(_("Browse…"))
         ok = self._buttons.button(QDialogButtonBox.StandardButton.Ok)
         cancel = self._buttons.button(QDialogButtonBox.StandardButton.Cancel)
         ok.setText(_("OK"))
@@ -168,10 +227,27 @@ class SettingsDialog(QDialog):
             self.archive_dir.setText(folder)
             self._clear_error()
 
+    @Slot()
+    def choose_backup_dir(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self, _("Backup folder"), self.backup_dir.text() or str(backup_folder(""))
+        )
+        if folder:
+            self.backup_dir.setText(folder)
+            self._clear_error()
+
+    def _fields(self) -> dict[str, QLineEdit]:
+        return {
+            "idle_minutes": self.idle_minutes,
+            "archive_dir": self.archive_dir,
+            "backup_dir": self.backup_dir,
+            "backups_kept": self.backups_kept,
+        }
+
     def _show_error(self, error: ValidationError | None) -> None:
         self._error = error
         self.message.setText(error_text(error) if error is not None else "")
-        for field, name in ((self.idle_minutes, "idle_minutes"), (self.archive_dir, "archive_dir")):
+        for name, field in self._fields().items():
             field.setProperty("invalid", error is not None and error.field == name)
             field.style().unpolish(field)
             field.style().polish(field)
@@ -186,13 +262,17 @@ class SettingsDialog(QDialog):
         try:
             minutes = parse_idle_minutes(self.idle_minutes.text())
             archive = check_archive_dir(self.archive_dir.text())
+            backups = check_archive_dir(self.backup_dir.text(), "backup_dir")
+            kept = parse_backups_kept(self.backups_kept.text())
         except ValidationError as exc:
             self._show_error(exc)
-            field = self.idle_minutes if exc.field == "idle_minutes" else self.archive_dir
+            field = self._fields().get(exc.field, self.idle_minutes)
             field.setFocus(Qt.FocusReason.OtherFocusReason)
             field.selectAll()
             return
         self._show_error(None)
         IDLE_LOCK_MINUTES.write(self._settings, minutes)
         RECEIPT_ARCHIVE_DIR.write(self._settings, archive)
+        BACKUP_DIR.write(self._settings, backups)
+        BACKUP_KEEP.write(self._settings, kept)
         super().accept()

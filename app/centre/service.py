@@ -11,6 +11,7 @@ inside a payload is never used for scope. Each request body is checked against i
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -278,6 +279,7 @@ class Centre(PushMixin, PullMixin):
             "device_code": dev.code,
             "hall_code": dev.hall_code,
             "epoch": dev.epoch,
+            "receipt_high": self.receipt_high(dev),
         }
 
     def enrol(self, code: str) -> dict[str, Any]:
@@ -324,6 +326,22 @@ class Centre(PushMixin, PullMixin):
         if row[3]:
             raise CentreError(403, "revoked", "this device has been revoked")
         return DeviceCtx(int(row[0]), int(row[1]), str(row[2]), str(row[4]), int(row[5]))
+
+    def receipt_high(self, dev: DeviceCtx) -> int:
+        """The highest receipt number the centre holds from this device (0: none). A PC
+        put back on an older copy of its store learns it at its next sync and numbers on
+        after it. Compared as numbers, not as text (a database's collation may order the
+        hyphen in its own way); the device's payments through ``ix_payment_day``."""
+        with self.engine.connect() as conn:
+            found = conn.execute(
+                text(
+                    "SELECT max(CAST(substring(receipt_no FROM '[0-9]{8}$') AS bigint)) "
+                    "FROM payment WHERE hall_id = :h AND device_code = :d "
+                    "AND receipt_no ~ :shape"
+                ),
+                {"h": dev.hall_id, "d": dev.code, "shape": f"^{re.escape(dev.code)}-[0-9]{{8}}$"},
+            ).scalar()
+        return int(found or 0)
 
     # inspection helpers (tests, back office)
 

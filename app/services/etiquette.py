@@ -52,6 +52,7 @@ from app.services.base import Actor, Clock, audit, require_role, utc_now
 from app.store.database import Store
 from app.store.models import Counter, DeviceInfo, Hall, HallSetting, Role, Staff
 from app.store.models.etiquette import (
+    TEMPLATE_ORDER,
     ActionEventKind,
     CorrectiveAction,
     CorrectiveActionEvent,
@@ -314,18 +315,20 @@ class EtiquetteService:
         """The current (highest) version of every template, optionally of one kind."""
         self.ensure_templates()
         with self._store.read() as session:
-            latest = (
-                select(EtiquetteTemplate.code, func.max(EtiquetteTemplate.version).label("v"))
-                .group_by(EtiquetteTemplate.code)
-                .subquery()
-            )
+            # The last version of each code in TEMPLATE_ORDER: two PCs may both have
+            # saved version n (see the model), so the highest number alone is not one row.
+            ranked = select(
+                EtiquetteTemplate.id,
+                func.row_number()
+                .over(
+                    partition_by=EtiquetteTemplate.code,
+                    order_by=[c.desc() for c in TEMPLATE_ORDER],
+                )
+                .label("rank"),
+            ).subquery()
             query = (
                 select(EtiquetteTemplate)
-                .join(
-                    latest,
-                    (latest.c.code == EtiquetteTemplate.code)
-                    & (latest.c.v == EtiquetteTemplate.version),
-                )
+                .join(ranked, (ranked.c.id == EtiquetteTemplate.id) & (ranked.c.rank == 1))
                 .order_by(EtiquetteTemplate.code)
             )
             if kind is not None:
@@ -346,7 +349,7 @@ class EtiquetteService:
             rows = session.scalars(
                 select(EtiquetteTemplate)
                 .where(EtiquetteTemplate.code == code)
-                .order_by(EtiquetteTemplate.version)
+                .order_by(*TEMPLATE_ORDER)
             )
             return [_info(row) for row in rows]
 
@@ -370,7 +373,7 @@ class EtiquetteService:
             current = session.scalars(
                 select(EtiquetteTemplate)
                 .where(EtiquetteTemplate.code == spec.code)
-                .order_by(EtiquetteTemplate.version.desc())
+                .order_by(*(c.desc() for c in TEMPLATE_ORDER))
                 .limit(1)
             ).first()
             if current is not None:
@@ -723,7 +726,7 @@ def _item_texts(session: Session) -> dict[str, str]:
     language = current_language()
     texts: dict[str, str] = {}
     for row in session.scalars(
-        select(EtiquetteTemplate).order_by(EtiquetteTemplate.version.desc())
+        select(EtiquetteTemplate).order_by(*(c.desc() for c in TEMPLATE_ORDER))
     ):
         for item in _spec_of(row).items:
             texts.setdefault(item.key, item.text.pick(language))

@@ -37,6 +37,7 @@ from app.services.etiquette import EtiquetteService, _item_texts, _spec_of
 from app.store.database import Store
 from app.store.models import Counter, Hall, Role, Staff
 from app.store.models.etiquette import (
+    TEMPLATE_ORDER,
     CorrectiveAction,
     CorrectiveActionEvent,
     EtiquetteAnswer,
@@ -615,7 +616,7 @@ def _section_texts(session: Session) -> dict[str, str]:
     language = current_language()
     texts: dict[str, str] = {}
     for row in session.scalars(
-        select(EtiquetteTemplate).order_by(EtiquetteTemplate.version.desc())
+        select(EtiquetteTemplate).order_by(*(c.desc() for c in TEMPLATE_ORDER))
     ):
         for section in _spec_of(row).sections:
             texts.setdefault(section.key, section.title.pick(language))

@@ -10,6 +10,11 @@ import everything about payments from this module. Invariants this service keeps
   does. The receipt number is taken
   from ``receipt_sequence`` in that same transaction: a payment that fails rolls its number
   back, and the numbers of a device have no gaps.
+* **A receipt number is never issued twice**, whatever copy of the store the device runs
+  on: the next number is one more than the highest of the store's sequence, the store's
+  highest receipt of the device and the mark kept beside the store file, which is raised
+  just before the payment commits (``app.store.receipt_mark``); each sync raises the
+  sequence to the centre's highest number from the device too.
 * **What is confirmed is what is written.** ``prepare`` returns a ``PaymentPlan``; ``record``
   plans again inside its transaction, against the state no other writer can change before
   it commits, and refuses with ``PlanOutdated`` when the two differ (another payment, a new
@@ -31,6 +36,10 @@ import everything about payments from this module. Invariants this service keeps
   is a waiver, which needs a shift leader and a reason, and is recorded (``penalty_waiver``
   row and audit event) in the payment's transaction. A penalty settled or waived is never
   asked again.
+
+* **No money into a damaged store.** ``record``, ``void`` and ``reverse`` first wait for the
+  store's full page check (``Store.health``, started in the background when the GUI opens
+  the store) and are refused if it failed.
 
 SQLite note: every write here starts with a statement that takes the database's write lock
 (the device's ``receipt_sequence`` row), so the checks that follow read a state no other
@@ -99,6 +108,12 @@ from app.store.models import (
     RestoreRequest,
     Service,
     Staff,
+)
+from app.store.receipt_mark import (
+    HIGHEST_RECEIPT_SQL,
+    ReceiptMark,
+    highest_receipt_params,
+    number_of,
 )
 
 __all__ = [
@@ -341,16 +356,51 @@ def _take_write_lock(session: Session, device_code: str) -> None:
     )
 
 
-def _next_receipt_no(session: Session, device_code: str) -> str:
+def highest_receipt(session: Session, device_code: str) -> int:
+    """The highest receipt number of ``device_code`` among the store's payments (0 if
+    none): rows a pull brought back count too."""
+    found = session.execute(text(HIGHEST_RECEIPT_SQL), highest_receipt_params(device_code)).scalar()
+    return number_of(found) if found else 0
+
+
+def raise_receipt_floor(session: Session, device_code: str, number: int) -> None:
+    """The device's sequence continues after ``number`` (it never goes down)."""
     _take_write_lock(session, device_code)
     session.execute(
-        text("UPDATE receipt_sequence SET last_no = last_no + 1 WHERE device_code = :d"),
-        {"d": device_code},
+        text("UPDATE receipt_sequence SET last_no = :n WHERE device_code = :d AND last_no < :n"),
+        {"d": device_code, "n": number},
     )
-    number = session.execute(
+
+
+@dataclass(frozen=True, slots=True)
+class _Issued:
+    """A receipt number taken in a transaction, and the mark before it (to put back)."""
+
+    device_code: str
+    number: int
+    mark_before: int
+
+    @property
+    def receipt_no(self) -> str:
+        return receipt_number(self.device_code, self.number)
+
+
+def _next_receipt_no(session: Session, device_code: str, mark: ReceiptMark) -> _Issued:
+    """One more than the highest number this device may have issued: its sequence in this
+    store, its highest receipt in this store, and the mark outside the store (which a store
+    put back from an older copy does not take with it). The caller raises the mark before
+    its transaction commits (see ``app.store.receipt_mark``)."""
+    _take_write_lock(session, device_code)
+    last = session.execute(
         text("SELECT last_no FROM receipt_sequence WHERE device_code = :d"), {"d": device_code}
     ).scalar_one()
-    return receipt_number(device_code, int(number))
+    marked = mark.read(device_code)
+    number = max(int(last), highest_receipt(session, device_code), marked) + 1
+    session.execute(
+        text("UPDATE receipt_sequence SET last_no = :n WHERE device_code = :d"),
+        {"d": device_code, "n": number},
+    )
+    return _Issued(device_code, number, marked)
 
 
 # --- the service ----------------------------------------------------------------------------
@@ -504,74 +554,102 @@ class PaymentService:
             raise ValidationError(
                 "penalty_waiver", N_("There is no late-payment penalty to waive.")
             )
+        self._store.health.require_sound()
         now = self._clock()
-        with self._store.unit_of_work() as session:
-            desk = this_desk(session)
-            receipt_no = _next_receipt_no(session, desk.device_code)
-            shift = require_current_shift(session, actor.staff_id, desk.counter_id)
-            today = business_date(now, desk.timezone)
-            policy = policy_in_force(session)
-            state = _account_state(session, request.account_id, today, desk.timezone, policy)
-            try:
-                again = plan_payment(state, request, today)
-            except ValidationError:  # e.g. a cash rounding the changed account no longer allows
-                raise PlanOutdated() from None
-            if again != plan:
-                raise PlanOutdated()
-            payment = Payment(
-                id=uuid7(),
-                account_id=request.account_id,
-                amount_fen=request.amount_fen,
-                method=request.method.value,
-                reference=request.reference,
-                paid_at=now,
-                staff_id=actor.staff_id,
-                receipt_no=receipt_no,
-                kind=PaymentKind.PAYMENT.value,
-                original_id=None,
-                device_code=desk.device_code,
-                counter_id=desk.counter_id,
-                tendered_fen=request.tendered_fen,
-                change_fen=plan.change_fen,
-                reason="",
-                approved_by=waiver[0].staff_id if waiver else None,
-                penalty_fen=plan.penalty_fen,
-                rounding_fen=plan.rounding_fen,
-                shift_id=shift.id,
-            )
-            session.add(payment)
-            session.flush()
-            session.add_all(
-                PaymentAllocation(payment_id=payment.id, bill_id=a.bill_id, amount_fen=a.amount_fen)
-                for a in plan.allocations
-            )
-            posting = _post_penalty(session, actor, state, payment, desk.device_code, now)
-            restore_ids = self._add_restores(session, plan, payment, policy, now)
-            waiver_id = self._add_waiver(session, actor, plan, payment, waiver, now)
-            audit(
-                session,
-                at=now,
-                staff_id=actor.staff_id,
-                action="payment",
-                entity="payment",
-                entity_id=str(payment.id),
-                receipt_no=receipt_no,
-                account_id=request.account_id,
-                amount_fen=request.amount_fen,
-                method=request.method.value,
-                penalty_fen=plan.penalty_fen,
-                penalty_posted=str(posting.id) if posting else None,
-                penalty_posted_fen=plan.penalty_posted_fen,
-                penalty_owed_after_fen=plan.penalty_owed_after_fen,
-                rounding_fen=plan.rounding_fen,
-                waived_penalty_fen=plan.waived_penalty_fen,
-                penalty_waiver=str(waiver_id) if waiver_id else None,
-                allocations=[[a.bill_id, a.amount_fen] for a in plan.allocations],
-                prepayment_fen=plan.prepayment_fen,
-                restore_requests=[str(i) for i in restore_ids],
-            )
+        mark = self._store.receipt_mark
+        issued: _Issued | None = None
+        try:
+            with self._store.unit_of_work() as session:
+                desk = this_desk(session)
+                issued = _next_receipt_no(session, desk.device_code, mark)
+                payment, restore_ids = self._write(
+                    session, actor, plan, request, waiver, desk, issued.receipt_no, now
+                )
+                # Last, just before the commit: a crash after it skips this number, a
+                # crash before it never issued it.
+                mark.raise_to(issued.device_code, issued.number)
+        except BaseException:
+            if issued is not None:
+                mark.put_back(issued.device_code, issued.number, issued.mark_before)
+            raise
         self.money_moved.notify()
-        return RecordedPayment(payment.id, receipt_no, now, restore_ids)
+        return RecordedPayment(payment.id, issued.receipt_no, now, restore_ids)
+
+    def _write(
+        self,
+        session: Session,
+        actor: Actor,
+        plan: PaymentPlan,
+        request: PaymentRequest,
+        waiver: tuple[Actor, str] | None,
+        desk: Desk,
+        receipt_no: str,
+        now: datetime,
+    ) -> tuple[Payment, tuple[uuid.UUID, ...]]:
+        """The rows of one payment, in ``record``'s transaction."""
+        shift = require_current_shift(session, actor.staff_id, desk.counter_id)
+        today = business_date(now, desk.timezone)
+        policy = policy_in_force(session)
+        state = _account_state(session, request.account_id, today, desk.timezone, policy)
+        try:
+            again = plan_payment(state, request, today)
+        except ValidationError:  # e.g. a cash rounding the changed account no longer allows
+            raise PlanOutdated() from None
+        if again != plan:
+            raise PlanOutdated()
+        payment = Payment(
+            id=uuid7(),
+            account_id=request.account_id,
+            amount_fen=request.amount_fen,
+            method=request.method.value,
+            reference=request.reference,
+            paid_at=now,
+            staff_id=actor.staff_id,
+            receipt_no=receipt_no,
+            kind=PaymentKind.PAYMENT.value,
+            original_id=None,
+            device_code=desk.device_code,
+            counter_id=desk.counter_id,
+            tendered_fen=request.tendered_fen,
+            change_fen=plan.change_fen,
+            reason="",
+            approved_by=waiver[0].staff_id if waiver else None,
+            penalty_fen=plan.penalty_fen,
+            rounding_fen=plan.rounding_fen,
+            shift_id=shift.id,
+        )
+        session.add(payment)
+        session.flush()
+        session.add_all(
+            PaymentAllocation(payment_id=payment.id, bill_id=a.bill_id, amount_fen=a.amount_fen)
+            for a in plan.allocations
+        )
+        posting = _post_penalty(session, actor, state, payment, desk.device_code, now)
+        restore_ids = self._add_restores(session, plan, payment, policy, now)
+        waiver_id = self._add_waiver(session, actor, plan, payment, waiver, now)
+        audit(
+            session,
+            at=now,
+            staff_id=actor.staff_id,
+            action="payment",
+            entity="payment",
+            entity_id=str(payment.id),
+            receipt_no=receipt_no,
+            account_id=request.account_id,
+            amount_fen=request.amount_fen,
+            method=request.method.value,
+            penalty_fen=plan.penalty_fen,
+            penalty_posted=str(posting.id) if posting else None,
+            penalty_posted_fen=plan.penalty_posted_fen,
+            penalty_owed_after_fen=plan.penalty_owed_after_fen,
+            rounding_fen=plan.rounding_fen,
+            waived_penalty_fen=plan.waived_penalty_fen,
+            penalty_waiver=str(waiver_id) if waiver_id else None,
+            allocations=[[a.bill_id, a.amount_fen] for a in plan.allocations],
+            prepayment_fen=plan.prepayment_fen,
+            restore_requests=[str(i) for i in restore_ids],
+        )
+        return payment, restore_ids
 
     @staticmethod
     def _add_restores(
@@ -659,6 +737,7 @@ class PaymentService:
     ) -> RecordedPayment:
         leader = _check_leader(leader)
         reason = check_reason(reason, maximum=MAX_REASON)
+        self._store.health.require_sound()
         now = self._clock()
         with self._store.unit_of_work() as session:
             desk = this_desk(session)

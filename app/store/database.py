@@ -18,19 +18,22 @@ from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine.url import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import paths
 from app.domain.errors import StoreError
 from app.i18n import N_
 from app.store import private
+from app.store.health import StoreDamaged, StoreHealth, typed_error
+from app.store.receipt_mark import ReceiptMark, mark_path
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 #: The newest migration's revision. Checking it needs no Alembic import, which keeps
 #: start-up fast; tests/store/test_migrations.py keeps it equal to the scripts' head.
-SCHEMA_HEAD: Final = "0010"
+SCHEMA_HEAD: Final = "0012"
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,9 @@ def _on_connect(dbapi_conn: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA cache_size=-65536")
+    # Each b-tree page is checked as it is read from disk: a damaged page a statement
+    # touches is found before anything is written into it (see ``health``).
+    cursor.execute("PRAGMA cell_size_check=ON")
     cursor.close()
 
 
@@ -91,7 +97,11 @@ def head_revision() -> str:
 
 
 def check_readable(path: Path) -> None:
-    """Cheap start-up check: the file is readable, is SQLite, and its schema page loads."""
+    """Cheap start-up check: the file is readable, is SQLite, and its schema page loads.
+
+    An empty (0-byte) file is refused: SQLite would take it for a new database, and a
+    store that lost its content (a failed copy, a full disk) would silently become an
+    empty one. A new store is a file that does not exist yet."""
     if not path.exists():
         return
     try:
@@ -103,7 +113,16 @@ def check_readable(path: Path) -> None:
             path=str(path),
             reason=exc.strerror or str(exc),
         ) from exc
-    if header and header != b"SQLite format 3\x00":
+    if not header:
+        raise StoreError(
+            N_(
+                "The database file {path} is empty (0 bytes): its content was lost. It is "
+                "left as it is; restore the store from a backup (halldesk db restore), or "
+                "remove the empty file to start a new store."
+            ),
+            path=str(path),
+        )
+    if header != b"SQLite format 3\x00":
         raise StoreError(
             N_("The file {path} is not a HallDesk database (it is damaged or of another kind)."),
             path=str(path),
@@ -118,7 +137,10 @@ def _integrity(path: Path, sql: str, ok: Callable[[Any], bool]) -> None:
             row = con.execute(sql).fetchone()
         finally:
             con.close()
-    except sqlite3.DatabaseError as exc:
+    except sqlite3.Error as exc:
+        typed = typed_error(exc, path)
+        if typed is not None and not isinstance(typed, StoreDamaged):
+            raise typed from exc
         raise StoreError(
             N_("The database file {path} is damaged: {reason}"), path=str(path), reason=str(exc)
         ) from exc
@@ -208,8 +230,15 @@ def ensure_schema(engine: Engine) -> MigrationReport:
         backup = _backup(path)
     try:
         with engine.begin() as conn:
+            # Before any other statement, so outside SQLite's transaction (a PRAGMA inside
+            # one is ignored): a table rebuild drops and renames tables that others
+            # reference. The keys are checked once the schema is whole.
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
+            broken = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
+            if broken is not None:
+                raise RuntimeError(f"foreign key broken after the migration: {tuple(broken)}")
     except Exception as exc:
         engine.dispose()
         if backup is not None and path is not None:
@@ -218,6 +247,8 @@ def ensure_schema(engine: Engine) -> MigrationReport:
             N_("Updating the database failed and it was restored from its backup: {reason}"),
             reason=str(exc),
         ) from exc
+    # The migrating connection had its foreign keys off: later ones start afresh (on).
+    engine.dispose()
     return MigrationReport(current, head, backup)
 
 
@@ -227,6 +258,11 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self.path = db_path_from_url(self.url)
+        #: The receipt high-water mark beside the store file (see ``receipt_mark``).
+        self.receipt_mark = ReceiptMark(mark_path(self.path) if self.path is not None else None)
+        #: The full page check's verdict; money writes wait for it (see ``health``).
+        self.health = StoreHealth(self.path)
         from app.sync.capture import install
 
         install(self._sessions)  # every write of a syncable kind also appends to the outbox
@@ -237,11 +273,19 @@ class Store:
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
-        """One transaction: committed when the block ends, rolled back if it raises."""
+        """One transaction: committed when the block ends, rolled back if it raises.
+
+        A full disk, a failing disk or a damaged page is raised as its typed error
+        (``health.typed_error``), never as the driver's text."""
         session = self._sessions()
         try:
             with session.begin():
                 yield session
+        except (DBAPIError, sqlite3.Error, OSError) as exc:
+            typed = self._typed(exc)
+            if typed is None:
+                raise
+            raise typed from exc
         finally:
             session.close()
 
@@ -250,9 +294,20 @@ class Store:
         session = self._sessions()
         try:
             yield session
+        except (DBAPIError, sqlite3.Error) as exc:
+            typed = self._typed(exc)
+            if typed is None:
+                raise
+            raise typed from exc
         finally:
             session.rollback()
             session.close()
+
+    def _typed(self, exc: BaseException) -> StoreError | None:
+        typed = typed_error(exc, self.path)
+        if isinstance(typed, StoreDamaged):
+            self.health.mark_damaged(str(typed.params.get("reason", "")))
+        return typed
 
     def close(self) -> None:
         self.engine.dispose()
@@ -273,5 +328,8 @@ def open_store(url: str, *, migrate: bool = True) -> Store:
         raise
     except Exception as exc:
         engine.dispose()
+        typed = typed_error(exc, path)
+        if typed is not None:
+            raise typed from exc
         raise StoreError(N_("The database cannot be opened: {reason}"), reason=str(exc)) from exc
     return Store(engine)

@@ -34,6 +34,7 @@ from sqlalchemy.types import TypeDecorator
 
 from app.services.base import Clock, utc_now
 from app.services.complaints_records import rebuild_states
+from app.services.payments import raise_receipt_floor
 from app.store.database import Store
 from app.store.models import Base, Counter, DeviceInfo, Hall
 from app.store.models.sync import (
@@ -355,6 +356,18 @@ class HallSync:
         if abs(skew) > SKEW_BLOCK.total_seconds():
             raise ClockSkew(round(abs(skew) / 60))
         report.skew_warning = abs(skew) > SKEW_WARN.total_seconds()
+        high = answer.get("receipt_high")
+        if isinstance(high, int) and high > 0 and answer.get("device_code"):
+            self.raise_receipt_floor(str(answer["device_code"]), high)
+
+    def raise_receipt_floor(self, device_code: str, number: int) -> None:
+        """Number this device's receipts after ``number``, the highest the centre holds
+        from it: a PC put back on an older copy of its store (and of the mark beside it)
+        then never issues a number twice from this sync on. Learnt at the sync's first
+        call, before anything else can fail."""
+        with self.store.unit_of_work() as session:
+            raise_receipt_floor(session, device_code, number)
+            self.store.receipt_mark.raise_to(device_code, number)
 
     # --- push -----------------------------------------------------------------------------
 

@@ -247,3 +247,69 @@ def test_0010_keeps_payments_and_their_triggers(tmp_path: Path) -> None:
                 con.execute(sql)
     finally:
         con.close()
+
+
+def test_0012_rebuilds_templates_under_their_inspections(demo_db_copy: Path) -> None:
+    """Dropping the unique ``(code, version)`` rebuilds ``etiquette_template`` while
+    inspections point at it: nothing is lost, the keys and the append-only triggers hold
+    afterwards, and two rows may share a version (issue 13, item 12)."""
+    from app.services.auth import AuthService
+    from app.services.etiquette import AnswerInput, ChecklistDraft, EtiquetteService
+
+    store = open_store(sqlite_url(demo_db_copy))
+    auth = AuthService(store)
+    leader, clerk = auth.actor_for("L001"), auth.actor_for("A001")
+    svc = EtiquetteService(store)
+    template = next(t for t in svc.templates(leader) if t.code == "counter_inspection")
+    answers = {
+        i.key: AnswerInput("pass" if i.response.value == "pass_fail" else str(i.max_points))
+        for i in template.spec.items
+    }
+    signed = svc.sign_inspection(
+        leader,
+        ChecklistDraft(
+            template_id=template.id,
+            clerk_id=clerk.staff_id,
+            started_at=datetime.now(UTC),
+            answers=answers,
+            counter_id=1,
+        ),
+        leader,
+    )
+    store.close()
+    cfg = database.alembic_config(sqlite_url(demo_db_copy))
+    command.downgrade(cfg, "0009")
+    con = sqlite3.connect(demo_db_copy)
+    templates_before = con.execute("SELECT * FROM etiquette_template ORDER BY id").fetchall()
+    con.close()
+
+    open_store(sqlite_url(demo_db_copy)).close()  # 0009 → head, as at start-up
+
+    con = sqlite3.connect(demo_db_copy)
+    con.execute("PRAGMA foreign_keys=ON")
+    assert con.execute("SELECT * FROM etiquette_template ORDER BY id").fetchall() == (
+        templates_before
+    )
+    assert con.execute(
+        "SELECT template_id FROM etiquette_inspection WHERE id = ?", (signed.inspection_id.hex,)
+    ).fetchone() == (template.id.hex,)
+    assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+    with pytest.raises(sqlite3.DatabaseError, match="never deleted"):
+        con.execute("DELETE FROM etiquette_template")
+    with pytest.raises(sqlite3.DatabaseError, match="in use and frozen"):
+        con.execute("UPDATE etiquette_template SET note = 'x' WHERE id = ?", (template.id.hex,))
+    columns = [r[1] for r in con.execute("PRAGMA table_info(etiquette_inspection)")]
+    copied = ", ".join({"id": "'feed'", "template_id": "'ffff'"}.get(c, c) for c in columns)
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        con.execute(
+            f"INSERT INTO etiquette_inspection ({', '.join(columns)}) SELECT {copied} "
+            "FROM etiquette_inspection WHERE id = ?",
+            (signed.inspection_id.hex,),
+        )
+    con.execute(
+        "INSERT INTO etiquette_template (id, code, version, kind, definition, created_at, "
+        "device_code, note) SELECT 'feed', code, version, kind, definition, created_at, "
+        "'D2', '' FROM etiquette_template WHERE id = ?",
+        (template.id.hex,),
+    )
+    con.close()

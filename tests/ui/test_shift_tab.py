@@ -169,7 +169,8 @@ def test_open_pay_close_sign_print(
     close.reason.setText("a 50 note given as change twice")
     close.leader_no.setText("L001")
     close.leader_password.setText(PASSWORD)
-    accept(qtbot, close)
+    with qtbot.waitSignal(tab.shiftClosed, timeout=10000):  # the window backs up then
+        accept(qtbot, close)
     tab.reload()
     assert "No shift open" in tab.status.text()
     assert db.execute("SELECT difference_fen, float_left_fen FROM shift_close").fetchall() == [

@@ -234,6 +234,8 @@ class ShiftTab(QWidget):
     #: Emitted, from whichever thread wrote, when this PC recorded a payment, a void, a
     #: reversal or a cash movement; the X report is read again (on the GUI thread).
     moneyMoved = Signal()
+    #: A shift was closed at this counter (the main window backs the store up then).
+    shiftClosed = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -803,7 +805,7 @@ class ShiftTab(QWidget):
             methods = full.cash.methods
         elif isinstance(report, BlindShiftReport):
             methods = report.methods
-        return CloseShiftDialog(
+        dialog = CloseShiftDialog(
             self.ctx,
             blind=self.desk.blind_count,
             expected_cash_fen=full.expected_cash_fen if full else None,
@@ -811,6 +813,8 @@ class ShiftTab(QWidget):
             parent=self,
             methods=methods,
         )
+        dialog.accepted.connect(self.shiftClosed)  # accepted once the close is recorded
+        return dialog
 
     def close_shift(self) -> None:
         if self.desk is None or self.desk.mine is None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Final
 
 from sqlalchemy import (
     Boolean,
@@ -41,6 +42,7 @@ from app.domain.ids import uuid7
 from app.store.models.core import Base, UTCDateTime, enum_check
 
 __all__ = [
+    "TEMPLATE_ORDER",
     "ActionEventKind",
     "CorrectiveAction",
     "CorrectiveActionEvent",
@@ -68,11 +70,16 @@ class ActionEventKind(StrEnum):
 
 
 class EtiquetteTemplate(Base):
-    """One version of a checklist template; ``definition`` is ``TemplateSpec.to_dict()``."""
+    """One version of a checklist template; ``definition`` is ``TemplateSpec.to_dict()``.
+
+    ``(code, version)`` is not unique: two PCs that save version *n* before syncing each
+    keep theirs, and both travel. The versions of a code are ordered by
+    ``TEMPLATE_ORDER`` (version, then creation time, then id); the last is the current one.
+    """
 
     __tablename__ = "etiquette_template"
     __table_args__ = (
-        UniqueConstraint("code", "version"),
+        Index("ix_etiquette_template_code_version", "code", "version"),
         enum_check("kind", TemplateKind),
         CheckConstraint("version >= 1", name="version_positive"),
     )
@@ -86,6 +93,15 @@ class EtiquetteTemplate(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     device_code: Mapped[str] = mapped_column(String(16), default="")
     note: Mapped[str] = mapped_column(String(200), default="")
+
+
+#: The order of one code's versions, oldest first: the last is the current version (the
+#: same on every PC, whatever order the rows arrived in).
+TEMPLATE_ORDER: Final = (
+    EtiquetteTemplate.version,
+    EtiquetteTemplate.created_at,
+    EtiquetteTemplate.id,
+)
 
 
 class EtiquetteInspection(Base):
