@@ -21,6 +21,7 @@ from app.services.auth import AuthService
 from app.services.payments import PaymentMethod, PaymentRequest, PaymentService
 from app.services.shifts import ShiftService
 from app.store.models import Account, DeviceInfo
+from tests.conftest import _copy_store
 from tests.sync.conftest import Hall
 
 
@@ -48,7 +49,9 @@ def counter_payments(
         account = accounts[i % len(accounts)]
         quote = payments.quote(account)
         amount = quote.penalty_fen + base_fen + i + 1
-        plan = payments.prepare(actor, PaymentRequest(account, amount, PaymentMethod.BANK_CARD))
+        plan = payments.prepare(
+            actor, PaymentRequest(account, amount, PaymentMethod.BANK_CARD, f"POS-{base_fen}-{i}")
+        )
         recorded = payments.record(actor, plan)
         assert recorded.receipt_no is not None
         taken.append((recorded.receipt_no, amount))
@@ -57,14 +60,7 @@ def counter_payments(
 
 def copy_store(hall: Hall, target: Path) -> Path:
     """A consistent copy of the PC's store file, taken while it is open."""
-    src = sqlite3.connect(f"file:{hall.path}?mode=ro", uri=True)
-    dst = sqlite3.connect(target)
-    try:
-        src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
-    return target
+    return _copy_store(hall.path, target)
 
 
 def put_back(hall: Hall, copy: Path) -> None:

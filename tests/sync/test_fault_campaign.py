@@ -7,7 +7,7 @@ every PC's next sync succeeds.
 
 Payments are taken through ``PaymentService`` (real, gap-free receipt numbers).
 
-**Adding a scenario** (e.g. the restored store of issue 13, item 2): write a function
+**Adding a scenario**: write a function
 ``scenario_<name>(c: Campaign) -> None`` that uses the campaign's PCs (``c.pcs``,
 ``c.pay``, ``c.sync``, ``c.reopen``), centre (``c.kill_centre``, ``c.start_centre``,
 ``c.hold``) and files, and append it to :data:`SCENARIOS`. The final checks
@@ -42,7 +42,7 @@ from app.store.models import Account, Payment, PaymentMethod
 from app.sync.client import HallSync
 from app.sync.protocol import SyncError, SyncOffline
 from app.sync.transport import HttpTransport
-from tests.conftest import open_test_shift
+from tests.conftest import _copy_store, open_test_shift
 from tests.sync.conftest import free_port, load_hall
 from tests.sync.test_refusals import poison_complaint
 
@@ -165,7 +165,7 @@ class Campaign:
         with pc.store.read() as s:
             accounts = list(s.scalars(select(Account.id).order_by(Account.id)))
         for i in range(n):
-            amount = 1000 + len(self.payments) + i
+            amount = 1000 + 10 * (len(self.payments) + i)  # cash is taken in whole jiao
             account = accounts[(len(self.payments) + i) % len(accounts)]
             plan = service.prepare(clerk, PaymentRequest(account, amount, PaymentMethod.CASH))
             recorded = service.record(clerk, plan)
@@ -346,6 +346,26 @@ def scenario_poison_record(c: Campaign) -> None:
         }
 
 
+def scenario_restored_store(c: Campaign) -> None:
+    """A PC put back on an older copy of its store (issue 13, item 2) takes payments offline
+    before its next sync: no receipt number is issued twice, its lost payments come back
+    with the pull, and nothing blocks (the final checks)."""
+    pc = c.pcs[2]
+    c.pay(pc, 3)
+    c.sync(pc)
+    copy = _copy_store(pc.path, c.folder / f"{pc.name}.older.sqlite3")
+    c.pay(pc, 3)
+    c.sync(pc)
+    pc.store.close()
+    for suffix in ("-wal", "-shm"):
+        pc.path.with_name(pc.path.name + suffix).unlink(missing_ok=True)
+    pc.path.write_bytes(copy.read_bytes())
+    c.reopen(pc)
+    c.pay(pc, 3)
+    report = c.sync(pc)
+    assert report.applied >= 3 and report.rejected == 0
+
+
 SCENARIOS: list[Callable[[Campaign], None]] = [
     scenario_kill_centre_mid_push,
     scenario_kill_centre_mid_pull,
@@ -353,6 +373,7 @@ SCENARIOS: list[Callable[[Campaign], None]] = [
     scenario_dropped_answers_and_replays,
     scenario_burst_after_a_centre_start,
     scenario_poison_record,
+    scenario_restored_store,
 ]
 
 
