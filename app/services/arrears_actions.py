@@ -24,6 +24,7 @@ from app.domain.arrears import (
 )
 from app.domain.arrears_policy import SERVICE_ACTION_KINDS, StepKind
 from app.domain.errors import NotFound, PermissionDenied, ValidationError
+from app.domain.text import clean_text
 from app.i18n import N_, format_money
 from app.services.arrears_records import STATUS_RANK, Context, account_facts
 from app.services.base import Actor, audit
@@ -116,7 +117,7 @@ def log_call(
         outcome = CallResult(result)
     except ValueError:
         raise ValidationError("result", N_("Choose the result of the call.")) from None
-    note = (note or "").strip()
+    note = clean_text(note, field="note")
     if len(note) > MAX_NOTE:
         raise ValidationError("note", N_("A note can be at most {max} characters."), max=MAX_NOTE)
     if outcome is CallResult.PROMISED:
@@ -275,7 +276,7 @@ def freeze(
     """Hold ``amount_fen`` out of the ladder from today to ``expires_on`` (a leader's call)."""
     if not leader.is_leader:
         raise PermissionDenied(_NEEDS_LEADER)
-    reason = (reason or "").strip()
+    reason = clean_text(reason, field="reason")
     if not reason:
         raise ValidationError("reason", N_("Give the reason for the dispute freeze."))
     if len(reason) > MAX_REASON:

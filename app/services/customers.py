@@ -21,6 +21,7 @@ from app.domain.errors import AuthenticationError, NotFound, PermissionDenied, V
 from app.domain.identity import mask_id_number, mask_name, mask_phone
 from app.domain.ledger import BillLine, LedgerSummary, SettledBill, settle
 from app.domain.passwords import verify_password
+from app.domain.text import clean_text
 from app.i18n import N_
 from app.services.base import Actor, Clock, audit, utc_now
 from app.store.database import Store
@@ -395,7 +396,8 @@ class CustomerService:
                     )
                 ok = verify_password(service_password, customer.service_password_hash)
             else:
-                if not document_note.strip():
+                document_note = clean_text(document_note, field="document_note", multiline=False)
+                if not document_note:
                     raise ValidationError(
                         "document_note", N_("Say which document you saw, for example ID card.")
                     )
@@ -407,7 +409,7 @@ class CustomerService:
                     method=method.value,
                     succeeded=ok,
                     at=now,
-                    note=document_note.strip()[:200],
+                    note=document_note[:200],
                 )
             )
             audit(

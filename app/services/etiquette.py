@@ -46,6 +46,7 @@ from app.domain.etiquette_scoring import (
     check_signable,
     percent_tenths,
 )
+from app.domain.text import check_text, refuse_bad_characters
 from app.i18n import N_
 from app.services.arrears_records import business_date
 from app.services.base import Actor, Clock, audit, require_role, utc_now
@@ -260,12 +261,19 @@ def _timezone(session: Session, hall_id: int) -> str:
 
 
 def _text(value: str, field_name: str, limit: int) -> str:
-    value = (value or "").strip()
-    if len(value) > limit:
-        raise ValidationError(
-            field_name, N_("This text can be at most {max} characters."), max=limit
-        )
-    return value
+    """Optional free text, checked by the shared rule (``app.domain.text``)."""
+    return check_text(value, field=field_name, maximum=limit)
+
+
+def _check_template_texts(spec: TemplateSpec) -> None:
+    """Every text of a template is one line free of control and broken characters."""
+    texts = [spec.title, *spec.scenarios]
+    for section in spec.sections:
+        texts.append(section.title)
+        texts.extend(item.text for item in section.items)
+    for text in texts:
+        for value in (text.zh, text.en):
+            refuse_bad_characters(value, field="template", multiline=False)
 
 
 class EtiquetteService:
@@ -359,6 +367,7 @@ class EtiquetteService:
         require_role(actor, *_LEADERS)
         self.ensure_templates()
         note = _text(note, "note", MAX_REASON)
+        _check_template_texts(spec)
         try:
             spec = TemplateSpec.from_dict(spec.to_dict())
         except TemplateError as exc:

@@ -40,7 +40,7 @@ from app.domain.arrears_policy import (
     Tier,
 )
 from app.domain.errors import ValidationError
-from app.domain.money import parse_amount
+from app.domain.money import amount_text, parse_amount
 from app.i18n import N_, _
 from ui.arrears.labels import stage_text, tier_text
 from ui.context import AppContext
@@ -63,8 +63,9 @@ def _yuan(fen: int) -> str:
 
 
 def parse_threshold(text: str) -> int:
-    """A tier threshold in yuan; unlike a payment, zero is allowed (the lowest tier)."""
-    value = text.strip()
+    """A tier threshold in yuan; unlike a payment, zero is allowed (the lowest tier).
+    Digits of other scripts are refused by ``amount_text`` before ``Decimal`` reads them."""
+    value = amount_text(text, field="tiers").strip()
     try:
         if value and Decimal(value) == 0:
             return 0
