@@ -19,9 +19,12 @@ from sqlalchemy.orm import Session
 from app.domain import text as text_rules
 from app.domain.complaint_clock import (
     DAY_COUNT_SETTING,
+    AppealRisk,
     ClockInput,
+    ClockReading,
     ComplaintClock,
     DayCount,
+    appeal_risks,
     parse_day_count,
 )
 from app.domain.complaint_flow import (
@@ -31,6 +34,7 @@ from app.domain.complaint_flow import (
     ContactWay,
     Event,
     EventKind,
+    Satisfaction,
     Status,
     Urgency,
     replay,
@@ -185,6 +189,19 @@ def clock_input(state: FlowState) -> ClockInput:
     return ClockInput(state.clock_start, state.pauses, state.paused_since, state.answered_at)
 
 
+def risks_of(
+    reading: ClockReading, state: FlowState, says_will_appeal: bool
+) -> tuple[AppealRisk, ...]:
+    """The appeal-risk flags of a complaint, the same on the case and in the worklist:
+    unanswered past the statutory date, the customer's latest feedback unsatisfied (a
+    reopening does not clear it), or the customer said so at intake."""
+    return appeal_risks(
+        overdue=reading.appeal_open,
+        unsatisfied=state.satisfaction == Satisfaction.UNSATISFIED,
+        says_will_appeal=says_will_appeal,
+    )
+
+
 # --- events and the projection ------------------------------------------------------------
 
 
@@ -295,6 +312,7 @@ def state_values(
         "paused_since": flow.paused_since,
         "due_at": due,
         "due_rank": due_rank(due, flow.answered_at is not None),
+        "statutory_due_at": clock.statutory_due(flow.clock_start),
         "answered_at": flow.answered_at,
         "archived": flow.status is Status.ARCHIVED,
         "satisfaction": flow.satisfaction,
