@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _, ngettext
-from app.services.customers import DEFAULT_LIMIT, MAX_QUERY_LENGTH, SearchHit
+from app.services.customers import DEFAULT_LIMIT, MAX_QUERY_LENGTH, SearchHit, search_hint
 from ui.context import AppContext
 from ui.errors import show_error
 from ui.lookup.customer_panel import CustomerPanel
@@ -208,6 +208,10 @@ class LookupTab(QWidget):
             text = ""
         elif total == 0:
             text = _("No customer found")
+            hint = search_hint(self.search.text())
+            if hint is not None:
+                msgid, params = hint
+                text = _("No customer found. {reason}").format(reason=_(msgid).format(**params))
         elif total >= DEFAULT_LIMIT:
             text = _("At least {count} customers; type more to narrow the search").format(
                 count=DEFAULT_LIMIT
