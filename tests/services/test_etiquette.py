@@ -421,3 +421,36 @@ def test_unknown_inspection(reports: EtiquetteReports, leader: Actor) -> None:
 
     with pytest.raises(NotFound):
         reports.inspection(leader, uuid.uuid4())
+
+
+def test_a_score_shown_as_the_pass_mark_passes_everywhere(
+    svc: EtiquetteService, reports: EtiquetteReports, leader: Actor, clerk: Actor
+) -> None:
+    """Issue 12 item 13: 84.96 % was shown "85.0 %" against a pass mark of 85 % and failed;
+    the stored verdict, the list and the printed report now agree with the figure."""
+    import io
+
+    from pypdf import PdfReader
+
+    from app.i18n import in_language
+
+    weights = (100, 100, 100, 100, 100, 31, 94)  # the last one fails: 531 / 625 = 84.96 %
+    items = tuple(
+        ItemSpec(f"item_{n}", LocalText(f"第{n}项", f"Item {n}"), weight=w)
+        for n, w in enumerate(weights)
+    )
+    spec = TemplateSpec(
+        "close_call",
+        TemplateKind.INSPECTION,
+        LocalText("临界检查", "Close call"),
+        (SectionSpec("all", LocalText("全部", "All"), items),),
+        pass_percent=85,
+    )
+    info = svc.save_template(leader, spec)
+    answers = {f"item_{n}": AnswerInput("pass") for n in range(6)} | {"item_6": AnswerInput("fail")}
+    signed = svc.sign_inspection(leader, draft(info, clerk.staff_id, answers=answers), leader)
+    assert signed.score_tenths == 850 and signed.passed
+    with in_language("en"):
+        pdf = reports.render_inspection_report(leader, signed.inspection_id)
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Score 85.0% (pass mark 85%): Passed" in text.replace("\n", " ")
