@@ -375,8 +375,12 @@ def test_a_wrong_check_digit_is_explained(qtbot: QtBot, tab: LookupTab) -> None:
     said only "No customer found"."""
     type_query(qtbot, tab, "110105194912310021")
     assert tab.model.rowCount() == 0
-    text = tab.count_label.text()
-    assert text.startswith("No customer found.") and "check digit" in text and "X" in text
+    assert tab.count_label.text() == "No customer found"
+    assert tab.hint.isVisibleTo(tab)
+    text = tab.hint.text()
+    assert "check digit" in text and "is 1" in text and "give X" in text
+    type_query(qtbot, tab, "张")
+    assert not tab.hint.isVisibleTo(tab)
 
 
 def test_address_is_masked_to_its_district_until_unmasked(
