@@ -50,7 +50,7 @@ from app.domain.etiquette_scoring import (
     check_signable,
     percent_tenths,
 )
-from app.domain.text import check_text, refuse_bad_characters
+from app.domain.text import check_text, clean_text, refuse_bad_characters
 from app.i18n import N_
 from app.services.arrears_records import business_date
 from app.services.base import Actor, Clock, audit, require_role, utc_now
@@ -785,7 +785,8 @@ def _check_photo(photo: PhotoUpload | None) -> tuple[str, str, bytes]:
     content_type = photo_content_type(photo.data)
     if content_type is None:
         raise ValidationError("photo", N_("A photo must be a PNG or JPEG image."))
-    return content_type, photo.file_name[-200:], photo.data
+    name = clean_text(photo.file_name, field="photo", multiline=False)
+    return content_type, name[-200:], photo.data
 
 
 def _update_actions(
