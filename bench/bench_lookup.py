@@ -44,6 +44,7 @@ def main() -> None:
         "WHERE a.customer_id = ? AND s.kind = 'mobile' LIMIT 1"
     )
     accounts = col("SELECT number FROM account WHERE customer_id = ? LIMIT 1")
+    contacts = col("SELECT contact_phone FROM customer WHERE id = ?")
     id_numbers = col("SELECT id_number FROM customer WHERE id = ?")
     names = col("SELECT name FROM customer WHERE id = ?")
     pinyins = col("SELECT name_pinyin FROM customer WHERE id = ?")
@@ -55,6 +56,12 @@ def main() -> None:
             mobiles,
             "SELECT a.customer_id FROM service s JOIN account a ON a.id = s.account_id "
             "WHERE s.number = ?",
+            EXACT_BUDGET_MS,
+        ),
+        (
+            "contact phone",
+            contacts,
+            "SELECT id FROM customer WHERE contact_phone = ?",
             EXACT_BUDGET_MS,
         ),
         (

@@ -214,6 +214,7 @@ def insert_complaints(
                     _stamp(flow.paused_since) if flow.paused_since else None,
                     _stamp(due),
                     due_rank(due, flow.answered_at is not None),
+                    _stamp(clock.statutory_due(flow.clock_start)),
                     _stamp(flow.answered_at) if flow.answered_at else None,
                     int(flow.status.value == "archived"),
                     flow.satisfaction,
@@ -308,6 +309,6 @@ _EVENT_INSERT: Final = (
 _STATE_INSERT: Final = (
     "INSERT INTO complaint_state (complaint_id, status, category, subcategory, department, "
     "staff_id, customer_id, received_at, clock_start, paused_since, due_at, due_rank, "
-    "answered_at, archived, satisfaction, fault_notice_id, last_seq) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "statutory_due_at, answered_at, archived, satisfaction, fault_notice_id, last_seq) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )

@@ -3,17 +3,17 @@
 Same font, helpers and printing path as the payment receipt: the hall and title, the
 complaint number, date of receipt, the customer and contact number (masked), channel,
 category, a summary of what happened and what the customer asks, the answer deadline and how
-the customer will be contacted, then the appeal route: the operator answers within 15 days;
-after that, or if the customer is not satisfied, the provincial communications
-administration's appeal body or the 12300 hotline. Labels are English msgids translated at
-render time (the service renders customer documents in Chinese).
+the customer will be contacted, then the appeal route: the hall answers within its period
+("15 个工作日" where it counts working days) by the date printed; with no answer within 15
+days of receipt (the statutory date, printed too), or if the customer is not satisfied, the
+provincial communications administration's appeal body or the 12300 hotline. Dates are
+worded by ``app.domain.complaint_deadline``, as on the screen. Labels are English msgids
+translated at render time (the service renders customer documents in Chinese).
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Final
-from zoneinfo import ZoneInfo
 
 from reportlab.lib.pagesizes import A5
 from reportlab.lib.units import mm
@@ -32,25 +32,18 @@ from app.documents.receipt import (
     ROLL_WIDTH,
     _p,
 )
-from app.domain.complaint_clock import ANSWER_DAYS
-from app.i18n import _
+from app.domain.complaint_clock import STATUTORY_DAYS
+from app.domain.complaint_deadline import due_text
+from app.i18n import _, format_date, format_datetime
 
 __all__ = ["AckSlipData", "ack_lines", "layout_roll", "render_ack"]
 
 APPEAL_HOTLINE: Final = "12300"
 
 
-def due_text(data: AckSlipData) -> str:
-    """The deadline as a customer reads it: a deadline at midnight is the day before."""
-    local = data.due_at.astimezone(ZoneInfo(data.timezone))
-    if local.hour == local.minute == local.second == 0:
-        return (local.date() - timedelta(days=1)).isoformat()
-    return local.strftime("%Y-%m-%d %H:%M")
-
-
 def _when(data: AckSlipData) -> tuple[str, str]:
-    received = data.received_at.astimezone(ZoneInfo(data.timezone)).strftime("%Y-%m-%d %H:%M")
-    return received, due_text(data)
+    received = format_datetime(data.received_at, data.timezone, fmt="short")
+    return received, due_text(data.due_at, data.timezone)
 
 
 def ack_lines(data: AckSlipData) -> list[tuple[str, str]]:
@@ -64,7 +57,7 @@ def ack_lines(data: AckSlipData) -> list[tuple[str, str]]:
         (_("Channel"), data.channel),
         (_("Category"), data.category + (f" / {data.subcategory}" if data.subcategory else "")),
         (_("Answer due by"), due),
-        (_("Days counted"), data.day_count),
+        (_("Answer within"), data.period),
         (_("We will contact you by"), data.contact_way),
         (_("Received by"), data.staff_no),
     ]
@@ -75,15 +68,19 @@ def appeal_text(data: AckSlipData) -> list[str]:
     _received, due = _when(data)
     lines = [
         _(
-            "We will answer your complaint within {days} days of receiving it, by {due} "
-            "at the latest."
-        ).format(days=ANSWER_DAYS, due=due),
+            "We will answer your complaint within {period} of receiving it, by {due} at the latest."
+        ).format(period=data.period, due=due),
         _(
-            "If you have no answer by then, or are not satisfied with the answer, you may "
-            "appeal to the telecommunications user appeal body of the provincial "
-            "communications administration, or call the {hotline} hotline."
-        ).format(hotline=APPEAL_HOTLINE),
-        _("You may appeal until {date}.").format(date=data.appeal_until.isoformat()),
+            "If you have no answer within {days} days of receiving the complaint (by "
+            "{statutory}), or are not satisfied with the answer, you may appeal to the "
+            "telecommunications user appeal body of the provincial communications "
+            "administration, or call the {hotline} hotline."
+        ).format(
+            days=STATUTORY_DAYS,
+            statutory=due_text(data.statutory_due_at, data.timezone),
+            hotline=APPEAL_HOTLINE,
+        ),
+        _("You may appeal until {date}.").format(date=format_date(data.appeal_until, fmt="short")),
     ]
     if not data.calendar_known:
         lines.append(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from app.i18n import _
+
 
 @dataclass(frozen=True, slots=True)
 class AckSlipData:
@@ -25,10 +27,13 @@ class AckSlipData:
     summary: str
     request: str
     due_at: datetime
-    day_count: str
+    #: The hall's answer period in words, "15 个工作日" or "15 个自然日" (``period_text``).
+    period: str
     contact_way: str
     staff_no: str
     appeal_until: date
+    #: 15 calendar days from receipt, pauses not counted: the customer may appeal after.
+    statutory_due_at: datetime
     calendar_known: bool = True
 
 
@@ -60,6 +65,12 @@ class ComplaintReportData:
     timezone: str
     #: Feedback rated satisfied or basically satisfied.
     satisfied: int = 0
+    #: The hall's answer period in words ("15 个工作日"), as ``period_text`` says it.
+    period: str = ""
+    #: Answers given within 15 calendar days of receipt (the statutory date).
+    answered_within_statutory: int = 0
+    #: Received in the period, unanswered and past the statutory date now (may appeal).
+    appealable_open: int = 0
 
     @property
     def in_time_rate(self) -> float | None:
@@ -71,3 +82,28 @@ class ComplaintReportData:
         if not total:
             return None
         return self.satisfied / total
+
+
+def _percent(value: float | None) -> str:
+    return f"{value * 100:.1f}%" if value is not None else "—"
+
+
+def report_headline(data: ComplaintReportData) -> list[tuple[str, str]]:
+    """The headline figures as (label, value), the same in the PDF, the CSV and on screen:
+    the hall's deadline is named with its period ("15 个工作日"), the statutory date
+    (15 days from receipt, pauses not counted) beside it."""
+    hours = data.average_answer_hours
+    return [
+        (_("Complaints received"), str(data.received)),
+        (_("Answered"), str(data.answered)),
+        (
+            _("Answered by the hall's deadline ({period})").format(period=data.period),
+            str(data.answered_in_time),
+        ),
+        (_("In-time answer rate"), _percent(data.in_time_rate)),
+        (_("Answered within 15 days of receipt"), str(data.answered_within_statutory)),
+        (_("Open and overdue"), str(data.overdue_open)),
+        (_("Unanswered 15 days after receipt (may appeal)"), str(data.appealable_open)),
+        (_("Average time to answer (hours)"), f"{hours:.1f}" if hours is not None else "—"),
+        (_("Satisfaction rate"), _percent(data.satisfied_rate)),
+    ]

@@ -12,29 +12,12 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer
 
 from app.documents.base import SHADE, build_pdf, grid_table
-from app.documents.complaint_data import ComplaintReportData, ReportLine
+from app.documents.complaint_data import ComplaintReportData, ReportLine, report_headline
 from app.documents.receipt import _p
 from app.i18n import _
 
 MARGIN = 15 * mm
 WIDTH = A4[0] - 2 * MARGIN
-
-
-def _percent(value: float | None) -> str:
-    return f"{value * 100:.1f}%" if value is not None else "—"
-
-
-def headline(data: ComplaintReportData) -> list[tuple[str, str]]:
-    hours = data.average_answer_hours
-    return [
-        (_("Complaints received"), str(data.received)),
-        (_("Answered"), str(data.answered)),
-        (_("Answered in time"), str(data.answered_in_time)),
-        (_("In-time answer rate"), _percent(data.in_time_rate)),
-        (_("Open and overdue"), str(data.overdue_open)),
-        (_("Average time to answer (hours)"), f"{hours:.1f}" if hours is not None else "—"),
-        (_("Satisfaction rate"), _percent(data.satisfied_rate)),
-    ]
 
 
 def _breakdown(title: str, lines: Sequence[ReportLine]) -> list[Flowable]:
@@ -67,7 +50,7 @@ def render_report(data: ComplaintReportData, *, invariant: bool = False) -> byte
             ),
             Spacer(1, 5 * mm),
             grid_table(
-                [[_p(k, "bold"), _p(v)] for k, v in headline(data)],
+                [[_p(k, "bold"), _p(v)] for k, v in report_headline(data)],
                 [WIDTH * 0.5, WIDTH * 0.5],
             ),
             Spacer(1, 6 * mm),

@@ -8,11 +8,25 @@ The clocks follow the Telecommunications Regulations, art. 34 (see ``arrears_pol
 days are counted from the bill's due date; suspension no earlier than 30 days after it;
 pre-termination no earlier than 60 days after the day the service was actually suspended.
 A restriction or suspension always needs an earlier reminder, so the customer has notice.
+
+Restriction (单停, outgoing calls and data barred, incoming calls still work):
+
+* Before the 30-day suspension floor it is for large arrears only (``policy.
+  large_arrears_fen``, the seed's 大额欠费: "应当采取更加严格的措施,包括但不限于限制通信
+  服务"), and for mobile lines only: art. 34 lets a mobile contract set its own payment
+  period; every other line falls under the 30-day rule.
+* From day 30 it applies to mobile and fixed lines (a fixed telephone can be barred from
+  calling out). Broadband has no outgoing-only state: it is never restricted, only
+  suspended (from day 30).
+* ``evaluate`` takes the account's line kinds when known and never proposes a restriction
+  no line can take (the ladder goes on to suspension); ``check_step_allowed`` refuses an
+  early restriction below the threshold; the services pick the lines by
+  ``restrictable_kinds`` and record which rule allowed the restriction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -31,9 +45,12 @@ from app.domain.arrears_policy import (
 from app.domain.errors import HallDeskError, ValidationError
 from app.domain.ledger import BillLine, DatedLedger, PaymentLine
 from app.domain.penalty import NO_PENALTY_FACTS, PenaltyFacts, penalty_position
-from app.i18n import N_
+from app.i18n import N_, format_money
 
 _DAY: Final = timedelta(days=1)
+#: Line kinds (``ServiceKind`` values) a restriction reaches from day 30, and before it.
+RESTRICTABLE_KINDS: Final = frozenset({"mobile", "fixed"})
+EARLY_RESTRICTABLE_KINDS: Final = frozenset({"mobile"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +95,8 @@ class ArrearsRule(StrEnum):
     ALREADY_TAKEN = "already_taken"
     NO_REMINDER = "no_reminder"
     SUSPEND_FLOOR = "suspend_floor"
+    RESTRICT_FLOOR = "restrict_floor"
+    NO_RESTRICTABLE_LINE = "no_restrictable_line"
     NO_SUSPENSION = "no_suspension"
     TERMINATE_FLOOR = "terminate_floor"
 
@@ -149,6 +168,7 @@ def evaluate(
     *,
     restorations: Sequence[date] = (),
     penalty: PenaltyFacts = NO_PENALTY_FACTS,
+    line_kinds: Collection[str] | None = None,
 ) -> ArrearsStatus:
     """The account's arrears status on ``today``.
 
@@ -156,6 +176,8 @@ def evaluate(
     ``restorations`` are the days the service was restored; a restore undoes every service
     action taken on or before its day. ``penalty`` holds the penalty's posted, settled and
     waived facts; ``penalty_fen`` is what is still owed of it (``app.domain.penalty``).
+    ``line_kinds``: the kinds of the account's lines, when known (a restriction is proposed
+    only where a line can take it).
     """
     ledger = DatedLedger(bills, payments)
     outstanding = ledger.outstanding(today)
@@ -199,9 +221,16 @@ def evaluate(
     next_step: LadderStep | None = None
     next_due: date | None = None
     if tier is not None and oldest_due is not None:
-        next_step = _next_step(tier, current_stage, first_reminder_on, suspended_on)
+        can_restrict = line_kinds is None or bool(RESTRICTABLE_KINDS & set(line_kinds))
+        next_step = _next_step(
+            tier, current_stage, first_reminder_on, suspended_on, can_restrict=can_restrict
+        )
         if next_step is not None:
             next_due = _step_date(policy, next_step, oldest_due, first_reminder_on, suspended_on)
+            if next_step.kind == StepKind.RESTRICT and not _may_restrict_early(
+                policy, ladder, line_kinds
+            ):
+                next_due = max(next_due, oldest_due + timedelta(days=SUSPEND_FLOOR_DAYS))
 
     restore_needed = held_since is not None and (
         episode_start is None or held_since < episode_start
@@ -249,14 +278,24 @@ def _next_step(
     current_stage: StepKind | None,
     first_reminder_on: date | None,
     suspended_on: date | None,
+    *,
+    can_restrict: bool = True,
 ) -> LadderStep | None:
     """The first step of the tier beyond the furthest one taken, if it may be proposed.
 
     A service action is never proposed before a reminder (the reminder is proposed
-    instead), nor pre-termination without a suspension in this episode.
+    instead), nor pre-termination without a suspension in this episode, nor a restriction
+    when no line of the account can be restricted (the next step is proposed instead).
     """
     taken = current_stage.rank if current_stage is not None else -1
-    step = next((s for s in tier.steps if s.kind.rank > taken), None)
+    step = next(
+        (
+            s
+            for s in tier.steps
+            if s.kind.rank > taken and (can_restrict or s.kind != StepKind.RESTRICT)
+        ),
+        None,
+    )
     if step is None:
         return None
     if step.kind in SERVICE_ACTION_KINDS and first_reminder_on is None:
@@ -282,6 +321,25 @@ def _step_date(
     if step.kind == StepKind.PRE_TERMINATE and suspended_on is not None:
         due = max(due, suspended_on + timedelta(days=TERMINATE_FLOOR_DAYS))
     return due
+
+
+def _may_restrict_early(
+    policy: ArrearsPolicy, ladder_fen: int, line_kinds: Collection[str] | None
+) -> bool:
+    """Whether a restriction may come before the 30-day floor: large arrears, and a
+    mobile line to restrict (when the lines are known)."""
+    if ladder_fen < policy.large_arrears_fen:
+        return False
+    return line_kinds is None or bool(EARLY_RESTRICTABLE_KINDS & set(line_kinds))
+
+
+def restrictable_kinds(status: ArrearsStatus, today: date) -> frozenset[str]:
+    """The line kinds a restriction on ``today`` reaches: mobile lines only before the
+    30-day floor, mobile and fixed lines from then on; never broadband."""
+    if status.oldest_due is None:
+        return RESTRICTABLE_KINDS
+    floor = status.oldest_due + timedelta(days=SUSPEND_FLOOR_DAYS)
+    return EARLY_RESTRICTABLE_KINDS if today < floor else RESTRICTABLE_KINDS
 
 
 def check_step_allowed(
@@ -318,6 +376,20 @@ def check_step_allowed(
             ArrearsRule.NO_REMINDER,
             N_("Send a reminder before restricting or suspending the service."),
         )
+    if kind == StepKind.RESTRICT and status.oldest_due is not None:
+        floor = status.oldest_due + timedelta(days=SUSPEND_FLOOR_DAYS)
+        if today < floor and status.ladder_fen < policy.large_arrears_fen:
+            raise ArrearsRuleError(
+                ArrearsRule.RESTRICT_FLOOR,
+                N_(
+                    "Before {date} (30 days after the due date) service may be restricted"
+                    " only for large arrears of at least {threshold}; this account has"
+                    " {amount} overdue."
+                ),
+                date=floor,
+                threshold=format_money(policy.large_arrears_fen),
+                amount=format_money(status.ladder_fen),
+            )
     if kind == StepKind.SUSPEND and status.oldest_due is not None:
         floor = status.oldest_due + timedelta(days=SUSPEND_FLOOR_DAYS)
         if today < floor:

@@ -9,6 +9,12 @@ policy that would let the ladder break the Telecommunications Regulations, art. 
 * late-payment penalty at most 3‰ of the amount owed per day;
 * service restored within 48 hours of full payment.
 
+And the hall rule of the seed's 欠费管理制度 第十一条 (少额欠费 by phone and SMS; 大额欠费
+"应当采取更加严格的措施,包括但不限于限制通信服务"): before the 30-day suspension floor, only
+a tier of large arrears (``large_arrears_fen`` and up) may restrict service (单停). A
+restriction before day 30 rests on art. 34's mobile clause (a mobile contract may set its
+own payment period), so it reaches mobile lines only; see ``app.domain.arrears``.
+
 The evaluation in ``app.domain.arrears`` enforces the same floors again on every proposal,
 so a policy that slipped past validation (an old stored row, a hand-built object) still
 cannot make the program propose an unlawful step.
@@ -38,6 +44,9 @@ MAX_PENALTY_PER_MILLE: Final = 3
 MAX_RESTORE_HOURS: Final = 48
 #: A grace period longer than a billing month would hide a whole bill from the ladder.
 MAX_GRACE_DAYS: Final = 31
+#: The seed's 大额欠费: from this many fen overdue, restriction may come before day 30
+#: (¥200, the bundled default's large tier).
+LARGE_ARREARS_FEN: Final = 20000
 POLICY_VERSION: Final = 1
 DEFAULT_POLICY_FILE: Final = ("policies", "arrears_default.json")
 
@@ -109,6 +118,8 @@ class ArrearsPolicy:
 
     ``grace_days`` shifts every step later (never earlier, so the regulation floors still
     hold); the penalty is still counted from the due date, as art. 34 says.
+    ``large_arrears_fen``: the seed's 大额欠费, from which a tier may restrict service before
+    the 30-day floor.
     Construction does not validate, so a stored policy can be loaded and shown even when a
     rule changed; ``from_dict`` and ``default_policy`` return validated policies only.
     """
@@ -117,6 +128,7 @@ class ArrearsPolicy:
     penalty_per_mille_per_day: int = MAX_PENALTY_PER_MILLE
     restore_hours: int = 24
     grace_days: int = 0
+    large_arrears_fen: int = LARGE_ARREARS_FEN
 
     def tier_for(self, ladder_fen: int) -> Tier | None:
         """The tier chasing ``ladder_fen``: the highest threshold it reaches; None if clear."""
@@ -134,16 +146,21 @@ class ArrearsPolicy:
         return _to_dict(self)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ArrearsPolicy:
+    def from_dict(cls, data: Mapping[str, Any], *, stored: bool = False) -> ArrearsPolicy:
         """Read a stored policy strictly and return it validated.
 
         Keys starting with ``_`` are notes and ignored; any other unknown key is refused,
         so a misspelt setting fails loudly instead of silently falling back to a default.
+        ``stored``: a version already in force, written before a hall rule was added
+        (the early-restriction rule): it still loads, so the hall can open and fix it, and
+        the engine applies that rule on every proposal and check.
         """
-        return _from_dict(data)
+        return _from_dict(data, hall_rules=not stored)
 
-    def validate(self) -> None:
-        """Raise ``ValidationError`` for the first rule the policy breaks."""
+    def validate(self, *, hall_rules: bool = True) -> None:
+        """Raise ``ValidationError`` for the first rule the policy breaks; ``hall_rules``
+        False leaves out the rules the engine enforces again on every step (see
+        ``from_dict``)."""
         if not 0 <= self.penalty_per_mille_per_day <= MAX_PENALTY_PER_MILLE:
             raise ValidationError(
                 "penalty_per_mille_per_day",
@@ -161,6 +178,10 @@ class ArrearsPolicy:
                 "grace_days",
                 N_("The grace period must be between 0 and {max} days."),
                 max=MAX_GRACE_DAYS,
+            )
+        if isinstance(self.large_arrears_fen, bool) or self.large_arrears_fen < 1:
+            raise ValidationError(
+                "large_arrears_fen", N_("The large-arrears threshold must be more than zero.")
             )
         if not self.tiers:
             raise ValidationError("tiers", N_("The arrears policy needs at least one tier."))
@@ -189,6 +210,34 @@ class ArrearsPolicy:
                 )
             thresholds[tier.min_fen] = tier.code
             _validate_steps(tier)
+            if hall_rules:
+                _validate_early_restriction(self, tier)
+
+
+def _validate_early_restriction(policy: ArrearsPolicy, tier: Tier) -> None:
+    """Seed, 欠费管理制度 第十一条: small arrears are chased by phone and SMS; only large
+    arrears get stricter measures such as restricting service. Before the 30-day floor a
+    restriction belongs to a tier of large arrears only."""
+    step = tier.step(StepKind.RESTRICT)
+    if step is None or step.day_offset + policy.grace_days >= SUSPEND_FLOOR_DAYS:
+        return
+    if tier.min_fen < policy.large_arrears_fen:
+        raise ValidationError(
+            "tiers",
+            N_(
+                "Tier {tier} restricts service on day {day}, before the 30-day floor; before"
+                " then only large arrears (from {threshold} yuan) may be restricted. Move the"
+                " restriction to day 30 or later, or start the tier at the large-arrears"
+                " threshold."
+            ),
+            tier=tier.code,
+            day=step.day_offset + policy.grace_days,
+            threshold=_yuan(policy.large_arrears_fen),
+        )
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen // 100}" if fen % 100 == 0 else f"{fen // 100}.{fen % 100:02d}"
 
 
 def _validate_steps(tier: Tier) -> None:
@@ -267,7 +316,14 @@ def _validate_steps(tier: Tier) -> None:
 # --- storage ------------------------------------------------------------------------------
 
 _TOP_KEYS: Final = frozenset(
-    {"version", "tiers", "penalty_per_mille_per_day", "restore_hours", "grace_days"}
+    {
+        "version",
+        "tiers",
+        "penalty_per_mille_per_day",
+        "restore_hours",
+        "grace_days",
+        "large_arrears_fen",
+    }
 )
 _TIER_KEYS: Final = frozenset({"code", "min_fen", "steps"})
 _STEP_KEYS: Final = frozenset({"kind", "day_offset", "needs_leader"})
@@ -280,6 +336,7 @@ def _to_dict(policy: ArrearsPolicy) -> dict[str, Any]:
         "penalty_per_mille_per_day": policy.penalty_per_mille_per_day,
         "restore_hours": policy.restore_hours,
         "grace_days": policy.grace_days,
+        "large_arrears_fen": policy.large_arrears_fen,
         "tiers": [
             {
                 "code": tier.code,
@@ -298,7 +355,7 @@ def _to_dict(policy: ArrearsPolicy) -> dict[str, Any]:
     }
 
 
-def _from_dict(data: Mapping[str, Any]) -> ArrearsPolicy:
+def _from_dict(data: Mapping[str, Any], *, hall_rules: bool = True) -> ArrearsPolicy:
     _check_keys(data, _TOP_KEYS, "", None)
     version = data.get("version", POLICY_VERSION)
     if version != POLICY_VERSION:
@@ -317,8 +374,9 @@ def _from_dict(data: Mapping[str, Any]) -> ArrearsPolicy:
         ),
         restore_hours=_int(data, "restore_hours", "", 24),
         grace_days=_int(data, "grace_days", "", 0),
+        large_arrears_fen=_int(data, "large_arrears_fen", "", LARGE_ARREARS_FEN),
     )
-    policy.validate()
+    policy.validate(hall_rules=hall_rules)
     return policy
 
 

@@ -21,6 +21,17 @@ How the clock counts, and why:
   False), so the screen can warn that the deadline is an estimate until the package is
   updated with the State Council's new holiday notice.
 
+The statutory date, beside the hall's deadline:
+
+* The regulation gives the customer the right to appeal when the operator has not answered
+  "within 15 days of receiving the complaint" (在接到用户投诉之日起15日内答复用户; the
+  12300 hotline says 15 working days, which is never earlier). That right knows nothing of
+  the hall's pauses or of its day count, so ``statutory_due`` counts 15 calendar days from
+  receipt (the day of receipt not counted, as above) and ignores pauses; after a reopening
+  it runs from the reopening, like the hall's clock. It is never later than the hall's
+  deadline, so a complaint still unanswered on the 16th day is red and flagged as an appeal
+  risk whatever the hall's own clock says.
+
 Appeal windows shown on a case: billing disputes 5 months, other complaints 2 years, from
 the day of receipt.
 """
@@ -39,6 +50,8 @@ from zoneinfo import ZoneInfo
 from app.i18n import N_
 
 ANSWER_DAYS: Final = 15
+#: The regulation's 15 days from receipt, in calendar days, pauses not counted.
+STATUTORY_DAYS: Final = 15
 #: Amber when this many (counted) days or fewer are left.
 AMBER_DAYS: Final = 3
 BILLING_APPEAL_MONTHS: Final = 5
@@ -125,18 +138,35 @@ class Deadline:
 
 @dataclass(frozen=True, slots=True)
 class ClockReading:
-    """The clock at ``now``: the deadline, counted time left (once overdue: minus the time
-    since the deadline), whole counted days left (a partial day counts as one; 0 once
-    overdue), and the worklist level."""
+    """The clock at ``now``: the hall's deadline, counted time left (once overdue: minus the
+    time since the deadline), whole counted days left (a partial day counts as one; 0 once
+    overdue), the worklist level, and the statutory date (15 calendar days from receipt,
+    pauses not counted) with whether it passed before an answer.
+
+    Red: unanswered past the hall's deadline or past the statutory date (the customer may
+    appeal). Late: answered after either."""
 
     deadline: Deadline
     time_left: timedelta
     days_left: int
     level: Level
+    statutory_due: datetime
+    #: Unanswered when the statutory date came (or answered after it).
+    statutory_passed: bool = False
 
     @property
     def overdue(self) -> bool:
         return self.level is Level.RED
+
+    @property
+    def internal_overdue(self) -> bool:
+        """Past the hall's own deadline (its day count and pauses)."""
+        return self.time_left <= timedelta()
+
+    @property
+    def appeal_open(self) -> bool:
+        """Unanswered past the statutory date: the customer may appeal to 12300 now."""
+        return self.statutory_passed and self.level is Level.RED
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +207,13 @@ class ComplaintClock:
 
     def _first_day(self, clock_start: datetime) -> date:
         return clock_start.astimezone(self.zone).date() + _DAY
+
+    def statutory_due(self, clock_start: datetime) -> datetime:
+        """The end of the 15th calendar day after receipt (or the reopening), in UTC:
+        the customer may appeal from then on if still unanswered. Pauses and the hall's
+        day count do not move it."""
+        last = self._first_day(clock_start) + timedelta(days=STATUTORY_DAYS - 1)
+        return self._day_bounds(last)[1].astimezone(UTC)
 
     @staticmethod
     def _pauses(item: ClockInput, now: datetime) -> list[tuple[datetime, datetime]]:
@@ -261,17 +298,21 @@ class ComplaintClock:
             # Overdue: by how much, in plain time (no walk over months of history).
             left = -(at - deadline.due_at)
         days_left = math.ceil(left / _DAY) if left > timedelta() else 0
+        statutory = self.statutory_due(item.clock_start)
+        amber = timedelta(days=AMBER_DAYS)
         if item.answered_at is not None:
-            level = Level.LATE if item.answered_at > deadline.due_at else Level.ANSWERED
-        elif now >= deadline.due_at:
-            level = Level.RED
+            late = item.answered_at > deadline.due_at or item.answered_at > statutory
+            level = Level.LATE if late else Level.ANSWERED
+            passed = item.answered_at > statutory
+        elif now >= deadline.due_at or now >= statutory:
+            level, passed = Level.RED, now >= statutory
         elif item.paused_since is not None:
-            level = Level.PAUSED
-        elif left <= timedelta(days=AMBER_DAYS):
-            level = Level.AMBER
+            level, passed = Level.PAUSED, False
+        elif left <= amber or statutory - now <= amber:
+            level, passed = Level.AMBER, False
         else:
-            level = Level.OK
-        return ClockReading(deadline, left, days_left, level)
+            level, passed = Level.OK, False
+        return ClockReading(deadline, left, days_left, level, statutory, passed)
 
     def answered_in_time(self, item: ClockInput) -> bool | None:
         """Whether the answer came by the deadline (None while unanswered)."""
@@ -307,7 +348,7 @@ class AppealRisk(StrEnum):
 
 
 APPEAL_RISK_LABELS: Final[dict[AppealRisk, str]] = {
-    AppealRisk.OVERDUE: N_("Answer overdue"),
+    AppealRisk.OVERDUE: N_("No answer within 15 days of receipt"),
     AppealRisk.UNSATISFIED: N_("Customer unsatisfied"),
     AppealRisk.SAYS_WILL_APPEAL: N_("Customer says they will appeal to 12300"),
 }
@@ -316,7 +357,11 @@ APPEAL_RISK_LABELS: Final[dict[AppealRisk, str]] = {
 def appeal_risks(
     *, overdue: bool, unsatisfied: bool, says_will_appeal: bool
 ) -> tuple[AppealRisk, ...]:
-    """The flags that make an appeal to 12300 likely, in a fixed order."""
+    """The flags that make an appeal to 12300 likely, in a fixed order.
+
+    ``overdue``: unanswered past the statutory date (``ClockReading.appeal_open``), the
+    regulation's first ground; ``unsatisfied``: the customer's latest feedback, which a
+    reopening does not erase (the second ground)."""
     flags = (
         (AppealRisk.OVERDUE, overdue),
         (AppealRisk.UNSATISFIED, unsatisfied),

@@ -302,6 +302,8 @@ class ComplaintState:
     ``clock_start``: receipt, or the last reopening. ``pauses``: closed (start, end) pairs
     since ``clock_start``; ``paused_since`` the open one. ``answered_at``: when the result was
     fed back (the answer that stops the clock), None while open or after a reopening.
+    ``satisfaction``: the customer's latest feedback. A reopening keeps it: an unsatisfied
+    customer may still appeal (12300) until a later feedback says otherwise.
     """
 
     status: Status
@@ -404,7 +406,6 @@ def apply(state: ComplaintState, event: Event) -> ComplaintState:
             pauses=(),
             paused_since=None,
             answered_at=None,
-            satisfaction=None,
             reopen_count=state.reopen_count + 1,
         )
     return state

@@ -14,10 +14,12 @@ Scoring rules, and why:
   section or checklist with nothing to count has no score (``None``), not 0 and not 100.
 * An item **fails** when answered fail, or when its scale answer is below the item's pass
   mark. A failed item becomes a corrective action; a failed *critical* item fails the
-  inspection whatever its score. Otherwise the inspection passes when its score reaches
-  the template's pass mark.
+  inspection whatever its score. Otherwise the inspection passes when its score, **as
+  shown** (rounded half-up to one decimal, ``percent_tenths``), reaches the template's
+  pass mark: 84.96 % is shown, stored and reported as 85.0 %, so it passes a mark of 85 %.
+  A verdict decided on a hidden hundredth would contradict the figure the clerk signs.
 * Arithmetic is exact (``Fraction``); percentages are rounded half-up to one decimal only
-  for display and storage (``percent_tenths``).
+  for display, storage and the verdict (``percent_tenths``).
 
 The texts of a template are data, not messages: each carries Chinese and English and the
 interface shows the one of its language (``LocalText.pick``).
@@ -313,7 +315,8 @@ class SectionScore:
 
 @dataclass(frozen=True, slots=True)
 class ChecklistScore:
-    """The score of a whole checklist; ``passed`` is None while nothing counts."""
+    """The score of a whole checklist; ``passed`` is None while nothing counts, and is
+    decided on the score as shown (one decimal, half-up), never on a hidden digit."""
 
     items: tuple[ItemScore, ...]
     sections: tuple[SectionScore, ...]
@@ -326,9 +329,10 @@ class ChecklistScore:
     def passed(self) -> bool | None:
         if self.critical_failed:
             return False
-        if self.score is None:
+        tenths = percent_tenths(self.score)
+        if tenths is None:
             return None
-        return self.score * 100 >= self.pass_percent
+        return tenths >= self.pass_percent * 10
 
     @property
     def failed_items(self) -> tuple[str, ...]:

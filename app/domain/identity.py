@@ -150,6 +150,61 @@ def mask_phone(value: str) -> str:
     return "*" * max(0, len(value) - 2) + value[-2:]
 
 
+#: Where the district part of a Chinese address ends: a district, county or banner (区, 县,
+#: 旗), or a city directly under a province or prefecture (市). "自治区" / "特别行政区" /
+#: "地区" are provinces or prefectures, not districts, and are looked past.
+_DISTRICT_END_RE = re.compile(r"(?<!自治)(?<!行政)(?<!地)区|[县旗]|市")
+#: A district name is short; anything longer before the marker is not an address prefix.
+_MAX_DISTRICT_PREFIX: Final = 20
+MASKED_REST: Final = "****"
+
+
+def mask_address(address: str) -> str:
+    """Keep the province/city/district, mask the rest: ``上海市浦东新区****``.
+
+    The district is what a clerk needs before the identity check (which grid, which
+    hall); the street and house number are personal data. An address whose district is
+    not recognised is masked whole, never shown by mistake.
+    """
+    address = address.strip()
+    if not address:
+        return ""
+    end = 0
+    for match in _DISTRICT_END_RE.finditer(address[:_MAX_DISTRICT_PREFIX]):
+        end = match.end()
+        if match.group() != "市":
+            break
+    if end == 0 or end >= len(address):
+        return MASKED_REST if end == 0 else address
+    return address[:end] + MASKED_REST
+
+
+def id_number_problem(value: str) -> tuple[str, dict[str, str]] | None:
+    """Why an 18-character resident ID number cannot be right, as a msgid and its
+    parameters (None when it could be, or is not shaped like one): the check character
+    does not match the first 17 digits, or the birth date does not exist. A search for
+    such a number finds nothing; this says why instead of leaving the clerk guessing."""
+    value = value.strip().upper()
+    if len(value) != 18 or not value[:17].isdigit() or value[17] not in "0123456789X":
+        return None
+    birth = value[6:14]
+    try:
+        date(int(birth[:4]), int(birth[4:6]), int(birth[6:]))
+    except ValueError:
+        return N_(
+            "This ID number cannot be right: its birth date {date} does not exist. "
+            "Check the digits typed."
+        ), {"date": f"{birth[:4]}-{birth[4:6]}-{birth[6:]}"}
+    expected = id_check_char(value[:17])
+    if expected != value[17]:
+        return N_(
+            "This ID number cannot be right: its last character (the check digit) is "
+            "{given}, but the first 17 digits give {expected}. A digit was probably "
+            "mistyped."
+        ), {"given": value[17], "expected": expected}
+    return None
+
+
 def mask_name(name: str, *, organisation: bool = False) -> str:
     """Keep a person's surname (and the last character of longer names): 张* , 张*明 , 欧**明."""
     if organisation or len(name) <= 1:

@@ -19,12 +19,15 @@ from sqlalchemy.orm import Session
 from app.domain.arrears import (
     ArrearsRule,
     ArrearsRuleError,
+    ArrearsStatus,
     check_step_allowed,
     needs_leader,
+    restrictable_kinds,
 )
-from app.domain.arrears_policy import SERVICE_ACTION_KINDS, StepKind
+from app.domain.arrears_policy import SERVICE_ACTION_KINDS, SUSPEND_FLOOR_DAYS, StepKind
 from app.domain.errors import NotFound, PermissionDenied, ValidationError
-from app.i18n import N_, format_money
+from app.domain.text import clean_text
+from app.i18n import N_, _, format_money
 from app.services.arrears_records import STATUS_RANK, Context, account_facts
 from app.services.base import Actor, audit
 from app.store.models import (
@@ -116,7 +119,7 @@ def log_call(
         outcome = CallResult(result)
     except ValueError:
         raise ValidationError("result", N_("Choose the result of the call.")) from None
-    note = (note or "").strip()
+    note = clean_text(note, field="note")
     if len(note) > MAX_NOTE:
         raise ValidationError("note", N_("A note can be at most {max} characters."), max=MAX_NOTE)
     if outcome is CallResult.PROMISED:
@@ -175,19 +178,38 @@ def cut_service(
     kind: StepKind,
 ) -> list[int]:
     """Restrict, suspend or pre-terminate every line of the account not already cut that
-    far; returns the service ids changed."""
+    far; returns the service ids changed.
+
+    A restriction reaches only the lines ``restrictable_kinds`` names (mobile before the
+    30-day floor, mobile and fixed from then on, never broadband) and records on each
+    line's action which rule allowed it (``restriction_reason``)."""
     assert kind in SERVICE_ACTION_KINDS
     facts = account_facts(session, ctx, account_id)
     check_step_allowed(ctx.policy, facts.status, kind, ctx.today)
     if not leader.is_leader:
         raise PermissionDenied(_NEEDS_LEADER)
     target = CUT_STATUS[kind]
-    lines = [
-        s
-        for s in session.scalars(
+    all_lines = list(
+        session.scalars(
             select(Service).where(Service.account_id == account_id).order_by(Service.id)
         )
-        if STATUS_RANK.get(ServiceStatus(s.status), 0) < STATUS_RANK[target]
+    )
+    note = ""
+    if kind == StepKind.RESTRICT:
+        kinds = restrictable_kinds(facts.status, ctx.today)
+        all_lines = [s for s in all_lines if s.kind in kinds]
+        if not all_lines:
+            raise ArrearsRuleError(
+                ArrearsRule.NO_RESTRICTABLE_LINE,
+                N_(
+                    "This account has no line that can be restricted now: before day 30"
+                    " after the due date only mobile lines are restricted, fixed lines from"
+                    " then on; broadband is never restricted, only suspended."
+                ),
+            )
+        note = restriction_reason(ctx, facts.status)
+    lines = [
+        s for s in all_lines if STATUS_RANK.get(ServiceStatus(s.status), 0) < STATUS_RANK[target]
     ]
     if not lines:
         raise ArrearsRuleError(
@@ -205,6 +227,7 @@ def cut_service(
                 at=ctx.now,
                 staff_id=actor.staff_id,
                 approved_by=leader.staff_id,
+                note=note,
             )
         )
     audit(
@@ -217,9 +240,31 @@ def cut_service(
         approved_by=leader.staff_id,
         previous_status=previous,
         owed_fen=facts.status.owed_fen,
+        ladder_fen=facts.status.ladder_fen,
         days_overdue=facts.status.days_overdue,
+        reason=note,
     )
     return [line.id for line in lines]
+
+
+def restriction_reason(ctx: Context, status: ArrearsStatus) -> str:
+    """Why a restriction is allowed today, in the acting clerk's language, for the record:
+    large arrears before the 30-day floor (mobile lines, art. 34's mobile clause), or the
+    30-day floor reached."""
+    if status.days_overdue < SUSPEND_FLOOR_DAYS:
+        return _(
+            "Large arrears: {amount} overdue (threshold {threshold}) on day {day} after the"
+            " due date; mobile lines restricted before the 30-day floor (Telecommunications"
+            " Regulations art. 34, mobile payment term)."
+        ).format(
+            amount=format_money(status.ladder_fen),
+            threshold=format_money(ctx.policy.large_arrears_fen),
+            day=status.days_overdue,
+        )
+    return _(
+        "{amount} overdue on day {day} after the due date: restricted after the 30-day floor"
+        " (Telecommunications Regulations art. 34)."
+    ).format(amount=format_money(status.ladder_fen), day=status.days_overdue)
 
 
 def restore(session: Session, ctx: Context, actor: Actor, request_id: uuid.UUID) -> int:
@@ -275,7 +320,7 @@ def freeze(
     """Hold ``amount_fen`` out of the ladder from today to ``expires_on`` (a leader's call)."""
     if not leader.is_leader:
         raise PermissionDenied(_NEEDS_LEADER)
-    reason = (reason or "").strip()
+    reason = clean_text(reason, field="reason")
     if not reason:
         raise ValidationError("reason", N_("Give the reason for the dispute freeze."))
     if len(reason) > MAX_REASON:

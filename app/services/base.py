@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.errors import PermissionDenied, StoreError, ValidationError
+from app.domain.text import clean_text
 from app.i18n import N_
 from app.store.models import AuditEvent, DeviceInfo, Hall, Role
 
@@ -85,8 +86,9 @@ def this_desk(session: Session) -> Desk:
 
 
 def check_reason(reason: str, *, maximum: int, field: str = "reason") -> str:
-    """A required reason, stripped, at most ``maximum`` characters."""
-    reason = (reason or "").strip()
+    """A required reason, stripped, at most ``maximum`` characters, free of control and
+    broken characters (``app.domain.text``)."""
+    reason = clean_text(reason, field=field)
     if not reason:
         raise ValidationError(field, N_("Enter a reason."))
     if len(reason) > maximum:

@@ -31,14 +31,13 @@ from sqlalchemy.orm import Session
 
 from app.documents.complaint_data import AckSlipData
 from app.domain.complaint_clock import (
-    DAY_COUNT_LABELS,
     DAY_COUNT_SETTING,
     AppealRisk,
     ClockReading,
     DayCount,
-    appeal_risks,
     appeal_window_end,
 )
+from app.domain.complaint_deadline import period_text
 from app.domain.complaint_flow import (
     CATEGORY_LABELS,
     CHANNEL_LABELS,
@@ -77,6 +76,7 @@ from app.services.complaints_records import (
     load_events,
     project_rows,
     replay_rows,
+    risks_of,
     state_values,
     write_state,
 )
@@ -197,6 +197,7 @@ class CustomerComplaintRow:
     due_at: datetime
     answered_at: datetime | None
     satisfaction: str | None
+    statutory_due_at: datetime
 
 
 class ComplaintService:
@@ -635,11 +636,7 @@ class ComplaintService:
             reading=reading,
             day_count=clock.day_count,
             appeal_until=appeal_window_end(flow.category, received_on),
-            risks=appeal_risks(
-                overdue=reading.overdue,
-                unsatisfied=flow.satisfaction == Satisfaction.UNSATISFIED,
-                says_will_appeal=complaint.says_will_appeal,
-            ),
+            risks=risks_of(reading, flow, complaint.says_will_appeal),
             events=tuple(
                 EventView(
                     seq=r.seq,
@@ -694,10 +691,11 @@ class ComplaintService:
             summary=case.description,
             request=case.request,
             due_at=case.reading.deadline.due_at,
-            day_count=label(DAY_COUNT_LABELS, case.day_count),
+            period=period_text(case.day_count),
             contact_way=label(CONTACT_WAY_LABELS, case.contact_way),
             staff_no=case.staff_no,
             appeal_until=case.appeal_until,
+            statutory_due_at=case.reading.statutory_due,
             calendar_known=case.reading.deadline.calendar_known,
         )
 
@@ -859,6 +857,7 @@ class ComplaintService:
                     due_at=state.due_at,
                     answered_at=state.answered_at,
                     satisfaction=state.satisfaction,
+                    statutory_due_at=state.statutory_due_at,
                 )
                 for cid, number, state in rows
             ]

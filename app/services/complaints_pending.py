@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.domain.identity import mask_name
@@ -22,9 +22,11 @@ def pending_items(session: Session, query: PendingQuery) -> Sequence[PendingItem
     """Unanswered complaints due before ``query.until`` (overdue ones included), open
     call-back promises, and open fault notices (with the complaints linked to them).
 
-    A paused complaint is listed by the deadline it had when paused and is not marked
-    overdue: its clock is stopped. ``staff_id`` narrows complaints and call-backs to the
-    clerk who took the complaint.
+    A complaint is listed by the earlier of the hall's deadline and the statutory date
+    (15 days from receipt, pauses not counted) and is overdue once the statutory date
+    passed, paused or not: the customer may appeal. A paused complaint is otherwise not
+    overdue (its hall clock is stopped). ``staff_id`` narrows complaints and call-backs to
+    the clerk who took the complaint.
     """
     items: list[PendingItem] = []
     due = (
@@ -33,26 +35,30 @@ def pending_items(session: Session, query: PendingQuery) -> Sequence[PendingItem
             Complaint.contact_name,
             ComplaintState.category,
             ComplaintState.due_at,
+            ComplaintState.statutory_due_at,
             ComplaintState.paused_since,
         )
         .join(Complaint, Complaint.id == ComplaintState.complaint_id)
         .where(
             ComplaintState.archived.is_(False),
             ComplaintState.answered_at.is_(None),
-            ComplaintState.due_at < query.until,
+            or_(
+                ComplaintState.due_at < query.until,
+                ComplaintState.statutory_due_at < query.until,
+            ),
         )
         .order_by(ComplaintState.due_rank)
     )
     if query.staff_id is not None:
         due = due.where(ComplaintState.staff_id == query.staff_id)
-    for number, name, category, due_at, paused_since in session.execute(due):
+    for number, name, category, due_at, statutory, paused_since in session.execute(due):
         items.append(
             PendingItem(
                 kind=PendingKind.COMPLAINT_DUE,
                 ref=number,
                 summary=mask_name(name),
-                due_at=due_at,
-                overdue=paused_since is None and due_at <= query.now,
+                due_at=min(due_at, statutory),
+                overdue=statutory <= query.now or (paused_since is None and due_at <= query.now),
                 tag=category,
             )
         )

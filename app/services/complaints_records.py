@@ -16,11 +16,15 @@ from typing import Final
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from app.domain import text as text_rules
 from app.domain.complaint_clock import (
     DAY_COUNT_SETTING,
+    AppealRisk,
     ClockInput,
+    ClockReading,
     ComplaintClock,
     DayCount,
+    appeal_risks,
     parse_day_count,
 )
 from app.domain.complaint_flow import (
@@ -30,6 +34,7 @@ from app.domain.complaint_flow import (
     ContactWay,
     Event,
     EventKind,
+    Satisfaction,
     Status,
     Urgency,
     replay,
@@ -90,18 +95,25 @@ def _enum(field: str, value: str, enum: type[Category] | type[Channel] | type[Ur
         raise ValidationError(field, N_("Choose a value from the list.")) from None
 
 
-def check_text(field: str, value: str, *, required: bool, maximum: int, minimum: int = 1) -> str:
-    """Stripped text within the limits, or a ``ValidationError`` that says which limit."""
-    value = (value or "").strip()
-    if not value:
-        if required:
-            raise ValidationError(field, N_("This field is required."))
-        return ""
-    if len(value) < minimum:
-        raise ValidationError(field, N_("Write at least {min} characters here."), min=minimum)
-    if len(value) > maximum:
-        raise ValidationError(field, N_("This text can be at most {max} characters."), max=maximum)
-    return value
+def check_text(
+    field: str,
+    value: str,
+    *,
+    required: bool,
+    maximum: int,
+    minimum: int = 1,
+    multiline: bool = True,
+) -> str:
+    """Clean text within the limits (``app.domain.text.check_text``: no control characters
+    but newline and tab, no broken characters), or a ``ValidationError`` naming the rule."""
+    return text_rules.check_text(
+        value,
+        field=field,
+        required=required,
+        maximum=maximum,
+        minimum=minimum,
+        multiline=multiline,
+    )
 
 
 def check_request(request: ComplaintRequest) -> ComplaintRequest:
@@ -128,7 +140,9 @@ def check_request(request: ComplaintRequest) -> ComplaintRequest:
         minimum=MIN_DESCRIPTION,
     )
     wish = check_text("request", request.request, required=False, maximum=MAX_REQUEST)
-    name = check_text("contact_name", request.contact_name, required=False, maximum=MAX_NAME)
+    name = check_text(
+        "contact_name", request.contact_name, required=False, maximum=MAX_NAME, multiline=False
+    )
     if request.customer_id is None and not name:
         raise ValidationError("contact_name", N_("A walk-in complaint needs the customer's name."))
     if (request.contact_phone or "").strip():
@@ -138,7 +152,11 @@ def check_request(request: ComplaintRequest) -> ComplaintRequest:
     else:
         phone = ""  # the customer record's number, checked at intake
     service = check_text(
-        "service_number", request.service_number, required=False, maximum=MAX_SERVICE_NUMBER
+        "service_number",
+        request.service_number,
+        required=False,
+        maximum=MAX_SERVICE_NUMBER,
+        multiline=False,
     )
     return replace(
         request,
@@ -169,6 +187,19 @@ def hall_clock(session: Session, timezone: str | None = None) -> ComplaintClock:
 
 def clock_input(state: FlowState) -> ClockInput:
     return ClockInput(state.clock_start, state.pauses, state.paused_since, state.answered_at)
+
+
+def risks_of(
+    reading: ClockReading, state: FlowState, says_will_appeal: bool
+) -> tuple[AppealRisk, ...]:
+    """The appeal-risk flags of a complaint, the same on the case and in the worklist:
+    unanswered past the statutory date, the customer's latest feedback unsatisfied (a
+    reopening does not clear it), or the customer said so at intake."""
+    return appeal_risks(
+        overdue=reading.appeal_open,
+        unsatisfied=state.satisfaction == Satisfaction.UNSATISFIED,
+        says_will_appeal=says_will_appeal,
+    )
 
 
 # --- events and the projection ------------------------------------------------------------
@@ -281,6 +312,7 @@ def state_values(
         "paused_since": flow.paused_since,
         "due_at": due,
         "due_rank": due_rank(due, flow.answered_at is not None),
+        "statutory_due_at": clock.statutory_due(flow.clock_start),
         "answered_at": flow.answered_at,
         "archived": flow.status is Status.ARCHIVED,
         "satisfaction": flow.satisfaction,

@@ -21,12 +21,17 @@ from typing import Any, Final
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from app.domain.complaint_clock import AppealRisk, ClockReading, ComplaintClock, appeal_risks
-from app.domain.complaint_flow import Satisfaction, Status
+from app.domain.complaint_clock import AppealRisk, ClockReading, ComplaintClock
+from app.domain.complaint_flow import Status
 from app.domain.errors import ValidationError
 from app.domain.identity import mask_name
 from app.i18n import N_
-from app.services.complaints_records import clock_input, events_by_complaint, project_rows
+from app.services.complaints_records import (
+    clock_input,
+    events_by_complaint,
+    project_rows,
+    risks_of,
+)
 from app.store.models import Customer, CustomerKind, Staff
 from app.store.models.complaints import Complaint, ComplaintState
 
@@ -186,11 +191,7 @@ def worklist_rows(
                 reading=reading,
                 paused=flow.is_paused,
                 summary=complaint.description[:60],
-                risks=appeal_risks(
-                    overdue=reading.overdue,
-                    unsatisfied=flow.satisfaction == Satisfaction.UNSATISFIED,
-                    says_will_appeal=complaint.says_will_appeal,
-                ),
+                risks=risks_of(reading, flow, complaint.says_will_appeal),
                 fault_linked=state.fault_notice_id is not None,
             )
         )

@@ -2,7 +2,13 @@
 
 Search runs as a handful of indexed range or equality queries chosen by the shape of
 what was typed; it never scans a table and never builds SQL from the input, so nonsense
-and SQL-like text simply find nothing.
+and SQL-like text simply find nothing. A number finds a customer by service number or by
+contact phone (``ix_customer_contact_phone``); the hit says which. An 18-character ID
+number that cannot be right (check digit, birth date) finds nothing and ``search_hint``
+says why.
+
+Personal data arrives masked (ID number, phone, and the address down to its district)
+until ``unmask`` after an identity check.
 """
 
 from __future__ import annotations
@@ -18,9 +24,16 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from app.domain.errors import AuthenticationError, NotFound, PermissionDenied, ValidationError
-from app.domain.identity import mask_id_number, mask_name, mask_phone
+from app.domain.identity import (
+    id_number_problem,
+    mask_address,
+    mask_id_number,
+    mask_name,
+    mask_phone,
+)
 from app.domain.ledger import BillLine, LedgerSummary, SettledBill, settle
 from app.domain.passwords import verify_password
+from app.domain.text import clean_text
 from app.i18n import N_
 from app.services.base import Actor, Clock, audit, utc_now
 from app.store.database import Store
@@ -51,6 +64,7 @@ _CODE_RE = re.compile(r"^[a-z]{1,4}\d{4,}$")
 
 class MatchKind(StrEnum):
     SERVICE_NUMBER = "service_number"
+    CONTACT_PHONE = "contact_phone"
     ACCOUNT_NUMBER = "account_number"
     ID_NUMBER = "id_number"
     ID_SUFFIX = "id_suffix"
@@ -114,6 +128,7 @@ _SQL_SERVICE_PREFIX = text(
     "SELECT a.customer_id, s.number FROM service s JOIN account a ON a.id = s.account_id "
     "WHERE s.number >= :lo AND s.number < :hi ORDER BY s.number LIMIT :limit"
 )
+_SQL_CONTACT_EXACT = text("SELECT id, contact_phone FROM customer WHERE contact_phone = :q")
 _SQL_ACCOUNT_EXACT = text("SELECT customer_id, number FROM account WHERE number = :q")
 _SQL_ID_EXACT = text("SELECT id, id_number FROM customer WHERE id_number = :q")
 _SQL_ID_SUFFIX = text(
@@ -134,8 +149,9 @@ _SQL_INITIALS_PREFIX = text(
 
 
 def search_customers(session: Session, raw: str, limit: int = DEFAULT_LIMIT) -> list[SearchHit]:
-    """Find customers by service number, account, ID number (or its last 4–6 characters),
-    Chinese name prefix, full pinyin prefix or initials. Exact matches come first."""
+    """Find customers by service number, contact phone, account, ID number (or its last
+    4–6 characters), Chinese name prefix, full pinyin prefix or initials. Exact matches
+    come first; a customer found by service number is not listed again by contact phone."""
     kind, q = normalise_query(raw)
     hits: list[SearchHit] = []
     seen: set[int] = set()
@@ -151,6 +167,7 @@ def search_customers(session: Session, raw: str, limit: int = DEFAULT_LIMIT) -> 
             add(session.execute(_SQL_ID_EXACT, {"q": q}), MatchKind.ID_NUMBER)
         if q.isdigit():
             add(session.execute(_SQL_SERVICE_EXACT, {"q": q}), MatchKind.SERVICE_NUMBER)
+            add(session.execute(_SQL_CONTACT_EXACT, {"q": q}), MatchKind.CONTACT_PHONE)
             add(session.execute(_SQL_ACCOUNT_EXACT, {"q": q}), MatchKind.ACCOUNT_NUMBER)
         if 4 <= len(q) <= 6:
             rev = q[::-1]
@@ -180,6 +197,15 @@ def search_customers(session: Session, raw: str, limit: int = DEFAULT_LIMIT) -> 
         add(session.execute(_SQL_INITIALS_PREFIX, params), MatchKind.INITIALS)
         add(session.execute(_SQL_PINYIN_PREFIX, params), MatchKind.PINYIN)
     return hits
+
+
+def search_hint(raw: str) -> tuple[str, dict[str, str]] | None:
+    """Why a query found nothing when the query itself cannot be right (an 18-character
+    ID number whose check digit or birth date is wrong): a msgid and its parameters."""
+    kind, q = normalise_query(raw)
+    if kind is not QueryKind.DIGITS or len(q) != 18:
+        return None
+    return id_number_problem(q)
 
 
 _SQL_ROWS = text(
@@ -248,7 +274,8 @@ class CustomerDetail:
     id_type: str
     id_number_masked: str
     phone_masked: str
-    address: str
+    #: District kept, the rest masked (``mask_address``); the full one comes with ``unmask``.
+    address_masked: str
     grid_unit: str
     grid_manager: str
     grid_manager_phone: str
@@ -272,6 +299,7 @@ class CustomerDetail:
 class UnmaskedIdentity:
     id_number: str
     contact_phone: str
+    address: str
 
 
 class CustomerService:
@@ -308,7 +336,7 @@ class CustomerService:
                 id_type=customer.id_type,
                 id_number_masked=mask_id_number(customer.id_number),
                 phone_masked=mask_phone(customer.contact_phone),
-                address=customer.address,
+                address_masked=mask_address(customer.address),
                 grid_unit=grid.name if grid else "",
                 grid_manager=grid.manager_name if grid else "",
                 grid_manager_phone=grid.manager_phone if grid else "",
@@ -395,7 +423,8 @@ class CustomerService:
                     )
                 ok = verify_password(service_password, customer.service_password_hash)
             else:
-                if not document_note.strip():
+                document_note = clean_text(document_note, field="document_note", multiline=False)
+                if not document_note:
                     raise ValidationError(
                         "document_note", N_("Say which document you saw, for example ID card.")
                     )
@@ -407,7 +436,7 @@ class CustomerService:
                     method=method.value,
                     succeeded=ok,
                     at=now,
-                    note=document_note.strip()[:200],
+                    note=document_note[:200],
                 )
             )
             audit(
@@ -423,7 +452,8 @@ class CustomerService:
         return ok
 
     def unmask(self, actor: Actor, customer_id: int) -> UnmaskedIdentity:
-        """Full ID number and phone, allowed after this clerk verified this customer recently."""
+        """Full ID number, phone and address, allowed after this clerk verified this
+        customer recently; the access is audited."""
         now = self._clock()
         with self._store.unit_of_work() as session:
             recent = session.scalars(
@@ -452,7 +482,7 @@ class CustomerService:
                 entity_id=customer_id,
                 check=str(recent.id),
             )
-            return UnmaskedIdentity(customer.id_number, customer.contact_phone)
+            return UnmaskedIdentity(customer.id_number, customer.contact_phone, customer.address)
 
 
 def _as_date(value: object) -> date:

@@ -3,11 +3,15 @@ weekly simulations and the corrective actions that failed items open.
 
 Invariants this service keeps, and why:
 
-* **Templates are versioned data.** The shipped defaults (``resources/checklists/*.json``)
-  are copied into the store as version 1 of their code the first time any checklist is
-  asked for. Editing (a leader or an administrator) inserts the next version; an inspection
-  points at the exact version it was answered on, and the database refuses to change a
-  version once an inspection used it, so an old report always reads as it was signed.
+* **Templates are versioned data.** The shipped defaults (``resources/checklists/*.json``,
+  each with its shipped ``version``, 1 when absent) are copied into the store the first
+  time any checklist is asked for, under a key derived from code, version and content, so
+  every PC of a hall writes the same row. A newer shipped version is added as that version
+  only while the store's current version of the code is itself a shipped default (no one
+  signed in as ``created_by``): a hall's own edit is never overwritten or outranked.
+  Editing (a leader or an administrator) inserts the next version; an inspection points at
+  the exact version it was answered on, and the database refuses to change a version once
+  an inspection used it, so an old report always reads as it was signed.
 * **A checklist is written once, when it is signed.** Until then it is a draft held by the
   caller (``ChecklistDraft``); signing scores it with ``app.domain.etiquette_scoring``,
   refuses unanswered mandatory items, and writes the inspection, its answers, photos and
@@ -46,6 +50,7 @@ from app.domain.etiquette_scoring import (
     check_signable,
     percent_tenths,
 )
+from app.domain.text import check_text, clean_text, refuse_bad_characters
 from app.i18n import N_
 from app.services.arrears_records import business_date
 from app.services.base import Actor, Clock, audit, require_role, utc_now
@@ -93,6 +98,7 @@ MAX_ACTION_DAYS: Final = 90
 
 _LEADERS: Final = (Role.LEADER, Role.ADMIN)
 _SHIPPED_NAMESPACE: Final = uuid.UUID("0b9f3c52-6a3e-4c1e-9a57-2f1d3c8e5a10")
+SHIPPED_NOTE: Final = "shipped default"
 
 
 def iso_week_of(day: date) -> str:
@@ -213,20 +219,37 @@ class ActionRow:
 # --- templates --------------------------------------------------------------------------------
 
 
-def shipped_templates() -> list[TemplateSpec]:
+@dataclass(frozen=True, slots=True)
+class ShippedTemplate:
+    """A default checklist as bundled: its definition, shipped version and note."""
+
+    spec: TemplateSpec
+    version: int = 1
+    note: str = SHIPPED_NOTE
+
+
+def shipped_versions() -> list[ShippedTemplate]:
     """The default templates bundled in ``resources/checklists``, in file-name order."""
     folder = paths.resource("checklists")
-    specs = []
+    shipped = []
     for path in sorted(folder.glob("*.json")):
         with path.open(encoding="utf-8") as fh:
-            specs.append(TemplateSpec.from_dict(json.load(fh)))
-    return specs
+            data = json.load(fh)
+        version = int(data.get("version", 1))
+        note = str(data.get("version_note", SHIPPED_NOTE)) if version > 1 else SHIPPED_NOTE
+        shipped.append(ShippedTemplate(TemplateSpec.from_dict(data), version, note))
+    return shipped
 
 
-def shipped_template_id(spec: TemplateSpec) -> uuid.UUID:
-    """The key of a shipped default's version 1: derived from its content, so every PC of a
+def shipped_templates() -> list[TemplateSpec]:
+    """The definitions of the bundled defaults, in file-name order."""
+    return [s.spec for s in shipped_versions()]
+
+
+def shipped_template_id(spec: TemplateSpec, version: int = 1) -> uuid.UUID:
+    """The key of a shipped default's version: derived from its content, so every PC of a
     hall that copies the same default writes the same row (and sync sees one template)."""
-    return uuid.uuid5(_SHIPPED_NAMESPACE, f"{spec.code}:1:{_dump(spec)}")
+    return uuid.uuid5(_SHIPPED_NAMESPACE, f"{spec.code}:{version}:{_dump(spec)}")
 
 
 def _spec_of(row: EtiquetteTemplate) -> TemplateSpec:
@@ -261,12 +284,19 @@ def _timezone(session: Session, hall_id: int) -> str:
 
 
 def _text(value: str, field_name: str, limit: int) -> str:
-    value = (value or "").strip()
-    if len(value) > limit:
-        raise ValidationError(
-            field_name, N_("This text can be at most {max} characters."), max=limit
-        )
-    return value
+    """Optional free text, checked by the shared rule (``app.domain.text``)."""
+    return check_text(value, field=field_name, maximum=limit)
+
+
+def _check_template_texts(spec: TemplateSpec) -> None:
+    """Every text of a template is one line free of control and broken characters."""
+    texts = [spec.title, *spec.scenarios]
+    for section in spec.sections:
+        texts.append(section.title)
+        texts.extend(item.text for item in section.items)
+    for text in texts:
+        for value in (text.zh, text.en):
+            refuse_bad_characters(value, field="template", multiline=False)
 
 
 class EtiquetteService:
@@ -281,32 +311,43 @@ class EtiquetteService:
     # -- templates -----------------------------------------------------------------------------
 
     def ensure_templates(self) -> None:
-        """Copy every shipped template whose code the store does not have yet, as version 1.
+        """Copy every shipped template the store lacks: as its shipped version when the
+        store has no version of the code, or when the store's current version is an older
+        shipped default; a store's edited template is never overwritten or outranked.
 
         Runs once per service instance (cheap afterwards); a template deleted from the
-        resources stays in the store, and a store's edited template is never overwritten.
+        resources stays in the store.
         """
         if self._loaded:
             return
-        specs = shipped_templates()
+        shipped = shipped_versions()
         with self._store.unit_of_work() as session:
-            known = set(session.scalars(select(EtiquetteTemplate.code).distinct()))
+            current = {
+                row.code: row
+                for row in session.scalars(
+                    select(EtiquetteTemplate).order_by(EtiquetteTemplate.version)
+                )
+            }
             device = _device_code(session)
             now = self._clock()
-            for spec in specs:
-                if spec.code in known:
+            for default in shipped:
+                spec = default.spec
+                have = current.get(spec.code)
+                if have is not None and (
+                    have.created_by is not None or have.version >= default.version
+                ):
                     continue
                 session.add(
                     EtiquetteTemplate(
-                        id=shipped_template_id(spec),
+                        id=shipped_template_id(spec, default.version),
                         code=spec.code,
-                        version=1,
+                        version=default.version,
                         kind=spec.kind.value,
                         definition=_dump(spec),
                         created_at=now,
                         created_by=None,
                         device_code=device,
-                        note="shipped default",
+                        note=default.note,
                     )
                 )
         self._loaded = True
@@ -362,6 +403,7 @@ class EtiquetteService:
         require_role(actor, *_LEADERS)
         self.ensure_templates()
         note = _text(note, "note", MAX_REASON)
+        _check_template_texts(spec)
         try:
             spec = TemplateSpec.from_dict(spec.to_dict())
         except TemplateError as exc:
@@ -746,7 +788,8 @@ def _check_photo(photo: PhotoUpload | None) -> tuple[str, str, bytes]:
     content_type = photo_content_type(photo.data)
     if content_type is None:
         raise ValidationError("photo", N_("A photo must be a PNG or JPEG image."))
-    return content_type, photo.file_name[-200:], photo.data
+    name = clean_text(photo.file_name, field="photo", multiline=False)
+    return content_type, name[-200:], photo.data
 
 
 def _update_actions(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from app.domain.errors import StoreError
+from app.domain.text import refuse_bad_characters
 from app.i18n import N_
 from app.store.database import Store
 from app.store.models import Counter, DeviceInfo, Hall, HallSetting
@@ -59,6 +60,7 @@ class HallService:
             return row.value if row else default
 
     def set_setting(self, key: str, value: str) -> None:
+        refuse_bad_characters(value, field=key)
         with self._store.unit_of_work() as session:
             row = session.get(HallSetting, key)
             if row is None:

@@ -35,6 +35,7 @@ from app.domain.handover import (
     next_signer,
 )
 from app.domain.ids import uuid7
+from app.domain.text import clean_text
 from app.i18n import N_
 from app.services.base import Actor, Clock, audit, utc_now
 from app.services.pending import PendingItem, PendingKind, PendingQuery, collect
@@ -143,7 +144,7 @@ def check_equipment(lines: Sequence[EquipmentLine]) -> tuple[EquipmentLine, ...]
         raise ValidationError("equipment", N_("At most {max} equipment lines."), max=MAX_LINES)
     checked = []
     for line in lines:
-        item = (line.item or "").strip()
+        item = clean_text(line.item, field="equipment", multiline=False)
         if not item:
             raise ValidationError("equipment", N_("Every equipment line needs a name."))
         if len(item) > MAX_ITEM:
@@ -157,7 +158,7 @@ def check_equipment(lines: Sequence[EquipmentLine]) -> tuple[EquipmentLine, ...]
             )
         if count > MAX_EQUIPMENT_COUNT:
             raise ValidationError("equipment", N_("This equipment count is too large."))
-        fault = (line.fault or "").strip()
+        fault = clean_text(line.fault, field="equipment")
         if len(fault) > MAX_FAULT:
             raise ValidationError(
                 "equipment", N_("A fault note can be at most {max} characters."), max=MAX_FAULT
@@ -342,7 +343,7 @@ class HandoverService:
         Only for a closed shift, by its clerk or a shift leader. Once the current
         revision carries a signature, a new one is a correction and needs a reason.
         """
-        notes = (notes or "").strip()
+        notes = clean_text(notes, field="notes")
         if len(notes) > MAX_NOTES:
             raise ValidationError(
                 "notes", N_("Notes can be at most {max} characters."), max=MAX_NOTES
@@ -371,7 +372,7 @@ class HandoverService:
                 session.flush()
             previous = revisions_of(session, handover.id)
             current = previous[-1] if previous else None
-            reason = (correction_reason or "").strip()
+            reason = clean_text(correction_reason, field="correction_reason")
             if current is not None and current.signatures and not reason:
                 raise ValidationError(
                     "correction_reason",

@@ -23,6 +23,7 @@ from app.documents.handover_sheet import (
 )
 from app.domain.amount_words import format_figures
 from app.domain.cash import BY_CODE, CASH
+from app.domain.complaint_deadline import due_text
 from app.domain.handover import SIGNER_LABELS, SIGNING_ORDER
 from app.i18n import N_, _, format_datetime
 from app.services.handover import STANDARD_EQUIPMENT, EquipmentLine, HandoverView, RevisionView
@@ -49,7 +50,7 @@ def pending_lines(
 ) -> tuple[SheetLine, ...]:
     lines = []
     for item in items:
-        due = format_datetime(item.due_at, tz) if item.due_at else ""
+        due = due_text(item.due_at, tz) if item.due_at else ""
         if item.overdue:
             due = _("{due} (overdue)").format(due=due) if due else _("overdue")
         detail = f"{item.ref} {item.details()}".strip()

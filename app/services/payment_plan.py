@@ -36,6 +36,7 @@ from app.domain.errors import ValidationError
 from app.domain.ledger import BillLine, LedgerSummary, settle
 from app.domain.money import fen_to_yuan
 from app.domain.penalty import PenaltyPosition, split_payment
+from app.domain.text import clean_text
 from app.i18n import N_, _
 from app.services.customers import ServiceView
 from app.store.models import PaymentMethod, ServiceStatus
@@ -258,7 +259,7 @@ def check_request(request: PaymentRequest) -> PaymentRequest:
             N_("The amount is larger than the limit of {limit} yuan."),
             limit=_yuan(MAX_PAYMENT_FEN),
         )
-    reference = (request.reference or "").strip()
+    reference = clean_text(request.reference, field="reference", multiline=False)
     tendered = request.tendered_fen
     if method is PaymentMethod.CASH:
         if reference:

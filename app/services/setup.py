@@ -24,6 +24,7 @@ from sqlalchemy import select
 from app import i18n
 from app.domain.errors import PermissionDenied, ValidationError
 from app.domain.passwords import hash_password
+from app.domain.text import refuse_bad_characters
 from app.i18n import N_
 from app.services.base import Actor, Clock, audit, utc_now
 from app.store.database import Store
@@ -91,6 +92,7 @@ class SetupRequest:
 
 
 def _required(field: str, value: str, message: str, max_length: int) -> str:
+    refuse_bad_characters(value, field=field)
     value = " ".join(value.split())
     if not value:
         raise ValidationError(field, message)

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from app.domain.errors import PermissionDenied, StoreError, ValidationError
 from app.domain.handover import Arrival, OpeningVerdict, judge_opening
 from app.domain.ids import uuid7
+from app.domain.text import clean_text
 from app.i18n import N_
 from app.services.base import Actor, Clock, audit, utc_now
 from app.services.handover import handover_of, revisions_of
@@ -314,7 +315,7 @@ class HallDayService:
         of an earlier one (both are kept)."""
         if not actor.is_leader:
             raise PermissionDenied(N_("Only a shift leader records the opening checks."))
-        note = (note or "").strip()
+        note = clean_text(note, field="note")
         if len(note) > MAX_NOTE:
             raise ValidationError(
                 "note", N_("Notes can be at most {max} characters."), max=MAX_NOTE
@@ -387,7 +388,7 @@ class HallDayService:
         frozen with it."""
         if not actor.is_leader:
             raise PermissionDenied(N_("Only a shift leader closes the hall's day."))
-        note = (note or "").strip()
+        note = clean_text(note, field="note")
         if len(note) > MAX_NOTE:
             raise ValidationError(
                 "note", N_("Notes can be at most {max} characters."), max=MAX_NOTE

@@ -41,10 +41,11 @@ def slip(**kw: object) -> AckSlipData:
         summary="家里客厅手机没有信号，已经一周了，打电话经常断线。",
         request="尽快修好",
         due_at=datetime(2026, 12, 1, 16, 0, tzinfo=UTC),
-        day_count="自然日",
+        period="15 个自然日",
         contact_way="电话",
         staff_no="A001",
         appeal_until=date(2028, 11, 16),
+        statutory_due_at=datetime(2026, 12, 1, 16, 0, tzinfo=UTC),
     )
     from dataclasses import replace
 
@@ -62,8 +63,8 @@ def test_slip_prints_number_deadline_contact_and_appeal_route(layout: ReceiptLay
     text = text_of(render_ack(slip(), layout))
     for expected in (
         "PC01-TS000042",
-        "2026-11-16 10:00",
-        "2026-12-01",  # the last day to answer (the deadline is that day's midnight)
+        "2026/11/16 10:00",
+        "2026/12/1 24:00",  # the last day to answer (the deadline is the next midnight)
         "王*明",
         "138****8000",
         "网络质量",
@@ -71,12 +72,31 @@ def test_slip_prints_number_deadline_contact_and_appeal_route(layout: ReceiptLay
         "尽快修好",
         "电话",
         "12300",
-        "2028-11-16",
+        "2028/11/16",
         "15",
     ):
         assert expected in text, expected
     assert "13800138000" not in text
-    assert "2026-12-02" not in text
+    assert "2026/12/2" not in text
+    assert "15 个自然日" in text
+
+
+@pytest.mark.parametrize("layout", list(ReceiptLayout))
+def test_working_day_slip_says_working_days_and_the_statutory_date(layout: ReceiptLayout) -> None:
+    """Issue 12 item 8: in working-day mode the slip said "受理之日起 15 日内答复" beside a
+    date 15 working days away. It names the period it counts, and, as the seed's rule
+    "在接到⽤户投诉之⽇起15⽇内答复⽤户" gives the customer the right to appeal after 15 days,
+    the date from which the customer may appeal."""
+    data = slip(
+        period="15 个工作日",
+        due_at=datetime(2026, 12, 6, 16, 0, tzinfo=UTC),
+        statutory_due_at=datetime(2026, 12, 1, 16, 0, tzinfo=UTC),
+    )
+    text = text_of(render_ack(data, layout))
+    assert "15 个工作日内" in text
+    assert "2026/12/6 24:00" in text
+    assert "15 日内（2026/12/1 24:00 前）" in text
+    assert "15 日内答复" not in text
 
 
 def test_slip_warns_when_the_holiday_calendar_is_unknown() -> None:

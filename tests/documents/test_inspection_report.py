@@ -85,7 +85,7 @@ def test_report_text_in_english_with_marks(store: Store) -> None:
     reports, (leader, signed) = _sign(store, no_phone="fail", no_forbidden_phrases="fail")
     text = text_of(reports.render_inspection_report(leader, signed.inspection_id))  # type: ignore[attr-defined]
     assert "Service-standard inspection report" in text
-    assert "Counter clerk service-standard inspection (version 1)" in text
+    assert "Counter clerk service-standard inspection (version 2)" in text  # shipped v2
     assert "A critical item failed" in text
     assert "[critical]" in text
     assert "(photo attached)" in text

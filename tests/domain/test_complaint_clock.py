@@ -140,12 +140,16 @@ def test_open_pause_counts_until_now_and_freezes_time_left() -> None:
     paused_since = local(2026, 11, 10)
     item = ClockInput(received, paused_since=paused_since)
     first = CAL.read(item, local(2026, 11, 12))
-    later = CAL.read(item, local(2026, 11, 20))
+    later = CAL.read(item, local(2026, 11, 18))
     # Counting ran from 4 Nov 00:00 to 10 Nov 10:00 (6 days 10 h) before the pause.
     assert first.time_left == timedelta(days=8, hours=14)
     assert first.time_left == later.time_left
-    assert later.deadline.due_at - first.deadline.due_at == timedelta(days=8)
+    assert later.deadline.due_at - first.deadline.due_at == timedelta(days=6)
     assert later.level is Level.PAUSED
+    # The pause stops the hall's clock, not the customer's right to appeal (19 Nov on).
+    beyond = CAL.read(item, local(2026, 11, 20))
+    assert beyond.time_left == first.time_left
+    assert beyond.level is Level.RED and beyond.appeal_open
 
 
 def test_levels_ok_amber_red_and_answered() -> None:
@@ -219,3 +223,57 @@ def test_add_months_and_risks() -> None:
         AppealRisk.SAYS_WILL_APPEAL,
     )
     assert appeal_risks(overdue=False, unsatisfied=False, says_will_appeal=False) == ()
+
+
+SEED_ANSWER_RULE = (
+    "电信业务经营者应当认真受理⽤户的投诉,并在接到⽤户投诉之⽇起15⽇内答复⽤户。"
+    "⽤户对电信业务经营者的处理结果不满意或者电信业务经营者在接到投诉后15⽇内未答复的,"
+    "可以向申诉受理机构提出申诉。"
+)
+
+
+def test_a_pause_does_not_hide_the_statutory_date() -> None:
+    """Seed (12300申诉流程): "电信业务经营者应当认真受理⽤户的投诉,并在接到⽤户投诉之⽇起
+    15⽇内答复⽤户。⽤户对…处理结果不满意或者电信业务经营者在接到投诉后15⽇内未答复的,
+    可以向申诉受理机构提出申诉。"
+
+    Issue 12 item 6: received 2026-11-02 10:00, paused after 2 days, resumed 10 days later;
+    on 11-19 (17 days, unanswered) the case read "ok" with the deadline 11-28. The hall's
+    deadline is 11-28, but the customer may appeal from 11-18 (day 16) on."""
+    assert "15⽇内未答复" in SEED_ANSWER_RULE
+    received = local(2026, 11, 2, 10)
+    pause = (local(2026, 11, 4, 10), local(2026, 11, 14, 10))
+    item = ClockInput(received, pauses=[pause])
+    reading = CAL.read(item, local(2026, 11, 19, 10))
+    assert reading.deadline.due_at == end_of(date(2026, 11, 27))  # the hall's, "11-28"
+    assert reading.statutory_due == end_of(date(2026, 11, 17))
+    assert reading.level is Level.RED and reading.appeal_open
+    assert not reading.internal_overdue and reading.days_left == 9
+    # Day 15 is the last day to answer; from the first moment of day 16 the risk shows.
+    assert CAL.read(item, local(2026, 11, 17, 23, 59)).level is Level.AMBER
+    assert not CAL.read(item, local(2026, 11, 17, 23, 59)).appeal_open
+    assert CAL.read(item, local(2026, 11, 18, 0, 0)).appeal_open
+    # Working days and the hall's pauses never move it: it is the regulation's date.
+    assert WORK.read(item, local(2026, 11, 19)).statutory_due == reading.statutory_due
+    assert WORK.read(ClockInput(received), local(2026, 11, 19)).appeal_open
+    # Answered on day 17 inside the hall's deadline: late by the regulation.
+    answered = ClockInput(received, pauses=[pause], answered_at=local(2026, 11, 19, 10))
+    late = CAL.read(answered, local(2026, 12, 30))
+    assert late.level is Level.LATE and late.statutory_passed and not late.appeal_open
+    assert CAL.answered_in_time(answered) is True  # the hall's own figure
+
+
+def test_statutory_date_after_a_reopening_runs_from_the_reopening() -> None:
+    reopened = local(2026, 12, 1, 15)
+    reading = CAL.read(ClockInput(reopened), local(2026, 12, 2))
+    assert reading.statutory_due == end_of(date(2026, 12, 16))
+
+
+@given(offset=st.integers(min_value=0, max_value=365 * 24 * 4), working=st.booleans())
+def test_the_statutory_date_is_never_after_the_halls_deadline(offset: int, working: bool) -> None:
+    clock = WORK if working else CAL
+    received = datetime(2025, 1, 1, tzinfo=UTC) + timedelta(minutes=15 * offset)
+    reading = clock.read(ClockInput(received), received)
+    assert reading.statutory_due <= reading.deadline.due_at
+    assert reading.statutory_due - received <= timedelta(days=16)
+    assert reading.statutory_due - received > timedelta(days=15)

@@ -144,6 +144,26 @@ def test_reopen_starts_a_new_clock() -> None:
     assert apply(reopened, ev(EventKind.FORWARDED, 101, department="billing")).is_open
 
 
+def test_dissatisfaction_outlives_a_reopening_until_later_feedback() -> None:
+    """Seed (12300申诉流程): "⽤户对电信业务经营者的处理结果不满意…的,可以向申诉受理机构
+    提出申诉。" Issue 12 item 7: reopening an answered complaint whose customer was
+    unsatisfied cleared the appeal risk; only the customer's later feedback may."""
+    unsatisfied = [*HAPPY[:5], ev(EventKind.FED_BACK, 40, satisfaction="unsatisfied")]
+    reopened = project([*unsatisfied, ev(EventKind.REOPENED, 50)])
+    assert reopened.is_open and reopened.answered_at is None
+    assert reopened.satisfaction == "unsatisfied"
+    handled = project(
+        [
+            *unsatisfied,
+            ev(EventKind.REOPENED, 50),
+            ev(EventKind.PLANNED, 51),
+            ev(EventKind.HANDLED, 60),
+            ev(EventKind.FED_BACK, 70, satisfaction="basically_satisfied"),
+        ]
+    )
+    assert handled.satisfaction == "basically_satisfied"
+
+
 def test_fault_link_and_first_event() -> None:
     state = apply(project(HAPPY[:1]), ev(EventKind.FAULT_LINKED, 1, fault_notice_id="abc"))
     assert state.fault_notice_id == "abc"

@@ -300,3 +300,39 @@ def test_ranking_properties(scores: dict[int, int]) -> None:
         else:
             # competition ranking: the rank is one more than the number of better entries
             assert after.rank == 1 + sum(1 for e in ranked if e.score > after.score)
+
+
+def _weighted(passed: tuple[int, ...], failed: tuple[int, ...], mark: int) -> TemplateSpec:
+    items = [pf(f"p{n}", w) for n, w in enumerate(passed)]
+    items += [pf(f"f{n}", w) for n, w in enumerate(failed)]
+    return template(("a", tuple(items)), pass_percent=mark)
+
+
+def test_the_verdict_follows_the_score_as_shown() -> None:
+    """Issue 12 item 13: with a pass mark of 85 %, an inspection scoring 84.96 % was shown
+    "85.0 %" and failed. The verdict is decided on the figure shown, stored and reported."""
+    spec = _weighted((100, 100, 100, 100, 100, 31), (94,), 85)  # 531 / 625 = 84.96 %
+    answers = {f"p{n}": "pass" for n in range(6)} | {"f0": "fail"}
+    result = score_checklist(spec, answers)
+    assert result.score == Fraction(531, 625)
+    assert format_percent(percent_tenths(result.score)) == "85.0%"
+    assert result.passed is True
+    below = _weighted((100, 100, 100, 100, 100, 28), (94,), 85)  # 528 / 622 = 84.887… %
+    low = score_checklist(below, {f"p{n}": "pass" for n in range(6)} | {"f0": "fail"})
+    assert format_percent(percent_tenths(low.score)) == "84.9%"
+    assert low.passed is False
+
+
+@given(
+    weights=st.lists(st.integers(1, 100), min_size=1, max_size=12),
+    fails=st.lists(st.booleans(), min_size=12, max_size=12),
+    mark=st.integers(0, 100),
+)
+def test_passed_exactly_when_the_shown_figure_reaches_the_mark(
+    weights: list[int], fails: list[bool], mark: int
+) -> None:
+    spec = template(("a", tuple(pf(f"i{n}", w) for n, w in enumerate(weights))), pass_percent=mark)
+    answers = {f"i{n}": "fail" if fails[n] else "pass" for n in range(len(weights))}
+    result = score_checklist(spec, answers)
+    shown = format_percent(percent_tenths(result.score))
+    assert result.passed is (float(shown.rstrip("%")) >= mark)

@@ -8,6 +8,7 @@ from app.domain.identity import (
     is_fixed_line,
     is_mobile,
     is_valid_id_number,
+    mask_address,
     mask_id_number,
     mask_name,
     mask_phone,
@@ -94,3 +95,28 @@ def test_masking() -> None:
 def test_masked_values_never_contain_the_hidden_part() -> None:
     value = "31010419700101001X"
     assert value[4:14] not in mask_id_number(value)
+
+
+@pytest.mark.parametrize(
+    ("address", "masked"),
+    [
+        ("上海市浦东新区世纪大道1168号1楼", "上海市浦东新区****"),
+        ("上海市黄浦区南京东路100弄3号201室", "上海市黄浦区****"),
+        ("广西壮族自治区南宁市青秀区民族大道1号", "广西壮族自治区南宁市青秀区****"),
+        ("浙江省杭州市西湖区文三路", "浙江省杭州市西湖区****"),
+        ("江苏省昆山市前进路8号", "江苏省昆山市****"),
+        ("云南省大理白族自治州漾濞彝族自治县苍山西镇", "云南省大理白族自治州漾濞彝族自治县****"),
+        (
+            "内蒙古自治区呼伦贝尔市鄂温克族自治旗巴彦托海镇",
+            "内蒙古自治区呼伦贝尔市鄂温克族自治旗****",
+        ),
+        ("Flat 3, 10 Downing Street", "****"),
+        ("世纪大道1168号", "****"),
+        ("", ""),
+    ],
+)
+def test_address_keeps_only_its_district(address: str, masked: str) -> None:
+    """Service manual, information security: personal data is masked on screen and paper
+    except where a task needs it; the district tells the clerk the grid, the rest waits for
+    the identity check. Unrecognised addresses are masked whole."""
+    assert mask_address(address) == masked

@@ -24,10 +24,10 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from app.domain.arrears import ArrearsRule, ArrearsRuleError
-from app.domain.arrears_policy import ArrearsPolicy, LadderStep, StepKind, default_policy
+from app.domain.arrears_policy import ArrearsPolicy, LadderStep, StepKind, Tier, default_policy
 from app.domain.errors import NotFound, PermissionDenied, ValidationError
 from app.domain.ledger import BillLine, settle
-from app.i18n import format_money
+from app.i18n import format_money, in_language
 from app.services.arrears import (
     HISTORY_KIND_LABELS,
     ArrearsService,
@@ -522,24 +522,31 @@ def test_suspension_rules(
     with pytest.raises(PermissionDenied):
         service.restrict(clerk, account, clerk)
 
-    changed = service.restrict(clerk, account, leader)
-    assert len(changed) == 2
+    # Day 27, ¥500 overdue (large arrears): the mobile line only; broadband has no
+    # outgoing-only state and is cut only by a suspension, from day 30.
+    with in_language("en"):
+        changed = service.restrict(clerk, account, leader)
+    assert len(changed) == 1
     with store.read() as session:
         statuses = session.scalars(select(Service.status).where(Service.id.in_(changed))).all()
+        kinds = session.scalars(select(Service.kind).where(Service.id.in_(changed))).all()
         actions = session.execute(
-            select(ArrearsAction.service_id, ArrearsAction.approved_by).where(
+            select(ArrearsAction.service_id, ArrearsAction.approved_by, ArrearsAction.note).where(
                 ArrearsAction.kind == "restrict"
             )
         ).all()
-    assert set(statuses) == {"restricted"}
+    assert set(statuses) == {"restricted"} and set(kinds) == {"mobile"}
     assert sorted(a[0] for a in actions) == sorted(changed)
     assert {a[1] for a in actions} == {leader.staff_id}
+    assert all("art. 34" in a[2] and "day 27" in a[2] for a in actions)
     with pytest.raises(ArrearsRuleError) as twice:
         service.restrict(clerk, account, leader)
     assert twice.value.rule is ArrearsRule.ALREADY_TAKEN
 
     clock.advance(3)  # 2026-11-19: day 30
-    assert service.suspend(clerk, account, leader) == changed
+    suspended = service.suspend(clerk, account, leader)
+    assert set(changed) < set(suspended) and len(suspended) == 2
+    changed = suspended
     with store.read() as session:
         assert set(session.scalars(select(Service.status).where(Service.id.in_(changed)))) == {
             "suspended"
@@ -698,8 +705,11 @@ def test_policy_versions(
     version, policy = service.current_policy()
     assert (version, policy) == (1, default_policy())
     assert service.current_policy()[0] == 1
+    # The hall may call ¥100 "large arrears" (it restricts from day 20); a large tier
+    # starting below the threshold is refused (see test_early_restriction_*).
     large_at_100 = replace(
         policy,
+        large_arrears_fen=10_000,
         tiers=tuple(replace(t, min_fen=10_000) if t.code == "large" else t for t in policy.tiers),
     )
     for who in (clerk, leader):
@@ -831,7 +841,7 @@ def test_history_lists_every_kind_newest_first(
     assert by_kind["restrict"].service_number and by_kind["restrict"].staff_no == "A001"
     assert by_kind["waiver"].amount_fen == 3_00
     assert by_kind["notice_printed"].text.startswith("CJ20261116-")
-    assert len([k for k in kinds if k == "restrict"]) == 2
+    assert len([k for k in kinds if k == "restrict"]) == 1  # the mobile line, not broadband
     with pytest.raises(NotFound):
         service.history(10**9)
 
@@ -854,3 +864,63 @@ def test_notice_pdf(service: ArrearsService, store: Store, clerk: Actor) -> None
     paid_up = make_account(store, [("2026-10", 80_00, date(2026, 11, 20))])
     with pytest.raises(ArrearsRuleError):
         service.notice(clerk, paid_up)
+
+
+def test_restriction_reaches_only_lines_that_can_take_it(
+    service: ArrearsService, store: Store, clerk: Actor, leader: Actor, clock: Clock
+) -> None:
+    """Issue 12 item 9: a restriction cut every line, fixed line and broadband included,
+    from day 2. Before day 30 only mobile lines of large arrears are restricted; a fixed
+    line from day 30; broadband never (suspension only). The action records why."""
+    account = make_account(store, OVERDUE_BILLS)
+    with store.unit_of_work() as session:
+        mobile = session.scalars(
+            select(Service).where(Service.account_id == account, Service.kind == "mobile")
+        ).one()
+        mobile.kind = "fixed"
+        mobile.number = f"021{account:08d}"
+    service.send_reminders(clerk, [account])
+    clock.advance(1)  # day 27
+    with pytest.raises(ArrearsRuleError) as none:
+        service.restrict(clerk, account, leader)
+    assert none.value.rule is ArrearsRule.NO_RESTRICTABLE_LINE
+    assert "broadband" in str(none.value)
+    clock.advance(3)  # day 30
+    with in_language("en"):  # the reason is written in the acting clerk's language
+        changed = service.restrict(clerk, account, leader)
+    with store.read() as session:
+        kinds = session.scalars(select(Service.kind).where(Service.id.in_(changed))).all()
+        note = session.scalars(
+            select(ArrearsAction.note).where(ArrearsAction.kind == "restrict")
+        ).one()
+        reason = session.scalars(
+            select(AuditEvent.detail).where(AuditEvent.action == "arrears_restrict")
+        ).one()
+    assert kinds == ["fixed"]
+    assert "after the 30-day floor" in note and "day 30" in note
+    assert "30-day floor" in reason
+
+
+def test_small_arrears_are_not_restricted_before_day_30(
+    service: ArrearsService, store: Store, clerk: Actor, leader: Actor, admin: Actor, clock: Clock
+) -> None:
+    """Seed 第十一条: "对于少额欠费的用户,可以通过电话、短信等方式进行催缴". A policy that
+    restricts every amount early cannot be saved; the engine holds the floor anyway."""
+    policy = replace(
+        default_policy(),
+        tiers=(
+            Tier(
+                "all",
+                1,
+                (
+                    LadderStep(StepKind.SMS_REMINDER, 1),
+                    LadderStep(StepKind.RESTRICT, 2, needs_leader=True),
+                    LadderStep(StepKind.SUSPEND, 30, needs_leader=True),
+                ),
+            ),
+        ),
+    )
+    with pytest.raises(ValidationError) as refused:
+        service.save_policy(admin, policy)
+    assert "before the 30-day floor" in str(refused.value)
+    assert service.current_policy()[0] == 1

@@ -374,3 +374,103 @@ def test_handover_collects_complaint_items(
     # Overdue items come first.
     flags = [i.overdue for i in items]
     assert flags == sorted(flags, reverse=True)
+
+
+SEED_APPEAL_RULE = (
+    "电信业务经营者应当认真受理⽤户的投诉,并在接到⽤户投诉之⽇起15⽇内答复⽤户。"
+    "⽤户对电信业务经营者的处理结果不满意或者电信业务经营者在接到投诉后15⽇内未答复的,"
+    "可以向申诉受理机构提出申诉。"
+)
+
+
+def test_a_pause_does_not_hide_that_the_customer_may_appeal(
+    store: Store, service: ComplaintService, clerk: Actor, clock: Clock
+) -> None:
+    """Seed: "…在接到⽤户投诉之⽇起15⽇内答复⽤户。…在接到投诉后15⽇内未答复的,可以向申诉
+    受理机构提出申诉。" Issue 12 item 6: received 2026-11-02 10:00, paused after 2 days,
+    resumed 10 days later; on 11-19 (17 days, unanswered) the case showed "ok", no risk,
+    deadline 11-28. Now the statutory date shows beside the hall's and the risk is flagged
+    from day 16, on the case, in the worklist, in the pending list and in the report."""
+    assert "15⽇内未答复" in SEED_APPEAL_RULE
+    clock.now = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
+    cid = service.intake(clerk, walk_in()).complaint_id
+    clock.now += timedelta(days=2)
+    service.pause(clerk, cid, "等客户提供通话记录")
+    clock.now += timedelta(days=10)
+    service.resume(clerk, cid)
+    clock.now = datetime(2026, 11, 17, 15, 59, tzinfo=UTC)  # 23:59 on day 15
+    assert service.case(cid).risks == ()
+    clock.now = datetime(2026, 11, 19, 2, 0, tzinfo=UTC)
+    case = service.case(cid)
+    assert case.reading.deadline.due_at == datetime(2026, 11, 27, 16, 0, tzinfo=UTC)  # 11-28
+    assert case.reading.statutory_due == datetime(2026, 11, 17, 16, 0, tzinfo=UTC)
+    assert case.reading.level is Level.RED
+    assert case.risks == (AppealRisk.OVERDUE,)
+    row = service.worklist_rows([cid.hex])[0]
+    assert row.reading.level is Level.RED and row.risks == (AppealRisk.OVERDUE,)
+    number = case.number
+    with store.read() as session:
+        items = pending_items(session, PendingQuery(now=clock.now))
+    ours = [i for i in items if i.ref == number]
+    assert ours and ours[0].overdue
+    assert ours[0].due_at == case.reading.statutory_due
+    reports = ComplaintReportService(store, clock)
+    report = reports.report(date(2026, 11, 1), date(2026, 11, 30))
+    assert report.appealable_open >= 1
+    with in_language("zh_CN"):
+        assert "15 日" in report_csv(report) or "15日" in report_csv(report)
+
+
+def test_reopening_keeps_the_unsatisfied_risk_until_later_feedback(
+    service: ComplaintService, clerk: Actor, clock: Clock
+) -> None:
+    """Seed: "⽤户对电信业务经营者的处理结果不满意…的,可以向申诉受理机构提出申诉。"
+    Issue 12 item 7: reopening an answered complaint cleared the "unsatisfied" risk."""
+    cid = service.intake(clerk, walk_in()).complaint_id
+    service.classify(clerk, cid, "network_no_signal")
+    service.plan(clerk, cid, "现场处理")
+    service.handle(clerk, cid, "已处理")
+    answered = service.feed_back(clerk, cid, "phone", "已告知", "unsatisfied")
+    assert answered.risks == (AppealRisk.UNSATISFIED,)
+    reopened = service.reopen(clerk, cid, "客户仍不满意，重新处理")
+    assert reopened.state.is_open
+    assert AppealRisk.UNSATISFIED in reopened.risks
+    assert AppealRisk.UNSATISFIED in service.worklist_rows([cid.hex])[0].risks
+    service.plan(clerk, cid, "更换设备")
+    service.handle(clerk, cid, "已更换")
+    settled = service.feed_back(clerk, cid, "phone", "已告知", "satisfied")
+    assert settled.risks == ()
+    assert service.check_projection() == []
+
+
+@pytest.mark.parametrize(
+    ("count", "period"), [("calendar", "15 个自然日"), ("working", "15 个工作日")]
+)
+def test_the_slip_and_the_case_say_the_same_deadline(
+    service: ComplaintService, clerk: Actor, leader: Actor, clock: Clock, count: str, period: str
+) -> None:
+    """Issue 12 item 8: the case said "2026/12/23 00:00 (自然日)" and the slip 2026-12-22
+    for one complaint; in working-day mode the slip said "受理之日起 15 日内答复" beside a
+    date 15 working days away. One wording, ``app.domain.complaint_deadline``."""
+    from app.documents.complaint_ack import ack_lines, appeal_text
+    from app.domain.complaint_deadline import due_text, period_text
+
+    service.set_day_count(leader, DayCount(count))
+    clock.now = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
+    cid = service.intake(clerk, walk_in()).complaint_id
+    case = service.case(cid)
+    with in_language("zh_CN"):
+        slip = service.acknowledgement(cid)
+        shown = due_text(case.reading.deadline.due_at, "Asia/Shanghai")
+        assert period_text(case.day_count) == period
+        lines = dict(ack_lines(slip))
+        assert lines["答复期限"] == shown
+        assert lines["答复时限"] == period
+        words = "".join(appeal_text(slip))
+    assert f"{period}内答复" in words and shown in words
+    assert "15 日内答复" not in words
+    if count == "calendar":
+        assert shown == "2026/12/22 24:00"
+    else:
+        assert shown == "2026/12/28 24:00"  # 15 working days from 8 Dec
+    assert "2026/12/22 24:00" in words  # the statutory date, either way

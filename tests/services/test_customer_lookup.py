@@ -298,3 +298,111 @@ def test_five_wrong_service_passwords_leave_only_a_document(demo_db_copy: Path) 
         "SELECT count(*) FROM identity_check WHERE customer_id = ? AND succeeded = 0", (cid,)
     ).fetchone()
     assert refused_rows == (2 * MAX_WRONG_PASSWORDS,)  # a refused attempt is not a check
+
+
+def test_contact_phones_are_found_and_the_match_says_so(
+    store: Store, raw: sqlite3.Connection
+) -> None:
+    """Issue 12 item 10: 13725583926, 15614614357, 13690866629 (contact numbers in the demo
+    store) gave "未找到客户"; only service numbers matched."""
+    rows = raw.execute(
+        "SELECT c.id, c.contact_phone FROM customer c WHERE c.contact_phone <> '' "
+        "AND NOT EXISTS (SELECT 1 FROM service s WHERE s.number = c.contact_phone) "
+        "ORDER BY c.id LIMIT 40"
+    ).fetchall()
+    assert len(rows) >= 20
+    service = CustomerService(store)
+    for customer_id, phone in rows:
+        hits = service.search(phone)
+        assert customer_id in {h.customer_id for h in hits}, phone
+        ours = next(h for h in hits if h.customer_id == customer_id)
+        assert ours.match is MatchKind.CONTACT_PHONE and ours.matched == phone
+        spaced = f"{phone[:3]} {phone[3:7]} {phone[7:]}"
+        assert customer_id in {h.customer_id for h in service.search(spaced)}
+
+
+def test_a_service_number_match_comes_before_a_contact_phone_match(
+    store: Store, raw: sqlite3.Connection
+) -> None:
+    row = raw.execute(
+        "SELECT a.customer_id, s.number FROM service s JOIN account a ON a.id = s.account_id "
+        "WHERE s.kind = 'mobile' AND EXISTS (SELECT 1 FROM customer c "
+        "WHERE c.contact_phone = s.number AND c.id = a.customer_id) LIMIT 1"
+    ).fetchone()
+    if row is None:
+        pytest.skip("no customer whose contact phone is one of their own lines")
+    owner, number = row
+    hits = CustomerService(store).search(number)
+    assert hits[0].customer_id == owner and hits[0].match is MatchKind.SERVICE_NUMBER
+    assert [h.customer_id for h in hits].count(owner) == 1
+
+
+def test_contact_phone_lookup_uses_its_index(raw: sqlite3.Connection) -> None:
+    plan = " ".join(
+        str(r[-1])
+        for r in raw.execute(
+            "EXPLAIN QUERY PLAN SELECT id, contact_phone FROM customer WHERE contact_phone = ?",
+            ("13725583926",),
+        )
+    )
+    assert "ix_customer_contact_phone" in plan, plan
+
+
+def test_the_address_is_masked_to_its_district_until_the_check(demo_db_copy: Path) -> None:
+    """Issue 12 item 11: the address was shown in full before the identity check (the user
+    guide says it is masked). The district stays; the rest comes with ``unmask``."""
+    store = open_store(sqlite_url(demo_db_copy))
+    try:
+        service = CustomerService(store)
+        con = sqlite3.connect(demo_db_copy)
+        owner, address = con.execute(
+            "SELECT id, address FROM customer WHERE address LIKE '上海市浦东新区%' AND "
+            "service_password_hash IS NOT NULL LIMIT 1"
+        ).fetchone()
+        con.close()
+        detail = service.detail(owner)
+        assert detail.address_masked == "上海市浦东新区****"
+        assert address not in repr(detail)
+        clerk = AuthService(store).actor_for("A001")
+        with pytest.raises(PermissionDenied):
+            service.unmask(clerk, owner)
+        assert service.verify_identity(
+            clerk,
+            owner,
+            VerificationMethod.SERVICE_PASSWORD,
+            service_password=DEMO_SERVICE_PASSWORD,
+        )
+        assert service.unmask(clerk, owner).address == address
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("110105194912310021", "check digit"),  # the right one is X
+        ("11010519491231002x", None),  # valid: lower-case x is the check character
+        ("110105194902300023", "birth date 1949-02-30"),
+    ],
+)
+def test_an_impossible_id_number_says_why_nothing_was_found(
+    store: Store, typed: str, says: str | None
+) -> None:
+    """Issue 12 item 12: an 18-digit ID with a wrong check digit found nothing without a
+    hint. GB 11643-1999: the 18th character is the ISO 7064 MOD 11-2 check of the 17."""
+    from app.i18n import _, in_language
+    from app.services.customers import search_hint
+
+    assert CustomerService(store).search(typed) == []
+    hint = search_hint(typed)
+    if says is None:
+        assert hint is None
+        return
+    assert hint is not None
+    msgid, params = hint
+    with in_language("en"):
+        text = _(msgid).format(**params)
+    assert says in text
+    if says == "check digit":
+        assert params == {"given": "1", "expected": "X"}
+    assert search_hint("13800138000") is None and search_hint("张三") is None

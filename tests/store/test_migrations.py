@@ -313,3 +313,37 @@ def test_0012_rebuilds_templates_under_their_inspections(demo_db_copy: Path) -> 
         (template.id.hex,),
     )
     con.close()
+
+
+def test_0011_fills_the_statutory_date_of_every_complaint(demo_db_copy: Path) -> None:
+    """Down to 0010 and up again: every complaint's statutory date is recomputed from its
+    clock start in the hall's time zone (the end of the 15th calendar day), the same as
+    the service writes, and nothing else of the projection changes."""
+    url = sqlite_url(demo_db_copy)
+    con = sqlite3.connect(demo_db_copy)
+    before = con.execute(
+        "SELECT complaint_id, status, due_at, statutory_due_at FROM complaint_state "
+        "ORDER BY complaint_id"
+    ).fetchall()
+    con.close()
+    assert len(before) > 20
+    command.downgrade(database.alembic_config(url), "0010")
+    con = sqlite3.connect(demo_db_copy)
+    columns = {row[1] for row in con.execute("PRAGMA table_info(complaint_state)")}
+    con.close()
+    assert "statutory_due_at" not in columns
+    command.upgrade(database.alembic_config(url), "head")
+    con = sqlite3.connect(demo_db_copy)
+    after = con.execute(
+        "SELECT complaint_id, status, due_at, statutory_due_at FROM complaint_state "
+        "ORDER BY complaint_id"
+    ).fetchall()
+    indexes = {row[1] for row in con.execute("PRAGMA index_list(customer)")}
+    con.close()
+    assert after == before
+    assert "ix_customer_contact_phone" in indexes
+    store = open_store(url)
+    from app.services.complaints import ComplaintService
+
+    assert ComplaintService(store).check_projection() == []
+    store.close()

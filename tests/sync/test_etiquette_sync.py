@@ -62,11 +62,11 @@ def test_an_edited_template_and_its_inspection_reach_the_other_pc(
         template = s.get(EtiquetteTemplate, v2.id)
         assert template is not None and (template.code, template.version) == (
             "counter_inspection",
-            2,
+            v1.version + 1,
         )
         inspection = s.get(EtiquetteInspection, signed.inspection_id)
         assert inspection is not None and inspection.template_id == v2.id
-    # B sees version 2 as the current checklist and can inspect with it.
+    # B sees the edited version as the current checklist and can inspect with it.
     current = next(
         t for t in EtiquetteService(b.store).templates(leader) if t.code == "counter_inspection"
     )

@@ -502,6 +502,35 @@ def test_policy_editor_explains_the_law_and_saves_a_version(
     assert next(t for t in policy.tiers if t.code == "large").min_fen == 30000
 
 
+def test_policy_editor_refuses_an_early_restriction_of_small_arrears(
+    qtbot: QtBot, admin_ctx: AppContext
+) -> None:
+    """Issue 12 item 9 (seed 第十一条: "对于少额欠费的用户,可以通过电话、短信等方式进行催缴;
+    对于大额欠费的用户,应当采取更加严格的措施,包括但不限于限制通信服务"): restriction before
+    day 30 belongs to the large-arrears tier only."""
+    dialog = PolicyDialog(admin_ctx)
+    qtbot.addWidget(dialog)
+    assert dialog.large.text() == "200"
+    small = next(e for e in dialog.tier_editors() if e.code.text() == "small")
+    small.enabled[StepKind.RESTRICT].setChecked(True)
+    small.offsets[StepKind.RESTRICT].setValue(20)
+    dialog.save()
+    assert "Tier small restricts service on day 20, before the 30-day floor" in (
+        dialog.error.text()
+    )
+    dialog.large.setText("٢٠٠")
+    dialog.save()
+    assert "another script" in dialog.error.text()
+    dialog.large.setText("200")
+    small.offsets[StepKind.RESTRICT].setValue(30)
+    small.enabled[StepKind.SUSPEND].setChecked(True)
+    small.offsets[StepKind.SUSPEND].setValue(31)
+    with qtbot.waitSignal(dialog.accepted, timeout=10000):
+        dialog.save()
+    _version, policy = admin_ctx.arrears.current_policy()
+    assert next(t for t in policy.tiers if t.code == "small").step(StepKind.RESTRICT) is not None
+
+
 def test_a_clerk_cannot_save_the_policy(qtbot: QtBot, ctx: AppContext) -> None:
     dialog = PolicyDialog(ctx)
     qtbot.addWidget(dialog)

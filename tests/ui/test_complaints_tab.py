@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app import i18n
@@ -355,3 +356,42 @@ def test_pause_resume_and_call_back_from_the_case(tab: ComplaintsTab, ctx: AppCo
     assert case is not None and case.callbacks[0].done_at is not None
     assert not tab.case.callback_done.isEnabled()
     assert tab.case.reveal_phone() == "02112345678"
+
+
+def test_case_and_worklist_show_the_statutory_date_beside_the_halls(
+    tab: ComplaintsTab, ctx: AppContext
+) -> None:
+    """Issue 12 items 6 and 8: received 10:00 on 29 Oct, paused after 2 days, resumed 10
+    days later; on 15 Nov (17 days, unanswered) the hall's deadline is 23 Nov, but the
+    statutory date (15 days from receipt, "在接到⽤户投诉之⽇起15⽇内答复⽤户") was 13 Nov:
+    the row is red and the case says the customer may appeal, in the same words as the
+    slip ("end of …", never the next day's midnight)."""
+    from app.services.complaints import ComplaintRequest
+
+    at = [datetime(2026, 10, 29, 2, 0, tzinfo=UTC)]
+    earlier = ComplaintService(ctx.store, lambda: at[0])
+    request = ComplaintRequest(
+        channel="counter",
+        category="network",
+        description="家里客厅手机没有信号，已经一周了",
+        contact_phone="13800138000",
+        contact_name="王小明",
+    )
+    cid = earlier.intake(ctx.actor, request).complaint_id
+    at[0] += timedelta(days=2)
+    earlier.pause(ctx.actor, cid, "等客户提供通话记录")
+    at[0] += timedelta(days=10)
+    earlier.resume(ctx.actor, cid)
+    tab.apply_filters()
+    tab.case.show_complaint(cid)
+    text = tab.case.clock.text()
+    assert "May appeal · 9 days left" in text
+    assert "Answer due end of 11/23/26 (15 calendar days)" in text
+    assert "Statutory date end of 11/13/26" in text
+    assert "No answer within 15 days of receipt" in tab.case.risks.text()
+    model = tab.model
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    column = headers.index("Statutory date")
+    row = next(r for r in range(model.rowCount()) if model.row_at(r).complaint_id == cid)
+    assert model.data(model.index(row, column)) == "end of 11/13/26"
+    assert model.data(model.index(row, 0), BACKGROUND_ROLE) is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -353,3 +354,55 @@ def test_huge_charge_banner_names_account_period_and_amount(
     text = banner.text.text()
     assert account in text and bill.bill.period in text
     assert format_money(bill.bill.amount_fen) in text
+
+
+def test_contact_phone_finds_the_customer_and_says_it_matched_the_contact_phone(
+    qtbot: QtBot, tab: LookupTab, raw: sqlite3.Connection
+) -> None:
+    """Issue 12 item 10: contact numbers gave "未找到客户"."""
+    owner, phone = raw.execute(
+        "SELECT c.id, c.contact_phone FROM customer c WHERE c.contact_phone <> '' "
+        "AND NOT EXISTS (SELECT 1 FROM service s WHERE s.number = c.contact_phone) LIMIT 1"
+    ).fetchone()
+    type_query(qtbot, tab, phone)
+    assert owner in result_ids(tab)
+    row = result_ids(tab).index(owner)
+    assert tab.model.data(tab.model.index(row, 5)) == f"Contact phone: {phone}"
+
+
+def test_a_wrong_check_digit_is_explained(qtbot: QtBot, tab: LookupTab) -> None:
+    """Issue 12 item 12: 110105194912310021 (its check character is X) found nothing and
+    said only "No customer found"."""
+    type_query(qtbot, tab, "110105194912310021")
+    assert tab.model.rowCount() == 0
+    assert tab.count_label.text() == "No customer found"
+    assert tab.hint.isVisibleTo(tab)
+    text = tab.hint.text()
+    assert "check digit" in text and "is 1" in text and "give X" in text
+    type_query(qtbot, tab, "张")
+    assert not tab.hint.isVisibleTo(tab)
+
+
+def test_address_is_masked_to_its_district_until_unmasked(
+    qtbot: QtBot, tab: LookupTab, raw: sqlite3.Connection
+) -> None:
+    """Issue 12 item 11: the address showed in full before the identity check."""
+    owner, address = raw.execute(
+        "SELECT id, address FROM customer WHERE address LIKE '上海市浦东新区%' "
+        "AND service_password_hash IS NOT NULL AND kind = 'person' LIMIT 1"
+    ).fetchone()
+    panel = tab.panel
+    assert tab.open_customer(owner)
+    assert panel.profile.values["customerAddress"].text() == "上海市浦东新区****"
+    ctx = tab._ctx
+    assert ctx.customers.verify_identity(
+        ctx.actor,
+        owner,
+        VerificationMethod.SERVICE_PASSWORD,
+        service_password=DEMO_SERVICE_PASSWORD,
+    )
+    panel.set_verified(VerificationMethod.SERVICE_PASSWORD, datetime.now(UTC))
+    assert panel.profile.values["customerAddress"].text() == "上海市浦东新区****"
+    panel.show_personal_data()
+    qtbot.waitUntil(panel.is_unmasked, timeout=5000)
+    assert panel.profile.values["customerAddress"].text() == address

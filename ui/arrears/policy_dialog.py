@@ -3,7 +3,8 @@
 One page per amount tier: its code, the threshold in yuan from which it applies, and the
 ladder's six possible steps, each switched on or off with its day offset (days after the
 bill's due date) and whether it needs a shift leader. Above: the penalty per mille per day,
-the restore deadline in hours and the grace days.
+the restore deadline in hours, the grace days and the large-arrears threshold (the seed's
+大额欠费: only a tier from it may restrict service before day 30).
 
 The boxes allow more than the law does on purpose: ``ArrearsPolicy.validate()`` is the one
 judge, and its refusal names the rule (Telecommunications Regulations art. 34) in the
@@ -40,7 +41,7 @@ from app.domain.arrears_policy import (
     Tier,
 )
 from app.domain.errors import ValidationError
-from app.domain.money import parse_amount
+from app.domain.money import amount_text, parse_amount
 from app.i18n import N_, _
 from ui.arrears.labels import stage_text, tier_text
 from ui.context import AppContext
@@ -63,8 +64,9 @@ def _yuan(fen: int) -> str:
 
 
 def parse_threshold(text: str) -> int:
-    """A tier threshold in yuan; unlike a payment, zero is allowed (the lowest tier)."""
-    value = text.strip()
+    """A tier threshold in yuan; unlike a payment, zero is allowed (the lowest tier).
+    Digits of other scripts are refused by ``amount_text`` before ``Decimal`` reads them."""
+    value = amount_text(text, field="tiers").strip()
     try:
         if value and Decimal(value) == 0:
             return 0
@@ -195,13 +197,19 @@ class PolicyDialog(BusyGuardDialog):
         self.grace.setValue(policy.grace_days)
         for box in (self.penalty, self.restore_hours, self.grace):
             box.setMaximumWidth(SPIN_WIDTH)
+        self.large = QLineEdit(_yuan(policy.large_arrears_fen), self)
+        self.large.setObjectName("policyLargeArrears")
+        self.large.setMaxLength(12)
+        self.large.setMaximumWidth(SPIN_WIDTH)
         self.penalty_label = QLabel(self)
         self.restore_label = QLabel(self)
         self.grace_label = QLabel(self)
+        self.large_label = QLabel(self)
         form = QFormLayout()
         form.addRow(self.penalty_label, self.penalty)
         form.addRow(self.restore_label, self.restore_hours)
         form.addRow(self.grace_label, self.grace)
+        form.addRow(self.large_label, self.large)
 
         self.tiers_title = heading_label(self, point_delta=0)
         self.tiers = QTabWidget(self)
@@ -279,6 +287,7 @@ class PolicyDialog(BusyGuardDialog):
             penalty_per_mille_per_day=self.penalty.value(),
             restore_hours=self.restore_hours.value(),
             grace_days=self.grace.value(),
+            large_arrears_fen=parse_amount(self.large.text(), field="large_arrears_fen"),
         )
         policy.validate()
         return policy
@@ -327,12 +336,14 @@ class PolicyDialog(BusyGuardDialog):
                 "Policy version {version} is in force. Saving makes a new version. The law "
                 "sets the limits: suspension at least 30 days after the due date, "
                 "termination at least 60 days after suspension, a penalty of at most 3‰ a "
-                "day, service restored within 48 hours of full payment."
+                "day, service restored within 48 hours of full payment. Before day 30 only "
+                "large arrears may be restricted, and only mobile lines."
             ).format(version=self.version)
         )
         self.penalty_label.setText(_("Late-payment penalty (‰ per day):"))
         self.restore_label.setText(_("Restore service within (hours):"))
         self.grace_label.setText(_("Grace days before the ladder starts:"))
+        self.large_label.setText(_("Large arrears from (yuan):"))
         self.tiers_title.setText(_("Tiers by amount overdue"))
         self.add_tier_button.setText(_("Add tier"))
         self.remove_tier_button.setText(_("Remove tier"))

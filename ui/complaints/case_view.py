@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.complaint_clock import DAY_COUNT_LABELS
+from app.domain.complaint_deadline import due_text, period_text, statutory_period_text
 from app.domain.complaint_flow import (
     CONTACT_WAY_LABELS,
     DEPARTMENT_LABELS,
@@ -419,11 +419,14 @@ class CaseView(QWidget):
             )
         )
         reading = case.reading
-        clock = _("{left}. Answer due {due} ({count}).").format(
+        clock = _("{left}. Answer due {due} ({period}).").format(
             left=time_left_text(reading),
-            due=format_datetime(reading.deadline.due_at, tz, fmt="short"),
-            count=_(DAY_COUNT_LABELS[case.day_count]),
+            due=due_text(reading.deadline.due_at, tz),
+            period=period_text(case.day_count),
         )
+        clock += " " + _(
+            "Statutory date {date}: {period} from receipt; pauses do not stop it."
+        ).format(date=due_text(reading.statutory_due, tz), period=statutory_period_text())
         if not reading.deadline.calendar_known:
             clock += " " + _(
                 "The holiday calendar does not know this year yet: weekdays were counted."

@@ -75,13 +75,24 @@ def risk_text(value: str) -> str:
 
 
 def time_left_text(reading: ClockReading) -> str:
-    """ "3 days left", "5 h left", "Overdue", "Paused · 4 days left", "Answered"."""
+    """ "3 days left", "5 h left", "Overdue", "Paused · 4 days left", "Answered", and
+    "May appeal · 9 days left" when the statutory date passed before the hall's deadline
+    (a pause or working days moved the hall's deadline later)."""
     if reading.level is Level.ANSWERED:
         return _("Answered in time")
     if reading.level is Level.LATE:
         return _("Answered late")
-    if reading.level is Level.RED:
+    if reading.level is Level.RED and reading.internal_overdue:
         return _("Overdue")
+    text = _hall_time_left(reading)
+    if reading.level is Level.RED:
+        return _("May appeal · {left}").format(left=text)
+    if reading.level is Level.PAUSED:
+        return _("Paused · {left}").format(left=text)
+    return text
+
+
+def _hall_time_left(reading: ClockReading) -> str:
     left = reading.time_left
     if left >= timedelta(days=1):
         text = ngettext("{n} day left", "{n} days left", reading.days_left).format(
@@ -90,8 +101,6 @@ def time_left_text(reading: ClockReading) -> str:
     else:
         hours = max(1, int(left.total_seconds() // 3600))
         text = ngettext("{n} hour left", "{n} hours left", hours).format(n=hours)
-    if reading.level is Level.PAUSED:
-        return _("Paused · {left}").format(left=text)
     return text
 
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.documents.complaint_data import ComplaintReportData, ReportLine
+from app.documents.complaint_data import ComplaintReportData, ReportLine, report_headline
 from app.i18n import N_, _
 from app.services.complaints_reports import ComplaintReportService, report_csv, report_pdf
 from ui.context import AppContext
@@ -33,10 +33,6 @@ FileChooser = Callable[[QWidget, str, str], str | None]
 def choose_file(parent: QWidget, title: str, name: str) -> str | None:
     path, _filter = QFileDialog.getSaveFileName(parent, title, name)
     return path or None
-
-
-def _percent(value: float | None) -> str:
-    return f"{value * 100:.1f}%" if value is not None else "—"
 
 
 class ComplaintReportsView(QWidget):
@@ -119,20 +115,10 @@ class ComplaintReportsView(QWidget):
             self.summary.clear()
             self.lines.set_rows([])
             return
-        hours = data.average_answer_hours
         self.summary.setText(
-            _(
-                "Received {received}; answered {answered}, {in_time} in time "
-                "({rate}); open and overdue {overdue}; average time to answer {hours} h; "
-                "satisfied {satisfied}."
-            ).format(
-                received=data.received,
-                answered=data.answered,
-                in_time=data.answered_in_time,
-                rate=_percent(data.in_time_rate),
-                overdue=data.overdue_open,
-                hours=f"{hours:.1f}" if hours is not None else "—",
-                satisfied=_percent(data.satisfied_rate),
+            " · ".join(
+                _("{label}: {value}").format(label=key, value=value)
+                for key, value in report_headline(data)
             )
         )
         rows = [(_("By category"), line) for line in data.by_category]

@@ -49,7 +49,7 @@ from ui.errors import error_text
 from ui.widgets import Palette, configure_table, set_column_widths, set_text_colour
 
 PAGE_WORKLIST, PAGE_INTAKE, PAGE_FAULTS, PAGE_REPORTS = range(4)
-COLUMN_CHARS = (15, 15, 14, 8, 12, 10, 12, 6, 14, 14, 30)
+COLUMN_CHARS = (19, 15, 14, 8, 12, 10, 12, 6, 14, 14, 14, 30)
 
 
 class DayCountDialog(QDialog):

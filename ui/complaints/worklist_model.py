@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 
 from app.domain.complaint_clock import Level
+from app.domain.complaint_deadline import due_text
 from app.i18n import N_, format_datetime
 from app.services.complaints import WorklistFilter, WorklistRow, WorklistSort
 from ui.complaints.labels import (
@@ -49,7 +50,11 @@ def _received(row: WorklistRow, timezone: str) -> str:
 
 
 def _due(row: WorklistRow, timezone: str) -> str:
-    return format_datetime(row.reading.deadline.due_at, timezone, fmt="short")
+    return due_text(row.reading.deadline.due_at, timezone)
+
+
+def _statutory(row: WorklistRow, timezone: str) -> str:
+    return due_text(row.reading.statutory_due, timezone)
 
 
 COLUMNS: Final[tuple[WorklistColumn, ...]] = (
@@ -62,6 +67,7 @@ COLUMNS: Final[tuple[WorklistColumn, ...]] = (
     WorklistColumn(N_("Department"), lambda r, _tz: department_text(r.department)),
     WorklistColumn(N_("Taken by"), lambda r, _tz: r.staff_no),
     WorklistColumn(N_("Answer due"), _due),
+    WorklistColumn(N_("Statutory date"), _statutory),
     WorklistColumn(N_("Appeal risk"), lambda r, _tz: "、".join(risk_text(x) for x in r.risks)),
     WorklistColumn(N_("What happened"), lambda r, _tz: r.summary),
 )
@@ -69,8 +75,9 @@ COL_TIME_LEFT, COL_NUMBER = 0, 1
 
 
 class ComplaintWorklistModel(LazyWorklistModel[str, WorklistRow, WorklistFilter, WorklistSort]):
-    """Complaints in the service's SQL order (by time left by default); amber rows have
-    three days or less left, red rows are overdue. Never sorts or filters in Python."""
+    """Complaints in the service's SQL order (by the hall's time left by default); amber
+    rows have three days or less left (hall's deadline or statutory date), red rows are
+    overdue or past the statutory date unanswered. Never sorts or filters in Python."""
 
     def __init__(
         self,

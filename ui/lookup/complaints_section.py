@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.complaint_deadline import due_text
 from app.i18n import N_, _, format_datetime
 from app.services.complaints import ComplaintService, CustomerComplaintRow
 from app.services.customers import CustomerDetail
@@ -64,9 +65,11 @@ class ComplaintsSection(QWidget):
                 ),
                 Column(
                     N_("Answer due"),
-                    lambda r: (
-                        format_datetime(r.due_at, tz, fmt="short") if r.answered_at is None else ""
-                    ),
+                    lambda r: due_text(r.due_at, tz) if r.answered_at is None else "",
+                ),
+                Column(
+                    N_("Statutory date"),
+                    lambda r: due_text(r.statutory_due_at, tz) if r.answered_at is None else "",
                 ),
                 Column(N_("Satisfaction"), lambda r: satisfaction_text(r.satisfaction)),
             ],
@@ -76,7 +79,7 @@ class ComplaintsSection(QWidget):
         self.table.setObjectName("customerComplaintsTable")
         self.table.setModel(self.model)
         configure_table(self.table)
-        set_column_widths(self.table, (15, 14, 14, 10, 14, 10))
+        set_column_widths(self.table, (15, 14, 14, 10, 14, 14, 10))
         self.table.doubleClicked.connect(lambda _i: self.open_selected())
         self.new_button = QPushButton(self)
         self.new_button.setObjectName("customerNewComplaint")

@@ -79,9 +79,11 @@ class ProfileGrid(QFrame):
             )
         )
         self.values["customerPhone"].setText(shown.contact_phone if shown else d.phone_masked)
-        for name in ("customerIdNumber", "customerPhone"):
+        self.values["customerAddress"].setText(
+            (shown.address if shown else d.address_masked) or "—"
+        )
+        for name in ("customerIdNumber", "customerPhone", "customerAddress"):
             set_text_colour(self.values[name], Palette.INFO if shown else None)
-        self.values["customerAddress"].setText(d.address or "—")
         self.values["customerSince"].setText(format_date(d.created_on))
         self.values["customerGridUnit"].setText(d.grid_unit or "—")
         self.values["gridManager"].setText(

@@ -16,6 +16,7 @@ Index = QModelIndex | QPersistentModelIndex
 
 _MATCH_KIND: Final = {
     MatchKind.SERVICE_NUMBER: N_("Service number"),
+    MatchKind.CONTACT_PHONE: N_("Contact phone"),
     MatchKind.ACCOUNT_NUMBER: N_("Account number"),
     MatchKind.ID_NUMBER: N_("ID number"),
     MatchKind.ID_SUFFIX: N_("End of ID number"),

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _, ngettext
-from app.services.customers import DEFAULT_LIMIT, MAX_QUERY_LENGTH, SearchHit
+from app.services.customers import DEFAULT_LIMIT, MAX_QUERY_LENGTH, SearchHit, search_hint
 from ui.context import AppContext
 from ui.errors import show_error
 from ui.lookup.customer_panel import CustomerPanel
@@ -69,6 +69,13 @@ class LookupTab(QWidget):
         self.count_label = QLabel(self)
         self.count_label.setObjectName("lookupCount")
         set_text_colour(self.count_label, Palette.MUTED)
+        #: Why nothing was found when the query itself cannot be right (an ID number's
+        #: check digit or birth date); hidden otherwise.
+        self.hint = QLabel(self)
+        self.hint.setObjectName("lookupHint")
+        self.hint.setWordWrap(True)
+        set_text_colour(self.hint, Palette.WARNING)
+        self.hint.hide()
 
         self.model = CustomerResultsTableModel(ctx.customers.rows, self)
         self.results = QTableView(self)
@@ -102,6 +109,7 @@ class LookupTab(QWidget):
         self.panel.hide()
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addWidget(self.hint)
         layout.addWidget(self.splitter, 1)
 
         self.setFocusProxy(self.search)
@@ -204,10 +212,12 @@ class LookupTab(QWidget):
 
     def _show_count(self) -> None:
         total = self.model.hit_count()
+        hint = None
         if not self.search.text().strip():
             text = ""
         elif total == 0:
             text = _("No customer found")
+            hint = search_hint(self.search.text())
         elif total >= DEFAULT_LIMIT:
             text = _("At least {count} customers; type more to narrow the search").format(
                 count=DEFAULT_LIMIT
@@ -215,6 +225,12 @@ class LookupTab(QWidget):
         else:
             text = ngettext("{count} customer", "{count} customers", total).format(count=total)
         self.count_label.setText(text)
+        if hint is None:
+            self.hint.clear()
+        else:
+            msgid, params = hint
+            self.hint.setText(_(msgid).format(**params))
+        self.hint.setVisible(hint is not None)
 
     def retranslate_ui(self) -> None:
         self.title.setText(_("Find customer"))

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.cash import CASH, MethodTally, MethodTotal, had_takings
+from app.domain.complaint_deadline import due_text
 from app.domain.errors import ValidationError
 from app.domain.handover import SIGNER_LABELS, Signer
 from app.i18n import N_, _, format_datetime, format_money, ngettext
@@ -173,7 +174,7 @@ def pending_columns(tz: str) -> list[Column[PendingItem]]:
         Column(
             N_("Due"),
             lambda i: (
-                (format_datetime(i.due_at, tz) if i.due_at else "")
+                (due_text(i.due_at, tz) if i.due_at else "")
                 + (" " + _("(overdue)") if i.overdue else "")
             ),
             context="pending",

@@ -147,6 +147,7 @@ class ComplaintState(Base):
         Index("ix_complaint_state_archived_received_at", "archived", "received_at", "complaint_id"),
         Index("ix_complaint_state_received_at", "received_at", "complaint_id"),
         Index("ix_complaint_state_customer_id", "customer_id"),
+        Index("ix_complaint_state_statutory_due_at", "statutory_due_at"),
         Index("ix_complaint_state_fault_notice_id", "fault_notice_id"),
     )
 
@@ -162,6 +163,10 @@ class ComplaintState(Base):
     paused_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     due_rank: Mapped[int] = mapped_column(Integer)
+    #: 15 calendar days from ``clock_start``, pauses not counted (``statutory_due``).
+    #: Written with every projection; NULL-able only because SQLite adds a column without
+    #: rebuilding the table (migration 0011 fills every existing row).
+    statutory_due_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=True)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     archived: Mapped[bool] = mapped_column(default=False)
     satisfaction: Mapped[str | None] = mapped_column(String(20))

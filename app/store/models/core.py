@@ -186,6 +186,7 @@ class Customer(Base):
         Index("ix_customer_name_pinyin", "name_pinyin"),
         Index("ix_customer_name_initials", "name_initials"),
         Index("ix_customer_id_number_rev", "id_number_rev"),
+        Index("ix_customer_contact_phone", "contact_phone"),
         Index("ix_customer_grid_unit_id", "grid_unit_id"),
     )
 
