@@ -67,7 +67,7 @@ def test_two_pcs_saving_the_same_version_both_keep_syncing(two_pcs: tuple[Hall, 
     v1 = next(t for t in svc_a.templates(leader) if t.code == CODE)
     a2 = svc_a.save_template(leader, _with_item(v1.spec, "badge", "工号牌端正", "Badge straight"))
     b2 = svc_b.save_template(leader, _with_item(v1.spec, "scarf", "丝巾整齐", "Scarf neat"))
-    assert (a2.version, b2.version) == (2, 2) and a2.id != b2.id
+    assert a2.version == b2.version == v1.version + 1 and a2.id != b2.id
     on_a = _inspect(svc_a, leader, clerk, a2)
     on_b = _inspect(svc_b, leader, clerk, b2)
 
@@ -89,17 +89,17 @@ def test_two_pcs_saving_the_same_version_both_keep_syncing(two_pcs: tuple[Hall, 
                 )
                 == 2
             )
-        # Both PCs agree on the current checklist: the later of the two versions 2.
+        # Both PCs agree on the current checklist: the later of the two versions n.
         current = [t for t in svc.templates(leader) if t.code == CODE]
         assert [t.id for t in current] == [max((a2, b2), key=lambda t: (t.created_at, t.id)).id]
         assert [t.id for t in svc.template_versions(leader, CODE)][-2:] == [
             t.id for t in sorted((a2, b2), key=lambda t: (t.created_at, t.id))
         ]
-    # The next edit is version 3, whichever PC makes it.
+    # The next edit is version n + 1, whichever PC makes it.
     later = svc_b.templates(leader)
     current_b = next(t for t in later if t.code == CODE)
     v3 = svc_b.save_template(leader, _with_item(current_b.spec, "shoes", "黑色皮鞋", "Black shoes"))
-    assert v3.version == 3
+    assert v3.version == v1.version + 2
     b.sync.sync()
     a.sync.sync()
     assert next(t for t in svc_a.templates(leader) if t.code == CODE).id == v3.id
