@@ -47,7 +47,7 @@ from enum import StrEnum
 from typing import Final
 
 from app.domain.errors import HallDeskError, ValidationError
-from app.domain.money import fen_to_yuan, parse_amount
+from app.domain.money import amount_text, fen_to_yuan, parse_amount
 from app.i18n import N_, _
 
 #: The smallest amount of cash the counter takes, gives back and counts: one jiao.
@@ -83,8 +83,10 @@ BY_CODE: Final[dict[str, Denomination]] = {d.code: d for d in DENOMINATIONS}
 
 
 def parse_count(text: str, code: str) -> int:
-    """A count typed by a clerk: empty is 0; otherwise a whole number from 0 to MAX_PIECES."""
-    text = (text or "").strip()
+    """A count typed by a clerk: empty is 0; otherwise a whole number from 0 to MAX_PIECES.
+    Full-width digits (a Chinese input method's) count as digits, other scripts' are
+    refused by name (``amount_text``)."""
+    text = amount_text(text, field=code).strip()
     if not text:
         return 0
     if not text.isdecimal() or not text.isascii():

@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.domain.errors import NotFound, ValidationError
+from app.domain.text import clean_text
 from app.i18n import N_, _
 from app.services.base import Actor, Clock, audit, require_role, utc_now
 from app.store.database import Store
@@ -288,7 +289,7 @@ class SyncService:
     def resolve(self, leader: Actor, conflict_id: int, note: str) -> None:
         """A leader marks a flagged item as dealt with (the note says how); audited."""
         require_role(leader, Role.ADMIN, Role.LEADER)
-        note = note.strip()
+        note = clean_text(note, field="note")
         if not note:
             raise ValidationError("note", N_("Say how the item was dealt with."))
         if len(note) > 500:

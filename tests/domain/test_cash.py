@@ -69,13 +69,14 @@ def test_unknown_denomination_is_refused() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "expected"), [("", 0), (" 12 ", 12), ("0", 0), (str(MAX_PIECES), MAX_PIECES)]
+    ("text", "expected"),
+    [("", 0), (" 12 ", 12), ("0", 0), (str(MAX_PIECES), MAX_PIECES), ("１２", 12), ("３", 3)],
 )
 def test_parse_count(text: str, expected: int) -> None:
     assert parse_count(text, "note_50") == expected
 
 
-@pytest.mark.parametrize("text", ["1.5", "-2", "abc", "３", "1e3", "1,000"])
+@pytest.mark.parametrize("text", ["1.5", "-2", "abc", "٣", "1e3", "1,000", "1\x00"])
 def test_parse_count_refuses_what_is_not_a_whole_number(text: str) -> None:
     with pytest.raises(ValidationError):
         parse_count(text, "note_50")

@@ -61,6 +61,8 @@ def test_a_leader_resolves_a_flagged_item_and_it_is_audited(demo_db_copy: Path) 
             service.resolve(clerk, row.id, "refunded")
         with pytest.raises(ValidationError):
             service.resolve(leader, row.id, "  ")
+        with pytest.raises(ValidationError, match="control"):  # pasted with a NUL (issue 13.3)
+            service.resolve(leader, row.id, "refunded\x00")
         service.resolve(leader, row.id, "credit moved to the next bill")
         assert service.conflicts() == []
         assert service.conflicts(include_resolved=True)[0].resolution.startswith("credit")
