@@ -15,6 +15,7 @@ from typing import Any, Final
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.devices.drawer_log import no_sale_opens
 from app.domain.cash import (
     CashCount,
     EntryKind,
@@ -264,6 +265,8 @@ class ShiftReport:
     movements: tuple[Movement, ...]
     generated_at: datetime
     expected_cash_fen: int | None
+    #: Times the drawer was opened without a sale (``app.devices.drawer``).
+    no_sale_opens: int = 0
 
     @property
     def is_z(self) -> bool:
@@ -283,6 +286,8 @@ class BlindShiftReport:
     methods: tuple[MethodTally, ...]
     cash_movements: int
     generated_at: datetime
+    #: Times the drawer was opened without a sale: a count, no amount.
+    no_sale_opens: int = 0
 
     @property
     def is_z(self) -> bool:
@@ -437,7 +442,9 @@ def shift_figures(session: Session, shift: CashShift) -> tuple[ShiftCash, tuple[
 def shift_report(session: Session, shift: CashShift, now: datetime) -> ShiftReport:
     cash, movements = shift_figures(session, shift)
     view = shift_view(session, shift)
-    return ShiftReport(view, cash, movements, now, cash.expected_cash_fen)
+    return ShiftReport(
+        view, cash, movements, now, cash.expected_cash_fen, no_sale_opens(session, shift.id)
+    )
 
 
 def blind_report(session: Session, shift: CashShift, now: datetime) -> BlindShiftReport:
@@ -448,6 +455,7 @@ def blind_report(session: Session, shift: CashShift, now: datetime) -> BlindShif
         methods=tuple(MethodTally.of(m) for m in cash.methods),
         cash_movements=len(movements),
         generated_at=now,
+        no_sale_opens=no_sale_opens(session, shift.id),
     )
 
 
