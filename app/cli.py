@@ -70,6 +70,9 @@ def _parser() -> argparse.ArgumentParser:
     from app.sync.cli import add_parsers as add_sync_parsers
 
     add_sync_parsers(sub)
+    from app.devices.cli import add_parsers as add_device_parsers
+
+    add_device_parsers(sub)
     return parser
 
 
@@ -230,6 +233,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.db_command == "restore":
                 return _db_restore(args.db, args.source)
             return _db_upgrade(args.db)
+        if args.command == "printer-sim":
+            from app.devices.cli import run as run_printer_sim
+
+            return run_printer_sim(args)
         if args.command in ("centre", "sync"):
             from app.sync.cli import dispatch as sync_dispatch
 

@@ -246,8 +246,11 @@ class ReceiptPrinter:
         return self.send(job)
 
     def print_ack(self, data: AckSlipData) -> PrinterStatus:
-        """The complaint acknowledgement slip (``data`` already in the slip's language)."""
-        job = escpos_doc.build_job(lambda w: escpos_doc.write_ack(w, data), self.settings.columns)
+        """The complaint acknowledgement slip, in Chinese like its PDF (``data``'s own
+        texts come as the caller built them: ``ComplaintService.acknowledgement`` in the
+        customers' language)."""
+        with in_language(CUSTOMER_DOCUMENT_LANGUAGE):
+            job = escpos_doc.ack_job(data, self.settings.columns)
         return self.send(job)
 
     def test_print(self, now: datetime) -> PrinterStatus:

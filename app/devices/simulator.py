@@ -69,6 +69,8 @@ class PrintedJob:
     double_lines: list[str] = field(default_factory=list)
     inverted_lines: list[str] = field(default_factory=list)
     unknown: list[bytes] = field(default_factory=list)
+    #: The lines and, where they came, the QR codes, cuts and pulses, named in brackets.
+    paper: list[str] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -76,11 +78,7 @@ class PrintedJob:
 
     def render(self) -> str:
         """The job as a person would read the paper, with the non-text commands named."""
-        out = list(self.lines)
-        out += [f"[QR {code}]" for code in self.qr_codes]
-        out += [f"[drawer pulse: pin {p}, {on} ms]" for p, on, _off in self.pulses]
-        out += ["[cut]"] * self.cuts
-        return "\n".join(out)
+        return "\n".join(self.paper)
 
 
 class EscposParser:
@@ -166,6 +164,7 @@ class EscposParser:
         lead = {0: 0, 1: pad // 2, 2: pad}.get(self._align, 0)
         shown = " ".join(text) if self._double_w and text.isascii() else text
         self.job.lines.append((" " * lead + shown).rstrip())
+        self.job.paper.append(self.job.lines[-1])
         if text and self._line_bold:
             self.job.bold_lines.append(text)
         if text and self._line_double:
@@ -199,10 +198,11 @@ class EscposParser:
             self._align = args[0] % 48 if args[0] >= 48 else args[0]
         elif cmd == ord("d"):
             self.job.lines.extend([""] * args[0])
+            self.job.paper.extend([""] * min(args[0], 2))
         elif cmd == ord("p"):
-            self.job.pulses.append((2 if args[0] in (0, 48) else 5, args[1] * 2, args[2] * 2))
+            self._pulse(2 if args[0] in (0, 48) else 5, args[1] * 2, args[2] * 2)
         elif cmd in (ord("i"), ord("m")):
-            self.job.cuts += 1
+            self._cut()
         return 2 + n
 
     def _gs(self, b: bytearray) -> int:
@@ -215,8 +215,7 @@ class EscposParser:
             size = 4 if b[2] in (65, 66, 97, 98, 103, 104) else 3
             if len(b) < size:
                 return 0
-            self._end_pending_line()
-            self.job.cuts += 1
+            self._cut()
             return size
         if cmd == ord("("):
             if len(b) < 5:
@@ -253,7 +252,9 @@ class EscposParser:
             self._qr_data = body[3:]
         elif body[1] == 81:
             self._end_pending_line()
-            self.job.qr_codes.append(self._qr_data.decode("utf-8", errors="replace"))
+            code = self._qr_data.decode("utf-8", errors="replace")
+            self.job.qr_codes.append(code)
+            self.job.paper.append(f"[QR {code}]")
 
     def _fs(self, b: bytearray) -> int:
         if len(b) < 2:
@@ -283,9 +284,18 @@ class EscposParser:
             if len(b) < 5:
                 return 0
             if b[2] == 1:
-                self.job.pulses.append((2 if b[3] == 0 else 5, b[4] * 100, b[4] * 100))
+                self._pulse(2 if b[3] == 0 else 5, b[4] * 100, b[4] * 100)
             return 5
         return 3
+
+    def _cut(self) -> None:
+        self._end_pending_line()
+        self.job.cuts += 1
+        self.job.paper.append("[cut]")
+
+    def _pulse(self, pin: int, on_ms: int, off_ms: int) -> None:
+        self.job.pulses.append((pin, on_ms, off_ms))
+        self.job.paper.append(f"[drawer pulse: pin {pin}, {on_ms} ms]")
 
     def _end_pending_line(self) -> None:
         if self._line:

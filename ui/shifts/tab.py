@@ -296,6 +296,9 @@ class ShiftTab(QWidget):
         self.moneyMoved.connect(self.reload_report)
         ctx.payments.money_moved.add(self._money_moved)
         self.shifts.money_moved.add(self._money_moved)
+        from app.devices.drawer import DrawerService
+
+        ctx.service(DrawerService).opened.add(self._money_moved)
 
     # -- building -----------------------------------------------------------------------------
 
@@ -560,6 +563,7 @@ class ShiftTab(QWidget):
                 if report.cash_movements
                 else ""
             )
+            self._show_no_sale_opens(report.no_sale_opens)
             return
         self.method_model.set_rows(report.cash.methods)
         cash = report.cash
@@ -592,6 +596,15 @@ class ShiftTab(QWidget):
                 for m in report.movements
             )
         )
+        self._show_no_sale_opens(report.no_sale_opens)
+
+    def _show_no_sale_opens(self, count: int) -> None:
+        """The drawer's no-sale openings under the movements (``ui.devices``)."""
+        if count:
+            from ui.devices.texts import no_sale_text
+
+            lines = [self.x_movements.text(), no_sale_text(count)]
+            self.x_movements.setText("\n".join(line for line in lines if line))
 
     def reload_handover(self) -> None:
         shift_id = self.handovers.latest_shift_id()
