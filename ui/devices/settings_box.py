@@ -154,6 +154,7 @@ class DeviceSettingsBox(QWidget):
         self.scan_interval = _edit(self.scanner_box, "settingsScanInterval", 60, 2)
         self.scan_interval.setText(str(scanner.max_interval_ms))
         self._length_label, self._interval_label = QLabel(self), QLabel(self)
+        self._ms_label = QLabel(self)
         self.scanner_hint = QLabel(self.scanner_box)
         self.scanner_hint.setObjectName("settingsHint")
         self.scanner_hint.setWordWrap(True)
@@ -164,6 +165,7 @@ class DeviceSettingsBox(QWidget):
             self.scan_length,
             self._interval_label,
             self.scan_interval,
+            self._ms_label,
         ):
             scan_row.addWidget(widget)
         scan_row.addStretch(1)
@@ -314,7 +316,8 @@ class DeviceSettingsBox(QWidget):
         self.scanner_box.setTitle(_("Barcode scanner"))
         self.scanner_enabled.setText(_("Recognise scans"))
         self._length_label.setText(_("at least"))
-        self._interval_label.setText(_("characters, at most (ms apart)"))
+        self._interval_label.setText(_("characters, keys at most"))
+        self._ms_label.setText(_("ms apart"))
         self.scanner_hint.setText(
             _(
                 "Set the scanner to send Enter after each code and no prefix. Keys typed "
