@@ -385,7 +385,9 @@ def _sync_shots(window: MainWindow, app: QApplication, language: str, db: Path, 
     dialog.close()
 
 
-def _device_shots(window: MainWindow, app: QApplication, language: str, db: Path, tmp: Path) -> None:
+def _device_shots(
+    window: MainWindow, app: QApplication, language: str, db: Path, tmp: Path
+) -> None:
     """The settings dialog with a network receipt printer, its drawer and the scanner, and
     the no-sale drawer dialog."""
     from ui.devices.drawer_dialog import NoSaleDialog
