@@ -16,20 +16,23 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from app.devices.drawer import DrawerService, NoSaleOpen
-from app.devices.printer import PrinterStatus, ReceiptPrinter
 from app.devices.settings import PrinterSettings, ScannerSettings
-from app.documents.complaint_data import AckSlipData
-from app.documents.data import ReceiptData
 from app.domain.errors import HallDeskError
 from app.services.shifts import ShiftService
 from app.store.models import PaymentMethod
 from ui.context import AppContext
 from ui.errors import error_text
 from ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from app.devices.printer import PrinterStatus, ReceiptPrinter
+    from app.documents.complaint_data import AckSlipData
+    from app.documents.data import ReceiptData
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +64,8 @@ class DeviceController(QObject):
 
     def escpos_printer(self) -> ReceiptPrinter | None:
         """This PC's ESC/POS printer, or None when receipts print through the PDF path."""
+        from app.devices.printer import ReceiptPrinter  # the printer's code: when printing
+
         settings = self.printer_settings()
         return ReceiptPrinter(settings) if settings.escpos else None
 
@@ -103,6 +108,8 @@ class DeviceController(QObject):
         settings = self.printer_settings()
         if not settings.has_drawer:
             return False
+        from app.devices.printer import ReceiptPrinter
+
         printer = ReceiptPrinter(settings)
 
         def failed(exc: BaseException) -> None:
