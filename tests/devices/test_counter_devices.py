@@ -386,3 +386,24 @@ def test_a_receipt_qr_scanned_anywhere_opens_its_payment_to_reprint(
     keys.enter(SCANNER_MS)
     refused = [w for w in QApplication.topLevelWidgets() if w.objectName() == "scanRefused"]
     assert refused and refused[0].isVisible()
+
+
+def test_the_x_report_on_screen_counts_a_no_sale_opening_at_once(
+    qtbot: QtBot, ctx: AppContext, printer: SimulatedPrinter
+) -> None:
+    """The blind X report a clerk sees says how often the drawer opened without a sale (a
+    count, no amount), and follows a new opening without pressing anything."""
+    from ui.shifts.tab import ShiftTab
+
+    tab = ShiftTab(ctx)
+    qtbot.addWidget(tab)
+    tab.show()
+    tab.reload()
+    assert "without a sale" not in tab.x_movements.text()
+    no_sale = NoSaleDialog(ctx)
+    qtbot.addWidget(no_sale)
+    no_sale.reason.setText("change")
+    with qtbot.waitSignal(no_sale.accepted, timeout=10000):
+        no_sale.submit()
+    qtbot.waitUntil(lambda: "opened 1 time without a sale" in tab.x_movements.text(), timeout=10000)
+    assert jobs_with(qtbot, printer, 1)[0].pulses == [(2, 100, 100)]
