@@ -44,7 +44,7 @@ from app.domain.penalty import (
     runs_from_json,
 )
 from app.i18n import N_
-from app.services.customers import ServiceView
+from app.services.customers.service import ServiceView
 from app.services.hall import HallInfo
 from app.store.database import Store
 from app.store.models import (

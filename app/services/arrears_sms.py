@@ -32,7 +32,7 @@ from app.domain.identity import is_mobile, mask_phone, normalise_phone
 from app.i18n import N_, format_date, format_money
 from app.services.arrears_records import as_utc, masked_customer_name
 from app.services.base import Actor, audit
-from app.services.customers import ServiceView
+from app.services.customers.service import ServiceView
 from app.services.hall import HallInfo
 from app.store.models import (
     Account,

@@ -23,7 +23,7 @@ from app.services.arrears_records import (
     masked_customer_name,
     masked_number,
 )
-from app.services.customers import ServiceView
+from app.services.customers.service import ServiceView
 from app.store.models import (
     Account,
     Customer,

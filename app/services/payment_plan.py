@@ -38,7 +38,7 @@ from app.domain.money import fen_to_yuan
 from app.domain.penalty import PenaltyPosition, split_payment
 from app.domain.text import clean_text
 from app.i18n import N_, _
-from app.services.customers import ServiceView
+from app.services.customers.service import ServiceView
 from app.store.models import PaymentMethod, ServiceStatus
 
 #: The largest single payment the counter takes (¥100,000).

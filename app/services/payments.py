@@ -72,7 +72,7 @@ from app.domain.penalty import runs_to_json
 from app.i18n import N_
 from app.services.arrears_records import business_date, load_inputs, read_policy
 from app.services.base import Actor, Clock, Desk, audit, check_reason, this_desk, utc_now
-from app.services.customers import ServiceView
+from app.services.customers.service import ServiceView
 from app.services.listeners import Listeners
 from app.services.payment_plan import (
     COUNTER_METHODS,
