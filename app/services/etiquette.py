@@ -52,7 +52,7 @@ from app.domain.etiquette_scoring import (
 )
 from app.domain.text import check_text, clean_text, refuse_bad_characters
 from app.i18n import N_
-from app.services.arrears_records import business_date
+from app.services.arrears.records import business_date
 from app.services.base import Actor, Clock, audit, require_role, utc_now
 from app.store.database import Store
 from app.store.models import Counter, DeviceInfo, Hall, HallSetting, Role, Staff

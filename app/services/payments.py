@@ -70,7 +70,7 @@ from app.domain.ids import uuid7
 from app.domain.ledger import BillLine
 from app.domain.penalty import runs_to_json
 from app.i18n import N_
-from app.services.arrears_records import business_date, load_inputs, read_policy
+from app.services.arrears.records import business_date, load_inputs, read_policy
 from app.services.base import Actor, Clock, Desk, audit, check_reason, this_desk, utc_now
 from app.services.customers.service import ServiceView
 from app.services.listeners import Listeners

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from app.domain.arrears import Freeze
 from app.domain.ledger import BillLine, DatedLedger, PaymentLine
 from app.domain.penalty import PenaltyFacts, PostedAccrual, penalty_position, runs_from_json
-from app.services.arrears_records import as_utc, business_date
+from app.services.arrears.records import as_utc, business_date
 from app.store.models import Bill, DisputeFreeze, Payment, PenaltyAccrual, PenaltyWaiver
 
 

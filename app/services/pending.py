@@ -5,7 +5,7 @@ session and a :class:`PendingQuery`); the handover collects them all with :func:
 A provider reads only; it never writes.
 
 Providers:
-- arrears (``app.services.arrears_pending``): restore requests not yet done, promises to
+- arrears (``app.services.arrears.pending``): restore requests not yet done, promises to
   pay that fall due;
 - complaints (``app.services.complaints_pending``): complaints due within the warning window
   or overdue, call-back promises, open fault notices;
@@ -99,7 +99,7 @@ PendingProvider = Callable[[Session, PendingQuery], Sequence[PendingItem]]
 
 def providers() -> tuple[PendingProvider, ...]:
     """Every area's provider, imported when first asked for (keeps start-up light)."""
-    from app.services.arrears_pending import pending_items as arrears_items
+    from app.services.arrears.pending import pending_items as arrears_items
     from app.services.complaints_pending import pending_items as complaint_items
     from app.sync.pending import pending_items as sync_items
 

@@ -46,7 +46,7 @@ from app.domain.errors import NotFound, ValidationError
 from app.domain.identity import mask_name
 from app.domain.ids import uuid7
 from app.i18n import N_, in_language
-from app.services.arrears_records import business_date
+from app.services.arrears.records import business_date
 from app.services.base import Actor, Clock, audit, utc_now
 from app.services.hall import HallService
 from app.services.payments import correction_of, method_label, policy_in_force, printed_copies

@@ -46,7 +46,7 @@ from app.domain.cash import (
 from app.domain.errors import PermissionDenied, ValidationError
 from app.domain.ids import uuid7
 from app.i18n import N_
-from app.services.arrears_records import business_date
+from app.services.arrears.records import business_date
 from app.services.base import (
     Actor,
     Clock,

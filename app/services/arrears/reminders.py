@@ -21,9 +21,9 @@ from app.domain.arrears_policy import StepKind
 from app.domain.errors import HallDeskError, PermissionDenied, ValidationError
 from app.domain.identity import mask_phone
 from app.i18n import N_
-from app.services.arrears_actions import POLICY_LEADER, approver, is_leader
-from app.services.arrears_records import AccountFacts, Context
-from app.services.arrears_sms import reminder_phone, render_reminder
+from app.services.arrears.actions import POLICY_LEADER, approver, is_leader
+from app.services.arrears.records import AccountFacts, Context
+from app.services.arrears.sms import reminder_phone, render_reminder
 from app.services.base import Actor, audit
 from app.store.models import ArrearsAction, SmsMessage
 

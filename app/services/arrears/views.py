@@ -16,8 +16,8 @@ from app.domain.arrears import ArrearsRuleError, ArrearsStatus, check_step_allow
 from app.domain.arrears_policy import SERVICE_ACTION_KINDS, ArrearsPolicy, StepKind
 from app.domain.ledger import settle
 from app.i18n import N_, _
-from app.services.arrears_history import HistoryEvent
-from app.services.arrears_records import (
+from app.services.arrears.history import HistoryEvent
+from app.services.arrears.records import (
     AccountFacts,
     Context,
     masked_customer_name,

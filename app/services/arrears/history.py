@@ -19,8 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from app.i18n import N_
-from app.services.arrears_records import as_utc, masked_number
-from app.services.arrears_sms import SMS_STATE_LABELS, SmsState
+from app.services.arrears.records import as_utc, masked_number
+from app.services.arrears.sms import SMS_STATE_LABELS, SmsState
 from app.store.models import (
     Account,
     ActionKind,

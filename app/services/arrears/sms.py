@@ -30,7 +30,7 @@ from app.domain.arrears_policy import StepKind
 from app.domain.errors import StoreError, ValidationError
 from app.domain.identity import is_mobile, mask_phone, normalise_phone
 from app.i18n import N_, format_date, format_money
-from app.services.arrears_records import as_utc, masked_customer_name
+from app.services.arrears.records import as_utc, masked_customer_name
 from app.services.base import Actor, audit
 from app.services.customers.service import ServiceView
 from app.services.hall import HallInfo

@@ -28,7 +28,7 @@ from app.domain.arrears_policy import SERVICE_ACTION_KINDS, SUSPEND_FLOOR_DAYS, 
 from app.domain.errors import NotFound, PermissionDenied, ValidationError
 from app.domain.text import clean_text
 from app.i18n import N_, _, format_money
-from app.services.arrears_records import STATUS_RANK, Context, account_facts
+from app.services.arrears.records import STATUS_RANK, Context, account_facts
 from app.services.base import Actor, audit
 from app.store.models import (
     ActionKind,

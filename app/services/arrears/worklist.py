@@ -37,7 +37,7 @@ from app.domain.arrears_policy import (
 )
 from app.domain.errors import ValidationError
 from app.i18n import N_
-from app.services.arrears_records import (
+from app.services.arrears.records import (
     REACHED_RESULTS,
     STATUS_RANK,
     chunks,

@@ -27,17 +27,15 @@ from app.domain.arrears import ArrearsStatus
 from app.domain.arrears_policy import ArrearsPolicy, StepKind
 from app.domain.errors import NotFound, PermissionDenied, ValidationError
 from app.i18n import N_, in_language
-from app.services import arrears_actions as actions
-from app.services import arrears_reminders as reminders
-from app.services import arrears_sms as sms
-from app.services.arrears_history import (
+from app.services.arrears import actions, reminders, sms
+from app.services.arrears.history import (
     HISTORY_KIND_LABELS,
     RESULT_LABELS,
     HistoryEvent,
     HistoryKind,
     customer_history,
 )
-from app.services.arrears_records import (
+from app.services.arrears.records import (
     Context,
     account_facts,
     business_date,
@@ -47,9 +45,9 @@ from app.services.arrears_records import (
     next_policy_version,
     policy_json,
 )
-from app.services.arrears_reminders import ReminderPlan
-from app.services.arrears_sms import SMS_STATE_LABELS, SmsRow, SmsState
-from app.services.arrears_views import (
+from app.services.arrears.reminders import ReminderPlan
+from app.services.arrears.sms import SMS_STATE_LABELS, SmsRow, SmsState
+from app.services.arrears.views import (
     AccountArrears,
     FreezeView,
     RestoreRow,
@@ -59,7 +57,7 @@ from app.services.arrears_views import (
     pending_restores,
     step_checks,
 )
-from app.services.arrears_worklist import (
+from app.services.arrears.worklist import (
     NO_STAGE,
     WorklistFilter,
     WorklistRow,

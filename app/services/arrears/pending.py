@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.services.arrears_records import masked_customer_name, masked_number
+from app.services.arrears.records import masked_customer_name, masked_number
 from app.services.pending import PendingItem, PendingKind, PendingQuery
 from app.store.models import (
     Account,
