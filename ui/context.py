@@ -11,7 +11,7 @@ from app.services.base import Actor, Clock, utc_now
 from app.services.customers import CustomerService
 from app.services.hall import HallInfo, HallService
 from app.services.payments import PaymentService
-from app.services.receipts import ReceiptService
+from app.services.payments.receipts import ReceiptService
 from app.settings import SettingsBackend
 from app.store.database import Store
 from ui.tasks import TaskRunner

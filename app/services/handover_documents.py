@@ -27,7 +27,7 @@ from app.domain.complaint_deadline import due_text
 from app.domain.handover import SIGNER_LABELS, SIGNING_ORDER
 from app.i18n import N_, _, format_datetime
 from app.services.handover import STANDARD_EQUIPMENT, EquipmentLine, HandoverView, RevisionView
-from app.services.payment_plan import method_label
+from app.services.payments.plan import method_label
 from app.services.pending import PENDING_KIND_LABELS, PendingItem
 from app.services.shifts_hallday import HANDOVER_STATE_LABELS, HallDay
 from app.services.shifts_records import ShiftReport

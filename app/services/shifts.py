@@ -57,7 +57,7 @@ from app.services.base import (
     utc_now,
 )
 from app.services.listeners import Listeners
-from app.services.payment_plan import METHOD_MSGIDS
+from app.services.payments.plan import METHOD_MSGIDS
 from app.services.shifts_records import (
     BLIND_COUNT_KEY,
     DEFAULT_DIFFERENCE_LIMIT_FEN,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select, update
 
-from app.services.receipts import SECRET_KEY
+from app.services.payments.receipts import SECRET_KEY
 from app.store.database import open_store, sqlite_url
 from app.store.models import Account, AuditEvent, Customer, SmsMessage, Staff
 from app.store.models.sync import SyncOutbox

@@ -44,7 +44,7 @@ from app.domain.errors import ValidationError
 from app.domain.handover import SIGNER_LABELS, Signer
 from app.i18n import N_, _, format_datetime, format_money, ngettext
 from app.services.handover import STANDARD_EQUIPMENT, EquipmentLine, HandoverService, HandoverView
-from app.services.payment_plan import method_label
+from app.services.payments.plan import method_label
 from app.services.pending import PENDING_KIND_LABELS, PendingItem
 from app.services.shifts import (
     AnyShiftReport,

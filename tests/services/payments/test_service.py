@@ -23,7 +23,6 @@ from app.domain.errors import (
     ValidationError,
 )
 from app.domain.penalty import daily_penalty_fen
-from app.services import payments as payments_module
 from app.services.auth import AuthService
 from app.services.base import Actor
 from app.services.payments import (
@@ -39,6 +38,7 @@ from app.services.payments import (
     RecordedPayment,
     method_label,
 )
+from app.services.payments import service as payments_module
 from app.services.shifts import ShiftService
 from app.store.database import Store, open_store, sqlite_url
 from app.store.ledger_sql import ledger_drift

@@ -1,7 +1,7 @@
 """Payment collection at the counter: quote, plan, record, void and reverse.
 
 The request types, the validation and the split of an amount live in
-``app.services.payment_plan`` (no store there); they are re-exported here, so callers
+``app.services.payments.plan`` (no store there); they are re-exported here, so callers
 import everything about payments from this module. Invariants this service keeps, and why:
 
 * **One payment, one transaction.** The payment row, its allocations, the penalty it
@@ -74,7 +74,7 @@ from app.services.arrears.records import business_date, load_inputs, read_policy
 from app.services.base import Actor, Clock, Desk, audit, check_reason, this_desk, utc_now
 from app.services.customers.service import ServiceView
 from app.services.listeners import Listeners
-from app.services.payment_plan import (
+from app.services.payments.plan import (
     COUNTER_METHODS,
     ELECTRONIC_METHODS,
     MAX_PAYMENT_FEN,

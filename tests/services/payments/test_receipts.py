@@ -29,7 +29,7 @@ from app.services.payments import (
     PaymentService,
     RecordedPayment,
 )
-from app.services.receipts import SECRET_KEY, ReceiptService, archive_name
+from app.services.payments.receipts import SECRET_KEY, ReceiptService, archive_name
 from app.store.database import Store, open_store, sqlite_url
 from tests.conftest import open_test_shift
 

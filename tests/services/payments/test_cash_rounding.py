@@ -16,8 +16,8 @@ from app.domain.errors import ValidationError
 from app.services.handover import HandoverService
 from app.services.payments import PaymentMethod, PaymentRequest
 from app.services.shifts import ShiftService
-from tests.services import test_payments
-from tests.services.test_payments import Desk, overdue_account
+from tests.services.payments import test_service as test_payments
+from tests.services.payments.test_service import Desk, overdue_account
 
 #: The payments tests' store copy with an open shift.
 desk = test_payments.desk
