@@ -478,7 +478,7 @@ def _handover_shots(window: MainWindow, app: QApplication, db: Path, tmp: Path) 
 
 def _banner_shots(window: MainWindow, app: QApplication, db: Path, tmp: Path) -> None:
     """A shift leader issues a fault notice; the banner runs across every window."""
-    from app.services.complaints_faults import FaultNoticeRequest, FaultNoticeService
+    from app.services.complaints.faults import FaultNoticeRequest, FaultNoticeService
     from ui.complaints.fault_banner import notices_changed
 
     ctx = window.ctx

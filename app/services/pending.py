@@ -7,7 +7,7 @@ A provider reads only; it never writes.
 Providers:
 - arrears (``app.services.arrears.pending``): restore requests not yet done, promises to
   pay that fall due;
-- complaints (``app.services.complaints_pending``): complaints due within the warning window
+- complaints (``app.services.complaints.pending``): complaints due within the warning window
   or overdue, call-back promises, open fault notices;
 - sync (``app.sync.pending``): operations not yet sent to the centre.
 """
@@ -100,7 +100,7 @@ PendingProvider = Callable[[Session, PendingQuery], Sequence[PendingItem]]
 def providers() -> tuple[PendingProvider, ...]:
     """Every area's provider, imported when first asked for (keeps start-up light)."""
     from app.services.arrears.pending import pending_items as arrears_items
-    from app.services.complaints_pending import pending_items as complaint_items
+    from app.services.complaints.pending import pending_items as complaint_items
     from app.sync.pending import pending_items as sync_items
 
     return (complaint_items, arrears_items, sync_items)

@@ -174,7 +174,7 @@ def _serve(centre: Any, args: argparse.Namespace) -> int:
 def _fault_notice(centre: Any, args: argparse.Namespace) -> int:
     """Refusals (HallDeskError) are printed in the user's language by ``app.cli``."""
     from app.centre import notices
-    from app.services.complaints_faults import FaultNoticeRequest
+    from app.services.complaints.faults import FaultNoticeRequest
 
     if args.centre_command == "close-fault-notice":
         notices.close_fault_notice(centre, args.hall, args.notice, args.by, args.note)

@@ -19,7 +19,7 @@ from app.services.arrears import ArrearsService
 from app.services.auth import AuthService
 from app.services.base import check_reason
 from app.services.complaints import ComplaintRequest, ComplaintService
-from app.services.complaints_faults import FaultNoticeRequest, check_notice
+from app.services.complaints.faults import FaultNoticeRequest, check_notice
 from app.services.customers import CustomerService
 from app.services.etiquette import EtiquetteService
 from app.services.handover import EquipmentLine, check_equipment

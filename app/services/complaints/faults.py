@@ -20,7 +20,7 @@ from app.domain.errors import NotFound, PermissionDenied, ValidationError
 from app.domain.ids import uuid7
 from app.i18n import N_
 from app.services.base import Actor, Clock, audit, this_desk, utc_now
-from app.services.complaints_records import check_text
+from app.services.complaints.records import check_text
 from app.store.database import Store
 from app.store.models.complaints import ComplaintState, FaultNotice, FaultNoticeClosure
 

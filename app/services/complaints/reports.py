@@ -29,7 +29,7 @@ from app.domain.complaint_flow import (
 from app.domain.errors import ValidationError
 from app.i18n import N_, _
 from app.services.base import Clock, this_desk, utc_now
-from app.services.complaints_records import day_count
+from app.services.complaints.records import day_count
 from app.store.database import Store
 
 MAX_PERIOD_DAYS: Final = 366

@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.domain.identity import mask_name
-from app.services.complaints_faults import ROMAN, notice_views
+from app.services.complaints.faults import ROMAN, notice_views
 from app.services.pending import PendingItem, PendingKind, PendingQuery
 from app.store.models.complaints import (
     Complaint,

@@ -62,7 +62,7 @@ from app.domain.identity import mask_phone, validate_phone
 from app.domain.ids import uuid7
 from app.i18n import N_, in_language
 from app.services.base import Actor, Clock, audit, this_desk, utc_now
-from app.services.complaints_records import (
+from app.services.complaints.records import (
     MAX_NOTE,
     ComplaintRequest,
     centre_flags,
@@ -80,7 +80,7 @@ from app.services.complaints_records import (
     state_values,
     write_state,
 )
-from app.services.complaints_worklist import (
+from app.services.complaints.worklist import (
     OPEN,
     WorklistFilter,
     WorklistRow,
@@ -821,7 +821,7 @@ class ComplaintService:
                 entity_id=str(callback.complaint_id),
             )
 
-    # -- the worklist (``app.services.complaints_worklist``) ------------------------------
+    # -- the worklist (``app.services.complaints.worklist``) ------------------------------
 
     def worklist_ids(self, filter: WorklistFilter, sort: WorklistSort) -> list[str]:
         """Every matching complaint id (hex, as stored), in the SQL order."""

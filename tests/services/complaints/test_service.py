@@ -24,9 +24,9 @@ from app.services.complaints import (
     WorklistFilter,
     WorklistSort,
 )
-from app.services.complaints_faults import FaultNoticeRequest, FaultNoticeService
-from app.services.complaints_pending import pending_items
-from app.services.complaints_reports import ComplaintReportService, report_csv
+from app.services.complaints.faults import FaultNoticeRequest, FaultNoticeService
+from app.services.complaints.pending import pending_items
+from app.services.complaints.reports import ComplaintReportService, report_csv
 from app.services.pending import PendingKind, PendingQuery
 from app.store.database import Store, open_store, sqlite_url
 

@@ -26,7 +26,7 @@ from app.domain.complaint_flow import Status
 from app.domain.errors import ValidationError
 from app.domain.identity import mask_name
 from app.i18n import N_
-from app.services.complaints_records import (
+from app.services.complaints.records import (
     clock_input,
     events_by_complaint,
     project_rows,
