@@ -20,10 +20,10 @@ from pathlib import Path
 from app.demo.generator import generate
 from app.documents.base import FONT, new_canvas, register_fonts
 from app.services.auth import AuthService
-from app.services.handover import HandoverService
 from app.services.payments import PaymentMethod, PaymentRequest, PaymentService
 from app.services.shifts import ShiftService
-from app.services.shifts_hallday import HallDayService
+from app.services.shifts.hallday import HallDayService
+from app.services.shifts.handover import HandoverService
 from app.store.database import open_store, sqlite_url
 from bench.common import report, time_each
 

@@ -432,7 +432,7 @@ def _handover_shots(window: MainWindow, app: QApplication, db: Path, tmp: Path) 
     """Save the handover of the closed shift (the pending list is collected then), sign
     it as the outgoing clerk, show the page; then the other two signatures and the sheet."""
     from app.domain.handover import Signer
-    from app.services.handover import STANDARD_EQUIPMENT, EquipmentLine, HandoverService
+    from app.services.shifts.handover import STANDARD_EQUIPMENT, EquipmentLine, HandoverService
     from ui.shifts.tab import ShiftTab
 
     ctx = window.ctx
@@ -556,7 +556,7 @@ def _conflict_shots(window: MainWindow, app: QApplication, db: Path, tmp: Path) 
 def _hall_day_shots(window: MainWindow, app: QApplication, db: Path, tmp: Path) -> None:
     """The leader's hall day: opening checks recorded (one clerk late), A001's closed shift."""
     from app.domain.handover import Arrival
-    from app.services.shifts_hallday import HallDayService
+    from app.services.shifts.hallday import HallDayService
     from ui.shifts.tab import ShiftTab
 
     ctx = window.ctx

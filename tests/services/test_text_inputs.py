@@ -22,9 +22,9 @@ from app.services.complaints import ComplaintRequest, ComplaintService
 from app.services.complaints.faults import FaultNoticeRequest, check_notice
 from app.services.customers import CustomerService
 from app.services.etiquette import EtiquetteService
-from app.services.handover import EquipmentLine, check_equipment
 from app.services.payments.plan import PaymentRequest, check_request
 from app.services.setup import HallDetails, clean_hall
+from app.services.shifts.handover import EquipmentLine, check_equipment
 from app.store.database import Store, open_store, sqlite_url
 from app.store.models import VerificationMethod
 

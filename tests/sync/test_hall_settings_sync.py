@@ -12,7 +12,7 @@ from app.services.auth import AuthService
 from app.services.complaints import ComplaintService
 from app.services.hall import HallService
 from app.services.payments.receipts import SECRET_KEY
-from app.services.shifts_records import DIFFERENCE_LIMIT_KEY
+from app.services.shifts.records import DIFFERENCE_LIMIT_KEY
 from app.store.models import HallSetting
 from app.store.models.sync import SyncOutbox
 from app.sync.service import INTERVAL_KEY

@@ -43,7 +43,6 @@ from app.domain.complaint_deadline import due_text
 from app.domain.errors import ValidationError
 from app.domain.handover import SIGNER_LABELS, Signer
 from app.i18n import N_, _, format_datetime, format_money, ngettext
-from app.services.handover import STANDARD_EQUIPMENT, EquipmentLine, HandoverService, HandoverView
 from app.services.payments.plan import method_label
 from app.services.pending import PENDING_KIND_LABELS, PendingItem
 from app.services.shifts import (
@@ -53,7 +52,13 @@ from app.services.shifts import (
     ShiftReport,
     ShiftService,
 )
-from app.services.shifts_hallday import HANDOVER_STATE_LABELS, DayShiftRow, HallDay, HallDayService
+from app.services.shifts.hallday import HANDOVER_STATE_LABELS, DayShiftRow, HallDay, HallDayService
+from app.services.shifts.handover import (
+    STANDARD_EQUIPMENT,
+    EquipmentLine,
+    HandoverService,
+    HandoverView,
+)
 from ui.arrears.printing import (
     PrintFunction,
     default_print_function,

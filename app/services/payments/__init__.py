@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from app.services.payments.service import PaymentService as PaymentService
     from app.services.payments.service import RecordedPayment as RecordedPayment
     from app.services.payments.service import receipt_number as receipt_number
-    from app.services.shifts_records import NoOpenShift as NoOpenShift
+    from app.services.shifts.records import NoOpenShift as NoOpenShift
     from app.store.models import PaymentMethod as PaymentMethod
 
 __getattr__, __dir__ = lazy_exports(
@@ -67,7 +67,7 @@ __getattr__, __dir__ = lazy_exports(
             "RecordedPayment",
             "receipt_number",
         ),
-        "app.services.shifts_records": ("NoOpenShift",),
+        "app.services.shifts.records": ("NoOpenShift",),
         "app.store.models": ("PaymentMethod",),
     },
 )

@@ -91,7 +91,7 @@ from app.services.payments.plan import (
     method_label,
     plan_payment,
 )
-from app.services.shifts_records import NoOpenShift, is_open, require_current_shift
+from app.services.shifts.records import NoOpenShift, is_open, require_current_shift
 from app.store.database import Store
 from app.store.models import (
     Account,

@@ -13,9 +13,9 @@ from pypdf import PdfReader
 
 from app.domain.amount_words import format_figures
 from app.domain.errors import ValidationError
-from app.services.handover import HandoverService
 from app.services.payments import PaymentMethod, PaymentRequest
 from app.services.shifts import ShiftService
+from app.services.shifts.handover import HandoverService
 from tests.services.payments import test_service as test_payments
 from tests.services.payments.test_service import Desk, overdue_account
 

@@ -30,9 +30,9 @@ from app.domain.ids import uuid7
 from app.domain.text import clean_text
 from app.i18n import N_
 from app.services.base import Actor, Clock, audit, utc_now
-from app.services.handover import handover_of, revisions_of
 from app.services.pending import PendingItem, PendingQuery, collect
-from app.services.shifts_records import (
+from app.services.shifts.handover import handover_of, revisions_of
+from app.services.shifts.records import (
     ARRIVE_BEFORE_KEY,
     DEFAULT_ARRIVE_BEFORE_MINUTES,
     DEFAULT_OPENING_TIME,
@@ -372,7 +372,7 @@ class HallDayService:
     def summary_pdf(self, business_date: date, viewer: Actor, *, invariant: bool = False) -> bytes:
         """The day's summary as A4 PDF (a draft until the day is closed), for a shift
         leader: it carries every shift's cash figures, open ones included."""
-        from app.services.handover_documents import render_day
+        from app.services.shifts.handover_documents import render_day
 
         if not viewer.is_leader:
             raise PermissionDenied(N_("Only a shift leader prints the hall's day summary."))

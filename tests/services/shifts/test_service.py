@@ -17,12 +17,10 @@ import pytest
 from app.domain.cash import ShiftCash
 from app.domain.errors import PermissionDenied, ValidationError
 from app.domain.handover import Arrival, HandoverRefused, Signer
-from app.services import shifts as shifts_module
 from app.services.arrears import ArrearsService
 from app.services.auth import AuthService
 from app.services.base import Actor
 from app.services.hall import HallService
-from app.services.handover import EquipmentLine, HandoverService
 from app.services.payments import (
     NoOpenShift,
     PaymentMethod,
@@ -31,8 +29,10 @@ from app.services.payments import (
 )
 from app.services.pending import PendingKind
 from app.services.shifts import BlindShiftReport, ShiftRefused, ShiftReport, ShiftService
-from app.services.shifts_hallday import HallDayService, HandoverState
-from app.services.shifts_records import REPORT_METHODS, ShiftView, unsynced_payments
+from app.services.shifts import service as shifts_module
+from app.services.shifts.hallday import HallDayService, HandoverState
+from app.services.shifts.handover import EquipmentLine, HandoverService
+from app.services.shifts.records import REPORT_METHODS, ShiftView, unsynced_payments
 from app.store.database import Store, open_store, sqlite_url
 from app.store.models.shifts import CashMovementKind
 

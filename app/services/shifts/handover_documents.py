@@ -26,11 +26,16 @@ from app.domain.cash import BY_CODE, CASH
 from app.domain.complaint_deadline import due_text
 from app.domain.handover import SIGNER_LABELS, SIGNING_ORDER
 from app.i18n import N_, _, format_datetime
-from app.services.handover import STANDARD_EQUIPMENT, EquipmentLine, HandoverView, RevisionView
 from app.services.payments.plan import method_label
 from app.services.pending import PENDING_KIND_LABELS, PendingItem
-from app.services.shifts_hallday import HANDOVER_STATE_LABELS, HallDay
-from app.services.shifts_records import ShiftReport
+from app.services.shifts.hallday import HANDOVER_STATE_LABELS, HallDay
+from app.services.shifts.handover import (
+    STANDARD_EQUIPMENT,
+    EquipmentLine,
+    HandoverView,
+    RevisionView,
+)
+from app.services.shifts.records import ShiftReport
 from app.store.models.shifts import CashMovementKind
 
 MOVEMENT_LABELS: Final = {

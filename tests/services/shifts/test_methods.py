@@ -16,8 +16,8 @@ from app import i18n
 from app.domain.cash import MethodCount, MethodTotalError
 from app.domain.errors import PermissionDenied, ValidationError
 from app.services.payments import PaymentMethod
-from app.services.shifts_records import read_method_counts
-from tests.services.test_shifts import FLOAT, FLOAT_FEN, TODAY, Hall, open_hall
+from app.services.shifts.records import read_method_counts
+from tests.services.shifts.test_service import FLOAT, FLOAT_FEN, TODAY, Hall, open_hall
 
 
 @pytest.fixture

@@ -58,7 +58,7 @@ from app.services.base import (
 )
 from app.services.listeners import Listeners
 from app.services.payments.plan import METHOD_MSGIDS
-from app.services.shifts_records import (
+from app.services.shifts.records import (
     BLIND_COUNT_KEY,
     DEFAULT_DIFFERENCE_LIMIT_FEN,
     DIFFERENCE_LIMIT_KEY,

@@ -39,7 +39,7 @@ from app.domain.text import clean_text
 from app.i18n import N_
 from app.services.base import Actor, Clock, audit, utc_now
 from app.services.pending import PendingItem, PendingKind, PendingQuery, collect
-from app.services.shifts_records import (
+from app.services.shifts.records import (
     ShiftRefused,
     ShiftReport,
     get_shift,
@@ -311,7 +311,7 @@ class HandoverService:
         self, shift_id: uuid.UUID, revision_no: int | None = None, *, invariant: bool = False
     ) -> bytes:
         """The handover sheet (Z report) of a revision (the current one by default) as PDF."""
-        from app.services.handover_documents import render_sheet
+        from app.services.shifts.handover_documents import render_sheet
 
         now = self._clock()
         with self._store.read() as session:
