@@ -20,7 +20,7 @@ from app import i18n
 from app.domain.etiquette_scoring import TemplateKind
 from app.services.auth import AuthService
 from app.services.etiquette import EtiquetteService
-from app.services.etiquette_reports import EtiquetteReports
+from app.services.etiquette.reports import EtiquetteReports
 from app.settings import MemoryBackend
 from app.store.database import open_store, sqlite_url
 from ui.arrears.action_dialogs import LeaderDialog

@@ -61,7 +61,7 @@ from app.services.etiquette import (
     SignedChecklist,
     TemplateInfo,
 )
-from app.services.etiquette_reports import InspectionDetail, answer_text
+from app.services.etiquette.reports import InspectionDetail, answer_text
 from ui.arrears.action_dialogs import LeaderDialog
 from ui.context import AppContext
 from ui.errors import error_text

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from app.domain.etiquette_scoring import TemplateKind
 from app.i18n import N_, _
 from app.services.etiquette import EtiquetteService, iso_week_of
-from app.services.etiquette_reports import EtiquetteReports, InspectionRow
+from app.services.etiquette.reports import EtiquetteReports, InspectionRow
 from ui.arrears.printing import PrintFunction, default_print_function, print_document
 from ui.context import AppContext
 from ui.errors import show_error

@@ -33,7 +33,7 @@ from app.domain.etiquette_scoring import (
 )
 from app.i18n import N_, _, current_language, format_datetime
 from app.services.base import Actor, Clock, require_role, utc_now
-from app.services.etiquette import EtiquetteService, _item_texts, _spec_of
+from app.services.etiquette.service import EtiquetteService, _item_texts, _spec_of
 from app.store.database import Store
 from app.store.models import Counter, Hall, Role, Staff
 from app.store.models.etiquette import (

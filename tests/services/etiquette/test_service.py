@@ -23,7 +23,8 @@ from app.domain.etiquette_scoring import (
 )
 from app.services.auth import AuthService
 from app.services.base import Actor
-from app.services.etiquette import (
+from app.services.etiquette.reports import EtiquetteReports
+from app.services.etiquette.service import (
     MAX_PHOTO_BYTES,
     AnswerInput,
     ChecklistDraft,
@@ -33,7 +34,6 @@ from app.services.etiquette import (
     iso_week_of,
     shipped_template_id,
 )
-from app.services.etiquette_reports import EtiquetteReports
 from app.store.database import Store, open_store, sqlite_url
 
 #: 10:00 in Shanghai on Monday 16 November 2026 (ISO week 2026-W47).
@@ -494,7 +494,7 @@ def test_a_store_on_shipped_version_1_gets_version_2_and_keeps_its_history(
 ) -> None:
     """The upgrade path: a store that copied version 1 (the old default) and signed on it
     gains shipped version 2 under the same key on every PC; the old inspection keeps v1."""
-    from app.services.etiquette import shipped_versions
+    from app.services.etiquette.service import shipped_versions
     from app.store.models.etiquette import EtiquetteTemplate
 
     shipped = {s.spec.code: s for s in shipped_versions()}
@@ -527,7 +527,7 @@ def test_a_store_on_shipped_version_1_gets_version_2_and_keeps_its_history(
 def test_a_halls_own_edit_is_not_outranked_by_a_shipped_version(
     store: Store, clock: Clock, leader: Actor
 ) -> None:
-    from app.services.etiquette import shipped_versions
+    from app.services.etiquette.service import shipped_versions
     from app.store.models.etiquette import EtiquetteTemplate
 
     shipped = {s.spec.code: s for s in shipped_versions()}
