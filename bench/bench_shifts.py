@@ -19,11 +19,11 @@ from pathlib import Path
 
 from app.demo.generator import generate
 from app.documents.base import FONT, new_canvas, register_fonts
-from app.services.auth import AuthService
 from app.services.payments import PaymentMethod, PaymentRequest, PaymentService
 from app.services.shifts import ShiftService
 from app.services.shifts.hallday import HallDayService
 from app.services.shifts.handover import HandoverService
+from app.services.staff.auth import AuthService
 from app.store.database import open_store, sqlite_url
 from bench.common import report, time_each
 

@@ -73,7 +73,7 @@ class DemoClock:
 
 def _window(db: Path, staff_no: str, clock: Callable[[], datetime]) -> MainWindow:
     """What ``build_main_window`` does, with the script's clock given to the services."""
-    from app.services.auth import AuthService
+    from app.services.staff.auth import AuthService
     from app.store.database import open_store
     from ui.app import ensure_application
     from ui.context import AppContext
@@ -381,8 +381,8 @@ def _sync_shots(window: MainWindow, app: QApplication, language: str, db: Path, 
 def _close_shots(window: MainWindow, app: QApplication, db: Path, tmp: Path) -> None:
     """The close dialog after the blind count and Check, in each language; the Chinese one
     closes the shift (the cash is ¥5 short, so a reason is needed)."""
-    from app.services.auth import AuthService
     from app.services.shifts import ShiftReport, ShiftService
+    from app.services.staff.auth import AuthService
     from ui.shifts.tab import ShiftTab
 
     tab = window.tab(ShiftTab)

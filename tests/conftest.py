@@ -94,9 +94,9 @@ def open_test_shift(
     ``counts`` is the float by denomination (default: one 100-yuan note). Returns the
     ``ShiftView``.
     """
-    from app.services.auth import AuthService
     from app.services.base import utc_now
     from app.services.shifts import ShiftService
+    from app.services.staff.auth import AuthService
 
     clock = clock or utc_now
     actor = AuthService(store, clock).actor_for(staff_no)

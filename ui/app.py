@@ -18,9 +18,9 @@ from app import __version__, i18n, logs, paths
 from app.domain.errors import HallDeskError
 from app.i18n import _
 from app.selftest import GuiChecks
-from app.services.auth import AuthService
 from app.services.hall import HallService
-from app.services.setup import SetupService
+from app.services.hall.setup import SetupService
+from app.services.staff.auth import AuthService
 from app.settings import LANGUAGE
 from app.store.database import Store, open_store, sqlite_url
 from ui.errors import error_text

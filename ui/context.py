@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from app.services.arrears import ArrearsService
-from app.services.auth import AuthService
 from app.services.base import Actor, Clock, utc_now
 from app.services.customers import CustomerService
 from app.services.hall import HallInfo, HallService
 from app.services.payments import PaymentService
 from app.services.payments.receipts import ReceiptService
+from app.services.staff.auth import AuthService
 from app.settings import SettingsBackend
 from app.store.database import Store
 from ui.tasks import TaskRunner

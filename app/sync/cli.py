@@ -198,7 +198,7 @@ def _allow_plain_http(store: Any) -> None:
     file); saved as this PC's setting like the settings dialog does."""
     from sqlalchemy import select
 
-    from app.services.auth import AuthService
+    from app.services.staff.auth import AuthService
     from app.store.models import Role, Staff
     from app.sync.service import SyncService
 

@@ -36,7 +36,7 @@ def hall_file(server: str, centre: Centre, tiny_demo: Path, tmp_path: Path) -> P
 
 @pytest.fixture
 def window(qtbot: QtBot, hall_file: Path) -> Iterator[MainWindow]:
-    from app.services.auth import AuthService
+    from app.services.staff.auth import AuthService
 
     store = open_store(sqlite_url(hall_file))
     staff_no = AuthService(store).actor_for("A001").staff_no if store else "A001"

@@ -19,7 +19,7 @@ from pytestqt.qtbot import QtBot
 from app import i18n
 from app.domain.arrears_policy import StepKind
 from app.services.arrears import WorklistFilter, WorklistRow, WorklistSort
-from app.services.auth import AuthService
+from app.services.staff.auth import AuthService
 from app.settings import RECEIPT_ARCHIVE_DIR, MemoryBackend
 from app.store.database import open_store, sqlite_url
 from app.store.models import PaymentMethod

@@ -18,9 +18,9 @@ from pytestqt.qtbot import QtBot
 from app import i18n
 from app.domain.complaint_clock import Level
 from app.domain.complaint_flow import EventKind, Status
-from app.services.auth import AuthService
 from app.services.complaints import ComplaintService
 from app.services.complaints.faults import FaultNoticeService
+from app.services.staff.auth import AuthService
 from app.settings import MemoryBackend
 from app.store.database import open_store, sqlite_url
 from ui.complaints.case_view import StepDialog

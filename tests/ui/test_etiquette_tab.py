@@ -18,9 +18,9 @@ from pytestqt.qtbot import QtBot
 
 from app import i18n
 from app.domain.etiquette_scoring import TemplateKind
-from app.services.auth import AuthService
 from app.services.etiquette import EtiquetteService
 from app.services.etiquette.reports import EtiquetteReports
+from app.services.staff.auth import AuthService
 from app.settings import MemoryBackend
 from app.store.database import open_store, sqlite_url
 from ui.arrears.action_dialogs import LeaderDialog

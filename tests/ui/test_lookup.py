@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 from app import i18n
 from app.domain.identity import mask_id_number
 from app.i18n import format_money
-from app.services.auth import AuthService
+from app.services.staff.auth import AuthService
 from app.settings import MemoryBackend
 from app.store.database import open_store, sqlite_url
 from app.store.models import VerificationMethod

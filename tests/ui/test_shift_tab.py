@@ -20,9 +20,9 @@ from pytestqt.qtbot import QtBot
 
 from app import i18n
 from app.domain.handover import Signer
-from app.services.auth import AuthService
 from app.services.payments import PaymentMethod, PaymentRequest
 from app.services.shifts import ShiftService
+from app.services.staff.auth import AuthService
 from app.settings import RECEIPT_ARCHIVE_DIR, MemoryBackend
 from app.store.database import open_store, sqlite_url
 from ui.arrears.payment_dialog import PAGE_CONFIRM, PaymentDialog

@@ -45,7 +45,7 @@ from app.domain.penalty import (
 )
 from app.i18n import N_
 from app.services.customers.service import ServiceView
-from app.services.hall import HallInfo
+from app.services.hall.service import HallInfo
 from app.store.database import Store
 from app.store.models import (
     ActionKind,

@@ -67,7 +67,7 @@ from app.services.arrears.worklist import (
     worklist_rows,
 )
 from app.services.base import Actor, Clock, audit, utc_now
-from app.services.hall import HallService
+from app.services.hall.service import HallService
 from app.store.database import Store
 from app.store.models import (
     Account,

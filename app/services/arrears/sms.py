@@ -33,7 +33,7 @@ from app.i18n import N_, format_date, format_money
 from app.services.arrears.records import as_utc, masked_customer_name
 from app.services.base import Actor, audit
 from app.services.customers.service import ServiceView
-from app.services.hall import HallInfo
+from app.services.hall.service import HallInfo
 from app.store.models import (
     Account,
     Customer,

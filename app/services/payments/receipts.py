@@ -48,7 +48,7 @@ from app.domain.ids import uuid7
 from app.i18n import N_, in_language
 from app.services.arrears.records import business_date
 from app.services.base import Actor, Clock, audit, utc_now
-from app.services.hall import HallService
+from app.services.hall.service import HallService
 from app.services.payments.penalty_records import penalty_owed_after
 from app.services.payments.service import (
     correction_of,

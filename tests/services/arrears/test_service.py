@@ -37,8 +37,8 @@ from app.services.arrears import (
     WorklistFilter,
     WorklistSort,
 )
-from app.services.auth import AuthService
 from app.services.base import Actor
+from app.services.staff.auth import AuthService
 from app.store.database import Store, open_store, sqlite_url
 from app.store.models import (
     Account,

@@ -16,7 +16,6 @@ from app.domain.complaint_clock import AppealRisk, DayCount, Level
 from app.domain.complaint_flow import EventKind, Status, TransitionRefused
 from app.domain.errors import NotFound, PermissionDenied, ValidationError
 from app.i18n import in_language
-from app.services.auth import AuthService
 from app.services.base import Actor
 from app.services.complaints import (
     ComplaintRequest,
@@ -28,6 +27,7 @@ from app.services.complaints.faults import FaultNoticeRequest, FaultNoticeServic
 from app.services.complaints.pending import pending_items
 from app.services.complaints.reports import ComplaintReportService, report_csv
 from app.services.pending import PendingKind, PendingQuery
+from app.services.staff.auth import AuthService
 from app.store.database import Store, open_store, sqlite_url
 
 NOW = datetime(2026, 11, 16, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai

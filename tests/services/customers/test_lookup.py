@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from app.domain.errors import AuthenticationError, PermissionDenied, ValidationError
-from app.services.auth import AuthService
 from app.services.base import Actor
 from app.services.customers.service import (
     MAX_WRONG_PASSWORDS,
@@ -17,6 +16,7 @@ from app.services.customers.service import (
     QueryKind,
     normalise_query,
 )
+from app.services.staff.auth import AuthService
 from app.store.database import Store, open_store, sqlite_url
 from app.store.models import VerificationMethod
 

@@ -21,7 +21,6 @@ from app.domain.etiquette_scoring import (
     TemplateKind,
     TemplateSpec,
 )
-from app.services.auth import AuthService
 from app.services.base import Actor
 from app.services.etiquette.reports import EtiquetteReports
 from app.services.etiquette.service import (
@@ -34,6 +33,7 @@ from app.services.etiquette.service import (
     iso_week_of,
     shipped_template_id,
 )
+from app.services.staff.auth import AuthService
 from app.store.database import Store, open_store, sqlite_url
 
 #: 10:00 in Shanghai on Monday 16 November 2026 (ISO week 2026-W47).

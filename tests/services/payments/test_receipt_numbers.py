@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 
 from app.domain.errors import StoreError
-from app.services.auth import AuthService
 from app.services.base import Actor
 from app.services.payments import PaymentMethod, PaymentRequest, PaymentService
+from app.services.staff.auth import AuthService
 from app.store.database import Store, open_store, sqlite_url
 from app.store.health import DiskFull
 from app.store.receipt_mark import ReceiptMark, mark_path
@@ -119,7 +119,7 @@ def test_the_mark_is_raised_before_the_payment_commits(counter: Counter) -> None
         f"""
         import os
         from app.store import receipt_mark
-        from app.services.auth import AuthService
+        from app.services.staff.auth import AuthService
         from app.services.payments import PaymentMethod, PaymentRequest, PaymentService
         from app.store.database import open_store, sqlite_url
 

@@ -20,7 +20,6 @@ from app.documents.receipt import ReceiptLayout
 from app.domain.amount_words import format_figures, rmb_receipt_line
 from app.domain.errors import NotFound, ValidationError
 from app.i18n import _
-from app.services.auth import AuthService
 from app.services.base import Actor
 from app.services.payments import (
     PaymentMethod,
@@ -30,6 +29,7 @@ from app.services.payments import (
     RecordedPayment,
 )
 from app.services.payments.receipts import SECRET_KEY, ReceiptService, archive_name
+from app.services.staff.auth import AuthService
 from app.store.database import Store, open_store, sqlite_url
 from tests.conftest import open_test_shift
 

@@ -23,7 +23,6 @@ from app.domain.errors import (
     ValidationError,
 )
 from app.domain.penalty import daily_penalty_fen
-from app.services.auth import AuthService
 from app.services.base import Actor
 from app.services.payments import (
     MAX_PAYMENT_FEN,
@@ -40,6 +39,7 @@ from app.services.payments import (
 )
 from app.services.payments import service as payments_module
 from app.services.shifts import ShiftService
+from app.services.staff.auth import AuthService
 from app.store.database import Store, open_store, sqlite_url
 from app.store.ledger_sql import ledger_drift
 from tests.conftest import open_test_shift

@@ -18,7 +18,6 @@ from app.domain.cash import ShiftCash
 from app.domain.errors import PermissionDenied, ValidationError
 from app.domain.handover import Arrival, HandoverRefused, Signer
 from app.services.arrears import ArrearsService
-from app.services.auth import AuthService
 from app.services.base import Actor
 from app.services.hall import HallService
 from app.services.payments import (
@@ -33,6 +32,7 @@ from app.services.shifts import service as shifts_module
 from app.services.shifts.hallday import HallDayService, HandoverState
 from app.services.shifts.handover import EquipmentLine, HandoverService
 from app.services.shifts.records import REPORT_METHODS, ShiftView, unsynced_payments
+from app.services.staff.auth import AuthService
 from app.store.database import Store, open_store, sqlite_url
 from app.store.models.shifts import CashMovementKind
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from app.domain.errors import AuthenticationError, ValidationError
-from app.services.auth import LOCKOUT, MAX_FAILED_LOGINS, AuthService
+from app.services.staff.auth import LOCKOUT, MAX_FAILED_LOGINS, AuthService
 from app.store.database import open_store, sqlite_url
 from app.store.models import Role
 

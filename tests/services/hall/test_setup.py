@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 
 from app.domain.errors import PermissionDenied, ValidationError
-from app.services.auth import AuthService
 from app.services.hall import HallService
-from app.services.setup import (
+from app.services.hall.setup import (
     SETTING_CENTRE_URL,
     SETTING_ENROLMENT_CODE,
     SETTING_LANGUAGE,
@@ -26,6 +25,7 @@ from app.services.setup import (
     SetupService,
     clean_request,
 )
+from app.services.staff.auth import AuthService
 from app.store.database import Store, open_store, sqlite_url
 from app.store.models import Role
 
