@@ -29,7 +29,7 @@ from app.store.health import DiskFull
 from app.store.receipt_mark import ReceiptMark, mark_path
 from tests.conftest import _copy_store, open_test_shift
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _settled_account(path: Path) -> int:
