@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from app import __version__, logs, paths
+from app import __version__, bootstrap, logs, paths
 from app.domain.errors import HallDeskError
 from app.i18n import _, ngettext
 
@@ -218,6 +218,7 @@ def _run(db: Path | None, new_store: bool = False) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logs.setup_logging(args.log_level)
+    bootstrap.install()
     log.info("halldesk %s: %s", __version__, args.command or "run")
     if args.self_test:
         return _self_test()

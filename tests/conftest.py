@@ -22,11 +22,18 @@ os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 
 from PySide6.QtCore import QSettings
 
-from app import i18n
+from app import bootstrap, i18n
 
 DEMO_CUSTOMERS = 300
 DEMO_SEED = 7
 DEMO_TODAY = date(2026, 11, 15)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def pending_providers() -> None:
+    """What every program does at start (``app.bootstrap``): the handover's pending list
+    has a provider for each kind."""
+    bootstrap.install()
 
 
 @pytest.fixture(autouse=True)

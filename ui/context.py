@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
+from app import bootstrap
 from app.services.arrears import ArrearsService
 from app.services.base import Actor, Clock, utc_now
 from app.services.customers import CustomerService
@@ -61,6 +62,7 @@ class AppContext:
     def create(
         cls, store: Store, actor: Actor, settings: SettingsBackend, clock: Clock = utc_now
     ) -> AppContext:
+        bootstrap.install()  # a window built without app.cli (a script, a test) needs it too
         hall_service = HallService(store)
         return cls(
             store=store,

@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.services.arrears.records import masked_customer_name, masked_number
-from app.services.pending import PendingItem, PendingKind, PendingQuery
+from app.services.pending import PendingItem, PendingKind, PendingQuery, register_provider
 from app.store.models import (
     Account,
     AccountLedger,
@@ -127,3 +127,6 @@ def _promises(session: Session, query: PendingQuery) -> list[PendingItem]:
 
 def pending_items(session: Session, query: PendingQuery) -> Sequence[PendingItem]:
     return [*_restores(session, query), *_promises(session, query)]
+
+
+register_provider((PendingKind.RESTORE, PendingKind.PROMISE_TO_PAY), pending_items)

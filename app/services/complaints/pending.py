@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.identity import mask_name
 from app.services.complaints.faults import ROMAN, notice_views
-from app.services.pending import PendingItem, PendingKind, PendingQuery
+from app.services.pending import PendingItem, PendingKind, PendingQuery, register_provider
 from app.store.models.complaints import (
     Complaint,
     ComplaintCallback,
@@ -94,3 +94,8 @@ def pending_items(session: Session, query: PendingQuery) -> Sequence[PendingItem
             )
         )
     return items
+
+
+register_provider(
+    (PendingKind.COMPLAINT_DUE, PendingKind.CALLBACK, PendingKind.FAULT_NOTICE), pending_items
+)

@@ -19,6 +19,8 @@ from app.domain.errors import PermissionDenied, ValidationError
 from app.domain.handover import Arrival, HandoverRefused, Signer
 from app.services.arrears import ArrearsService
 from app.services.base import Actor
+from app.services.complaints import ComplaintRequest, ComplaintService
+from app.services.complaints.faults import FaultNoticeRequest, FaultNoticeService
 from app.services.hall import HallService
 from app.services.payments import (
     NoOpenShift,
@@ -592,6 +594,61 @@ def test_the_handover_collects_arrears_pending_items(hall: Hall) -> None:
     assert not any(
         i.kind is PendingKind.PROMISE_TO_PAY for i in hall.handovers.pending_now(view.shift_id)
     )
+
+
+def test_the_handover_sees_every_kind_of_pending_item(hall: Hall) -> None:
+    """Each area registers its own provider with the collector (``app.bootstrap``): a
+    handover saved after one item of each kind was made lists all six kinds, the
+    unsynced operations (sync's provider, above the services) among them."""
+    complaints = ComplaintService(hall.store, hall.clock)
+    view = hall.shifts.open(hall.clerk, FLOAT)
+    owing = hall.account(owing=True)
+    ArrearsService(hall.store, hall.clock).log_call(  # a promise to pay, due tomorrow
+        hall.clerk, owing, "promised", TODAY + timedelta(days=1), "pays tomorrow"
+    )
+    suspended = int(
+        str(
+            hall.sql(
+                "SELECT s.account_id FROM service s JOIN account_ledger l "
+                "ON l.account_id = s.account_id WHERE s.status = 'suspended' "
+                "AND l.owed_fen > 0 LIMIT 1"
+            )[0][0]
+        )
+    )
+    due = hall.payments.quote(suspended).total_due_fen
+    hall.payments.record(  # paid in full on a suspended line: a restore, an unsent payment
+        hall.clerk,
+        hall.payments.prepare(
+            hall.clerk, PaymentRequest(suspended, due, PaymentMethod.WECHAT, "WX-0001")
+        ),
+    )
+    request = ComplaintRequest(
+        channel="counter",
+        category="network",
+        subcategory="network_no_signal",
+        description="家里客厅手机没有信号，已经一周了",
+        contact_phone="138 0013 8000",
+        contact_name="王小明",
+        request="尽快修好",
+    )
+    complaint = complaints.intake(hall.clerk, request).complaint_id
+    complaints.promise_callback(hall.clerk, complaint, hall.clock() + timedelta(days=1))
+    FaultNoticeService(hall.store, hall.clock).create(
+        hall.leader,
+        hall.leader,
+        FaultNoticeRequest(
+            level=3,
+            services="宽带",
+            areas="世纪大道片区",
+            started_at=hall.clock() - timedelta(hours=2),
+            expected_recovery_at=hall.clock() + timedelta(hours=6),
+            wording="光缆受损，正在抢修，预计今日18时恢复。",
+        ),
+    )
+    hall.shifts.close(hall.clerk, FLOAT, method_totals={"wechat": due}, float_left_fen=0)
+    hall.clock.advance(days=14)  # the complaint's answer falls due within the window
+    revision = hall.handovers.save(hall.clerk, view.shift_id, notes="", equipment=[])
+    assert {item.kind for item in revision.pending} == set(PendingKind)
 
 
 # -- the hall day --------------------------------------------------------------------------
