@@ -432,7 +432,8 @@ def _handover_shots(window: MainWindow, app: QApplication, db: Path, tmp: Path) 
     """Save the handover of the closed shift (the pending list is collected then), sign
     it as the outgoing clerk, show the page; then the other two signatures and the sheet."""
     from app.domain.handover import Signer
-    from app.services.shifts.handover import STANDARD_EQUIPMENT, EquipmentLine, HandoverService
+    from app.services.shifts.handover import HandoverService
+    from app.services.shifts.views import STANDARD_EQUIPMENT, EquipmentLine
     from ui.shifts.tab import ShiftTab
 
     ctx = window.ctx

@@ -23,7 +23,8 @@ from app.services.customers import CustomerService
 from app.services.etiquette import EtiquetteService
 from app.services.hall.setup import HallDetails, clean_hall
 from app.services.payments.plan import PaymentRequest, check_request
-from app.services.shifts.handover import EquipmentLine, check_equipment
+from app.services.shifts.handover import check_equipment
+from app.services.shifts.views import EquipmentLine
 from app.services.staff.auth import AuthService
 from app.store.database import Store, open_store, sqlite_url
 from app.store.models import VerificationMethod

@@ -52,11 +52,14 @@ from app.services.shifts import (
     ShiftReport,
     ShiftService,
 )
-from app.services.shifts.hallday import HANDOVER_STATE_LABELS, DayShiftRow, HallDay, HallDayService
-from app.services.shifts.handover import (
+from app.services.shifts.hallday import HallDayService
+from app.services.shifts.handover import HandoverService
+from app.services.shifts.views import (
+    HANDOVER_STATE_LABELS,
     STANDARD_EQUIPMENT,
+    DayShiftRow,
     EquipmentLine,
-    HandoverService,
+    HallDay,
     HandoverView,
 )
 from ui.arrears.printing import (

@@ -5,8 +5,9 @@ three signatures; the shift leader's hall day.
 ``ShiftService`` (``service``) opens, reports on and closes shifts; ``records`` reads what
 they share (the shift's figures, settings, open-shift queries); ``handover`` writes the
 handover's revisions and signatures; ``hallday`` is the leader's day (opening check, the
-shifts of a day, its close); ``handover_documents`` turns their views into the data of the
-printed sheet and day summary.
+shifts of a day, its close); ``views`` is what those two show, and
+``handover_documents`` turns a view passed in into the data of the printed sheet and day
+summary (it never calls back into the services).
 """
 
 from __future__ import annotations
@@ -18,9 +19,7 @@ from app.services import lazy_exports
 if TYPE_CHECKING:
     from app.domain.cash import CashDifference as CashDifference
     from app.domain.cash import MethodCount as MethodCount
-    from app.services.shifts.hallday import HallDay as HallDay
     from app.services.shifts.hallday import HallDayService as HallDayService
-    from app.services.shifts.handover import EquipmentLine as EquipmentLine
     from app.services.shifts.handover import HandoverService as HandoverService
     from app.services.shifts.records import AnyShiftReport as AnyShiftReport
     from app.services.shifts.records import BlindShiftReport as BlindShiftReport
@@ -32,18 +31,14 @@ if TYPE_CHECKING:
     from app.services.shifts.service import ClosePreview as ClosePreview
     from app.services.shifts.service import DeskShift as DeskShift
     from app.services.shifts.service import ShiftService as ShiftService
+    from app.services.shifts.views import EquipmentLine as EquipmentLine
+    from app.services.shifts.views import HallDay as HallDay
 
 __getattr__, __dir__ = lazy_exports(
     __name__,
     {
-        "hallday": (
-            "HallDay",
-            "HallDayService",
-        ),
-        "handover": (
-            "EquipmentLine",
-            "HandoverService",
-        ),
+        "hallday": ("HallDayService",),
+        "handover": ("HandoverService",),
         "records": (
             "AnyShiftReport",
             "BlindShiftReport",
@@ -61,6 +56,10 @@ __getattr__, __dir__ = lazy_exports(
         "app.domain.cash": (
             "CashDifference",
             "MethodCount",
+        ),
+        "views": (
+            "EquipmentLine",
+            "HallDay",
         ),
     },
 )

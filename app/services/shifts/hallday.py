@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -30,7 +29,7 @@ from app.domain.ids import uuid7
 from app.domain.text import clean_text
 from app.i18n import N_
 from app.services.base import Actor, Clock, audit, utc_now
-from app.services.pending import PendingItem, PendingQuery, collect
+from app.services.pending import PendingQuery, collect
 from app.services.shifts.handover import handover_of, revisions_of
 from app.services.shifts.records import (
     ARRIVE_BEFORE_KEY,
@@ -45,90 +44,17 @@ from app.services.shifts.records import (
     shift_figures,
     shift_view,
 )
+from app.services.shifts.views import (
+    DayShiftRow,
+    HallDay,
+    HandoverState,
+    OpeningCheckView,
+)
 from app.store.database import Store
 from app.store.models import Counter, DeviceInfo, Hall, Staff
 from app.store.models.shifts import CashShift, HallDayClose, OpeningCheck, ShiftClose
 
 MAX_NOTE: Final = 500
-
-
-class HandoverState:
-    NONE = "none"
-    DRAFT = "draft"
-    SIGNING = "signing"
-    LOCKED = "locked"
-
-
-HANDOVER_STATE_LABELS: Final = {
-    HandoverState.NONE: N_("No handover"),
-    HandoverState.DRAFT: N_("Not signed"),
-    HandoverState.SIGNING: N_("Partly signed"),
-    HandoverState.LOCKED: N_("Signed and locked"),
-}
-
-
-@dataclass(frozen=True, slots=True)
-class DayShiftRow:
-    """One shift of the day. ``takings_fen``, ``method_fen`` and ``expected_cash_fen`` are
-    None (empty) for an open shift when the viewer is under the hall's blind count."""
-
-    shift_id: uuid.UUID
-    counter_code: str
-    staff_no: str
-    staff_name: str
-    opened_at: datetime
-    closed_at: datetime | None
-    takings_fen: int | None
-    method_fen: dict[str, int]
-    expected_cash_fen: int | None
-    counted_cash_fen: int | None
-    difference_fen: int | None
-    handover: str  # HandoverState
-    #: Card and electronic differences at the close (counted − expected, summed).
-    method_difference_fen: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class OpeningCheckView:
-    created_at: datetime
-    leader_name: str
-    opened_at: datetime | None
-    all_passed: bool
-    late_staff: tuple[str, ...]
-    uncleaned_counters: tuple[str, ...]
-    opened_late: bool
-    note: str
-
-
-@dataclass(frozen=True, slots=True)
-class HallDay:
-    business_date: date
-    hall_name: str
-    counters: tuple[tuple[int, str, str], ...]  # id, code, name
-    shifts: tuple[DayShiftRow, ...]
-    pending: tuple[PendingItem, ...]
-    opening: OpeningCheckView | None
-    closed_at: datetime | None
-    closed_by: str
-    opening_time: str
-    arrive_before_minutes: int
-    method_totals: dict[str, int] = field(default_factory=dict)
-    note: str = ""
-
-    @property
-    def open_shifts(self) -> int:
-        return sum(1 for s in self.shifts if s.closed_at is None)
-
-    @property
-    def takings_fen(self) -> int:
-        """The takings of the shifts whose figures are shown."""
-        return sum(s.takings_fen or 0 for s in self.shifts)
-
-    @property
-    def difference_fen(self) -> int:
-        """Every difference of the day: the drawers' cash and the card and electronic
-        totals."""
-        return sum((s.difference_fen or 0) + (s.method_difference_fen or 0) for s in self.shifts)
 
 
 def parse_clock(text: str) -> time:

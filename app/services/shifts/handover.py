@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
@@ -31,8 +30,6 @@ from app.domain.handover import (
     SIGNING_ORDER,
     Signer,
     check_signature,
-    is_locked,
-    next_signer,
 )
 from app.domain.ids import uuid7
 from app.domain.text import clean_text
@@ -41,11 +38,16 @@ from app.services.base import Actor, Clock, audit, utc_now
 from app.services.pending import PendingItem, PendingKind, PendingQuery, collect
 from app.services.shifts.records import (
     ShiftRefused,
-    ShiftReport,
     get_shift,
     is_open,
     previous_shift,
     shift_report,
+)
+from app.services.shifts.views import (
+    EquipmentLine,
+    HandoverView,
+    RevisionView,
+    SignatureView,
 )
 from app.store.database import Store
 from app.store.models import DeviceInfo, Hall, Staff
@@ -61,82 +63,6 @@ MAX_FAULT: Final = 200
 MAX_ITEM: Final = 60
 MAX_LINES: Final = 30
 MAX_EQUIPMENT_COUNT: Final = 1_000_000
-
-#: The equipment and supplies every handover lists (``N_`` msgids; codes are stored).
-STANDARD_EQUIPMENT: Final[dict[str, str]] = {
-    "printer_paper": N_("Printer paper (rolls)"),
-    "pos_terminal": N_("POS terminals"),
-    "sim_stock": N_("SIM cards in stock"),
-    "card_stock": N_("Top-up and service cards in stock"),
-    "seals": N_("Seals and stamps"),
-}
-
-
-@dataclass(frozen=True, slots=True)
-class EquipmentLine:
-    """One line of equipment or supplies: a standard ``item`` code or a free name."""
-
-    item: str
-    count: int
-    fault: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class SignatureView:
-    role: Signer
-    staff_id: int
-    staff_no: str
-    staff_name: str
-    signed_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class RevisionView:
-    revision_id: uuid.UUID
-    revision_no: int
-    created_at: datetime
-    staff_no: str
-    notes: str
-    pending: tuple[PendingItem, ...]
-    equipment: tuple[EquipmentLine, ...]
-    correction_reason: str
-    signatures: tuple[SignatureView, ...]
-    superseded: bool
-
-    @property
-    def signed(self) -> dict[Signer, int]:
-        return {s.role: s.staff_id for s in self.signatures}
-
-    @property
-    def locked(self) -> bool:
-        return is_locked(self.signed)
-
-    @property
-    def next_signer(self) -> Signer | None:
-        return next_signer(self.signed)
-
-    def signature(self, role: Signer) -> SignatureView | None:
-        for s in self.signatures:
-            if s.role is role:
-                return s
-        return None
-
-
-@dataclass(frozen=True, slots=True)
-class HandoverView:
-    """A shift's handover: its Z figures and its revisions (the last is current)."""
-
-    handover_id: uuid.UUID | None
-    report: ShiftReport
-    revisions: tuple[RevisionView, ...]
-
-    @property
-    def current(self) -> RevisionView | None:
-        return self.revisions[-1] if self.revisions else None
-
-    @property
-    def locked(self) -> bool:
-        return self.current is not None and self.current.locked
 
 
 def check_equipment(lines: Sequence[EquipmentLine]) -> tuple[EquipmentLine, ...]:

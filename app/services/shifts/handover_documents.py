@@ -1,8 +1,9 @@
 """Turning a handover view and a hall day into the data of their printed documents.
 
 The documents take data only (names, amounts, translated labels); this module decides what
-goes on paper from the views of ``HandoverService`` and ``HallDayService``. Labels are
-translated here at call time, so the caller's language applies.
+goes on paper from the views (``app.services.shifts.views``) that ``HandoverService`` and
+``HallDayService`` fill and pass in; it imports neither service. Labels are translated here
+at call time, so the caller's language applies.
 """
 
 from __future__ import annotations
@@ -28,14 +29,15 @@ from app.domain.handover import SIGNER_LABELS, SIGNING_ORDER
 from app.i18n import N_, _, format_datetime
 from app.services.payments.plan import method_label
 from app.services.pending import PENDING_KIND_LABELS, PendingItem
-from app.services.shifts.hallday import HANDOVER_STATE_LABELS, HallDay
-from app.services.shifts.handover import (
+from app.services.shifts.records import ShiftReport
+from app.services.shifts.views import (
+    HANDOVER_STATE_LABELS,
     STANDARD_EQUIPMENT,
     EquipmentLine,
+    HallDay,
     HandoverView,
     RevisionView,
 )
-from app.services.shifts.records import ShiftReport
 from app.store.models.shifts import CashMovementKind
 
 MOVEMENT_LABELS: Final = {

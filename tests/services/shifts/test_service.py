@@ -31,9 +31,10 @@ from app.services.payments import (
 from app.services.pending import PendingKind
 from app.services.shifts import BlindShiftReport, ShiftRefused, ShiftReport, ShiftService
 from app.services.shifts import service as shifts_module
-from app.services.shifts.hallday import HallDayService, HandoverState
-from app.services.shifts.handover import EquipmentLine, HandoverService
+from app.services.shifts.hallday import HallDayService
+from app.services.shifts.handover import HandoverService
 from app.services.shifts.records import REPORT_METHODS, ShiftView, unsynced_payments
+from app.services.shifts.views import EquipmentLine, HandoverState
 from app.services.staff.auth import AuthService
 from app.store.database import Store, open_store, sqlite_url
 from app.store.models.shifts import CashMovementKind
