@@ -75,8 +75,8 @@ def _window(db: Path, staff_no: str, clock: Callable[[], datetime]) -> MainWindo
     """What ``build_main_window`` does, with the script's clock given to the services."""
     from app.services.staff.auth import AuthService
     from app.store.database import open_store
-    from ui.app import ensure_application
     from ui.context import AppContext
+    from ui.qt_app import ensure_application
     from ui.qt_settings import QSettingsBackend
 
     ensure_application()

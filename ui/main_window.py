@@ -541,7 +541,7 @@ def build_main_window(db_url: str, staff_no: str) -> MainWindow:
     saved language included), opens and migrates the store, and settles preferences in
     QSettings. The window is not shown.
     """
-    from ui.app import ensure_application
+    from ui.qt_app import ensure_application
 
     ensure_application()
     store = open_store(db_url)
