@@ -31,9 +31,10 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.domain.arrears import ActionTaken, ArrearsStatus, Freeze, evaluate
+from app.domain.arrears import ActionTaken, ArrearsStatus, evaluate
 from app.domain.arrears_policy import ArrearsPolicy, StepKind, default_policy
 from app.domain.errors import NotFound, StoreError, ValidationError
+from app.domain.freeze import Freeze
 from app.domain.identity import mask_name, mask_phone
 from app.domain.ledger import BillLine, DatedLedger, PaymentLine
 from app.domain.penalty import (

@@ -12,7 +12,7 @@ import json
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.domain.arrears import Freeze
+from app.domain.freeze import Freeze
 from app.domain.ledger import BillLine, DatedLedger, PaymentLine
 from app.domain.penalty import PenaltyFacts, PostedAccrual, penalty_position, runs_from_json
 from app.services.arrears.records import as_utc, business_date
