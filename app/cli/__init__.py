@@ -67,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     restore.add_argument("--db", type=Path, required=True, help="the store to replace")
     restore.add_argument("--from", dest="source", type=Path, required=True, help="the backup")
-    from app.sync.cli import add_parsers as add_sync_parsers
+    from app.cli.sync import add_parsers as add_sync_parsers
 
     add_sync_parsers(sub)
     return parser
@@ -232,7 +232,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _db_restore(args.db, args.source)
             return _db_upgrade(args.db)
         if args.command in ("centre", "sync"):
-            from app.sync.cli import dispatch as sync_dispatch
+            from app.cli.sync import dispatch as sync_dispatch
 
             return sync_dispatch(args)
         return _run(getattr(args, "db", None), getattr(args, "new_store", False))
@@ -240,7 +240,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.warning("refused: %s", exc)
         print(exc.user_message(), file=sys.stderr)
         return 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())
