@@ -359,3 +359,32 @@ def events_by_complaint(
         ):
             found[row.complaint_id].append(row)
     return found
+
+
+def projection_mismatches(session: Session, limit: int | None = None) -> list[uuid.UUID]:
+    """Complaints whose ``complaint_state`` differs from a replay of their events (the
+    deadline of an open complaint under the hall's current day count)."""
+    wrong: list[uuid.UUID] = []
+    clock = hall_clock(session)
+    query = select(ComplaintState).order_by(ComplaintState.complaint_id)
+    if limit is not None:
+        query = query.limit(limit)
+    states = list(session.scalars(query))
+    events = events_by_complaint(session, [s.complaint_id for s in states])
+    flags = centre_flags(session, [s.complaint_id for s in states])
+    for state in states:
+        rows = events[state.complaint_id]
+        flow = project_rows(rows, flags)
+        # The stored deadline was computed at the last event (an open pause then
+        # counted up to that event).
+        expected = state_values(flow, clock, rows[-1].at, rows[-1].seq)
+        actual = {key: getattr(state, key) for key in expected}
+        if flow.answered_at is not None:
+            # Answered complaints keep the deadline they were answered against,
+            # also after the hall changed how days are counted.
+            for key in ("due_at", "due_rank"):
+                expected.pop(key)
+                actual.pop(key)
+        if expected != actual:
+            wrong.append(state.complaint_id)
+    return wrong

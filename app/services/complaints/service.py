@@ -1,5 +1,10 @@
 """Complaints at the counter: intake, the follow-up event log, call-backs, the worklist.
 
+``ComplaintService`` is the one entry point; it opens the unit of work and leaves the parts
+to their modules: ``intake`` (a new complaint), ``case`` (reading a case back),
+``acknowledgement`` (the slip), ``callbacks`` (call-back promises), ``worklist`` and
+``records`` (the projection). The follow-up steps are here.
+
 Invariants, and why:
 
 * **One complaint, one number, one transaction.** Intake writes the complaint, its
@@ -22,46 +27,44 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Final
+from datetime import datetime
 
 from sqlalchemy import func, select, text, update
-from sqlalchemy.orm import Session
 
 from app.documents.complaint_data import AckSlipData
 from app.domain.complaint_clock import (
     DAY_COUNT_SETTING,
-    AppealRisk,
-    ClockReading,
     DayCount,
-    appeal_window_end,
 )
-from app.domain.complaint_deadline import period_text
 from app.domain.complaint_flow import (
-    CATEGORY_LABELS,
-    CHANNEL_LABELS,
-    CONTACT_WAY_LABELS,
     ContactWay,
     Department,
     Event,
     EventKind,
     Satisfaction,
-    allowed,
     apply,
     category_of,
-    label,
-    start,
-    subcategory_label,
-)
-from app.domain.complaint_flow import (
-    ComplaintState as FlowState,
 )
 from app.domain.errors import NotFound, PermissionDenied, ValidationError
-from app.domain.identity import mask_phone, validate_phone
 from app.domain.ids import uuid7
 from app.i18n import N_, in_language
 from app.services.base import Actor, Clock, audit, this_desk, utc_now
+from app.services.complaints.acknowledgement import ack_slip_data
+from app.services.complaints.callbacks import (
+    MAX_CALLBACK_NOTE,
+    check_promise,
+    complete_callback,
+    promise_callback,
+)
+from app.services.complaints.case import (
+    CallbackView,
+    ComplaintCase,
+    CustomerComplaintRow,
+    EventView,
+    customer_complaints,
+    read_case,
+)
+from app.services.complaints.intake import RecordedComplaint, check_open_notice, write_intake
 from app.services.complaints.records import (
     MAX_NOTE,
     ComplaintRequest,
@@ -69,15 +72,12 @@ from app.services.complaints.records import (
     check_request,
     check_text,
     clock_input,
-    complaint_number,
     day_count,
     events_by_complaint,
     hall_clock,
     load_events,
     project_rows,
-    replay_rows,
-    risks_of,
-    state_values,
+    projection_mismatches,
     write_state,
 )
 from app.services.complaints.worklist import (
@@ -85,22 +85,16 @@ from app.services.complaints.worklist import (
     WorklistFilter,
     WorklistRow,
     WorklistSort,
-    customer_name,
-    staff_numbers,
     worklist_count,
     worklist_ids,
     worklist_rows,
 )
 from app.store.database import Store
-from app.store.models import Customer, Hall, HallSetting, Role, Staff
+from app.store.models import Hall, HallSetting, Role, Staff
 from app.store.models.complaints import (
     Complaint,
-    ComplaintCallback,
-    ComplaintCallbackDone,
     ComplaintEvent,
     ComplaintState,
-    FaultNotice,
-    FaultNoticeClosure,
 )
 
 __all__ = [
@@ -117,87 +111,6 @@ __all__ = [
     "WorklistSort",
     "check_request",
 ]
-
-MAX_CALLBACK_DAYS: Final = 60
-
-
-@dataclass(frozen=True, slots=True)
-class RecordedComplaint:
-    complaint_id: uuid.UUID
-    number: str
-    received_at: datetime
-    due_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class EventView:
-    seq: int
-    kind: str
-    at: datetime
-    staff_no: str
-    device_code: str
-    department: str | None
-    category: str | None
-    subcategory: str | None
-    way: str | None
-    satisfaction: str | None
-    note: str
-    #: False for an event whose step was not applied: flagged by the centre (two PCs acted
-    #: on the complaint at once) or crossed locally by another PC's step. Kept and shown.
-    applied: bool = True
-    #: The centre's flag reason (``invalid_transition``), ``not_applied`` if only refused here.
-    conflict: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class CallbackView:
-    callback_id: uuid.UUID
-    due_at: datetime
-    note: str
-    done_at: datetime | None
-    staff_no: str
-
-
-@dataclass(frozen=True, slots=True)
-class ComplaintCase:
-    """A complaint with its events, call-backs, clock and the steps allowed now."""
-
-    complaint_id: uuid.UUID
-    number: str
-    customer_id: int | None
-    customer_name: str
-    contact_phone_masked: str
-    contact_way: str
-    channel: str
-    service_number: str
-    description: str
-    request: str
-    urgency: str
-    says_will_appeal: bool
-    received_at: datetime
-    staff_no: str
-    state: FlowState
-    reading: ClockReading
-    day_count: DayCount
-    appeal_until: date
-    risks: tuple[AppealRisk, ...]
-    events: tuple[EventView, ...]
-    callbacks: tuple[CallbackView, ...]
-    allowed: frozenset[EventKind]
-    fault_notice_id: uuid.UUID | None
-
-
-@dataclass(frozen=True, slots=True)
-class CustomerComplaintRow:
-    complaint_id: uuid.UUID
-    number: str
-    received_at: datetime
-    category: str
-    status: str
-    due_at: datetime
-    answered_at: datetime | None
-    satisfaction: str | None
-    statutory_due_at: datetime
 
 
 class ComplaintService:
@@ -264,116 +177,7 @@ class ComplaintService:
         request = check_request(request)
         now = self._clock()
         with self._store.unit_of_work() as session:
-            here = this_desk(session)
-            number = self._next_number(session, here.device_code)
-            if request.customer_id is not None:
-                customer = session.get(Customer, request.customer_id)
-                if customer is None:
-                    raise NotFound(N_("This customer does not exist."))
-                name = request.contact_name or customer.name
-                phone = request.contact_phone or customer.contact_phone
-                if not request.contact_phone:
-                    try:
-                        phone = validate_phone(phone, field="contact_phone")
-                    except ValidationError:
-                        raise ValidationError(
-                            "contact_phone",
-                            N_(
-                                "The customer record has no valid phone number; enter one "
-                                "to contact the customer."
-                            ),
-                        ) from None
-            else:
-                name, phone = request.contact_name, request.contact_phone
-            if request.fault_notice_id is not None:
-                self._check_open_notice(session, request.fault_notice_id)
-            complaint = Complaint(
-                id=uuid7(),
-                number=number,
-                device_code=here.device_code,
-                staff_id=actor.staff_id,
-                received_at=now,
-                customer_id=request.customer_id,
-                contact_name=name,
-                contact_phone=phone,
-                contact_way=request.contact_way,
-                channel=request.channel,
-                category=request.category,
-                subcategory=request.subcategory,
-                service_number=request.service_number,
-                description=request.description,
-                request=request.request,
-                urgency=request.urgency,
-                says_will_appeal=request.says_will_appeal,
-            )
-            session.add(complaint)
-            session.flush()
-            event = ComplaintEvent(
-                id=uuid7(),
-                complaint_id=complaint.id,
-                seq=1,
-                kind=EventKind.RECEIVED.value,
-                at=now,
-                device_code=here.device_code,
-                staff_id=actor.staff_id,
-                category=request.category,
-                subcategory=request.subcategory or None,
-                fault_notice_id=request.fault_notice_id,
-                note="",
-            )
-            session.add(event)
-            flow = start(
-                Event(
-                    EventKind.RECEIVED,
-                    now,
-                    category=request.category,
-                    subcategory=request.subcategory or None,
-                    fault_notice_id=str(request.fault_notice_id)
-                    if request.fault_notice_id
-                    else None,
-                )
-            )
-            state = write_state(
-                session, complaint, flow, hall_clock(session, here.timezone), now, 1
-            )
-            audit(
-                session,
-                at=now,
-                staff_id=actor.staff_id,
-                action="complaint_received",
-                entity="complaint",
-                entity_id=str(complaint.id),
-                number=number,
-                customer_id=request.customer_id,
-                category=request.category,
-                channel=request.channel,
-            )
-            return RecordedComplaint(complaint.id, number, now, state.due_at)
-
-    @staticmethod
-    def _next_number(session: Session, device_code: str) -> str:
-        session.execute(
-            text("INSERT OR IGNORE INTO complaint_sequence (device_code, last_no) VALUES (:d, 0)"),
-            {"d": device_code},
-        )
-        session.execute(
-            text("UPDATE complaint_sequence SET last_no = last_no + 1 WHERE device_code = :d"),
-            {"d": device_code},
-        )
-        n = session.execute(
-            text("SELECT last_no FROM complaint_sequence WHERE device_code = :d"),
-            {"d": device_code},
-        ).scalar_one()
-        return complaint_number(device_code, int(n))
-
-    @staticmethod
-    def _check_open_notice(session: Session, notice_id: uuid.UUID) -> None:
-        if session.get(FaultNotice, notice_id) is None:
-            raise NotFound(N_("This fault notice does not exist."))
-        if session.get(FaultNoticeClosure, notice_id) is not None:
-            raise ValidationError(
-                "fault_notice", N_("This fault notice is closed; link an active one.")
-            )
+            return write_intake(session, actor, request, now)
 
     # -- follow-up ---------------------------------------------------------------------------
 
@@ -524,7 +328,7 @@ class ComplaintService:
             if complaint is None:
                 raise NotFound(N_("This complaint does not exist."))
             if fault_notice_id is not None:
-                self._check_open_notice(session, fault_notice_id)
+                check_open_notice(session, fault_notice_id)
             rows = load_events(session, complaint_id)
             at = max(now, rows[-1].at)
             event = Event(
@@ -570,7 +374,7 @@ class ComplaintService:
                 seq=seq,
             )
             session.flush()
-            return self._case(session, complaint, now)
+            return read_case(session, complaint, now)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -580,7 +384,7 @@ class ComplaintService:
             complaint = session.get(Complaint, complaint_id)
             if complaint is None:
                 raise NotFound(N_("This complaint does not exist."))
-            return self._case(session, complaint, now)
+            return read_case(session, complaint, now)
 
     def find(self, number: str) -> uuid.UUID:
         with self._store.read() as session:
@@ -589,115 +393,13 @@ class ComplaintService:
             raise NotFound(N_("No complaint with this number exists."))
         return found
 
-    def _case(self, session: Session, complaint: Complaint, now: datetime) -> ComplaintCase:
-        here = this_desk(session)
-        clock = hall_clock(session, here.timezone)
-        rows = load_events(session, complaint.id)
-        flags = centre_flags(session, [complaint.id])
-        flow, not_applied = replay_rows(rows, flags)
-        reading = clock.read(clock_input(flow), now)
-        callbacks = list(
-            session.execute(
-                select(ComplaintCallback, ComplaintCallbackDone.at)
-                .outerjoin(
-                    ComplaintCallbackDone,
-                    ComplaintCallbackDone.callback_id == ComplaintCallback.id,
-                )
-                .where(ComplaintCallback.complaint_id == complaint.id)
-                .order_by(ComplaintCallback.due_at)
-            ).all()
-        )
-        staff = staff_numbers(
-            session,
-            {r.staff_id for r in rows} | {c.staff_id for c, _d in callbacks} | {complaint.staff_id},
-        )
-        customer = None
-        if complaint.customer_id is not None:
-            found = session.get(Customer, complaint.customer_id)
-            if found is not None:
-                customer = (found.name, found.kind)
-        received_on = complaint.received_at.astimezone(clock.zone).date()
-        return ComplaintCase(
-            complaint_id=complaint.id,
-            number=complaint.number,
-            customer_id=complaint.customer_id,
-            customer_name=customer_name(complaint, customer),
-            contact_phone_masked=mask_phone(complaint.contact_phone),
-            contact_way=complaint.contact_way,
-            channel=complaint.channel,
-            service_number=complaint.service_number,
-            description=complaint.description,
-            request=complaint.request,
-            urgency=complaint.urgency,
-            says_will_appeal=complaint.says_will_appeal,
-            received_at=complaint.received_at,
-            staff_no=staff.get(complaint.staff_id, ""),
-            state=flow,
-            reading=reading,
-            day_count=clock.day_count,
-            appeal_until=appeal_window_end(flow.category, received_on),
-            risks=risks_of(reading, flow, complaint.says_will_appeal),
-            events=tuple(
-                EventView(
-                    seq=r.seq,
-                    kind=r.kind,
-                    at=r.at,
-                    staff_no=staff.get(r.staff_id, ""),
-                    device_code=r.device_code,
-                    department=r.department,
-                    category=r.category,
-                    subcategory=r.subcategory,
-                    way=r.way,
-                    satisfaction=r.satisfaction,
-                    note=r.note,
-                    applied=r.id not in not_applied,
-                    conflict=flags.get(r.id, "" if r.id not in not_applied else "not_applied"),
-                )
-                for r in rows
-            ),
-            callbacks=tuple(
-                CallbackView(c.id, c.due_at, c.note, done, staff.get(c.staff_id, ""))
-                for c, done in callbacks
-            ),
-            allowed=allowed(flow),
-            fault_notice_id=uuid.UUID(flow.fault_notice_id) if flow.fault_notice_id else None,
-        )
-
     def acknowledgement(self, complaint_id: uuid.UUID) -> AckSlipData:
         """What the acknowledgement slip prints, in the current language, data masked."""
         case = self.case(complaint_id)
         with self._store.read() as session:
             hall = session.scalars(select(Hall).limit(1)).first()
             assert hall is not None
-            hall_name, address, hotline, timezone = (
-                hall.name,
-                hall.address,
-                hall.hotline,
-                hall.timezone,
-            )
-        intake_category = case.events[0].category if case.events else None
-        return AckSlipData(
-            hall_name=hall_name,
-            hall_address=address,
-            hotline=hotline,
-            number=case.number,
-            received_at=case.received_at,
-            timezone=timezone,
-            customer_name=case.customer_name,
-            contact_phone=case.contact_phone_masked,
-            channel=label(CHANNEL_LABELS, case.channel),
-            category=label(CATEGORY_LABELS, case.state.category or intake_category),
-            subcategory=subcategory_label(case.state.subcategory),
-            summary=case.description,
-            request=case.request,
-            due_at=case.reading.deadline.due_at,
-            period=period_text(case.day_count),
-            contact_way=label(CONTACT_WAY_LABELS, case.contact_way),
-            staff_no=case.staff_no,
-            appeal_until=case.appeal_until,
-            statutory_due_at=case.reading.statutory_due,
-            calendar_known=case.reading.deadline.calendar_known,
-        )
+            return ack_slip_data(case, hall)
 
     def render_ack(
         self, complaint_id: uuid.UUID, layout: str = "roll80", *, invariant: bool = False
@@ -752,74 +454,15 @@ class ComplaintService:
     ) -> uuid.UUID:
         """Promise the customer a call by ``due_at`` (in the future, within 60 days)."""
         now = self._clock()
-        if due_at.tzinfo is None:
-            raise ValueError("due_at must be aware")
-        if due_at <= now:
-            raise ValidationError("due_at", N_("A call-back must be promised for a later time."))
-        if due_at > now + timedelta(days=MAX_CALLBACK_DAYS):
-            raise ValidationError(
-                "due_at",
-                N_("A call-back can be promised at most {days} days ahead."),
-                days=MAX_CALLBACK_DAYS,
-            )
-        note = check_text("note", note, required=False, maximum=500)
+        note = check_promise(due_at, note, now)
         with self._store.unit_of_work() as session:
-            here = this_desk(session)
-            state = session.get(ComplaintState, complaint_id)
-            if state is None:
-                raise NotFound(N_("This complaint does not exist."))
-            if state.archived:
-                raise ValidationError(
-                    "due_at", N_("An archived complaint cannot get a call-back promise.")
-                )
-            row = ComplaintCallback(
-                id=uuid7(),
-                complaint_id=complaint_id,
-                due_at=due_at,
-                note=note,
-                created_at=now,
-                device_code=here.device_code,
-                staff_id=actor.staff_id,
-            )
-            session.add(row)
-            audit(
-                session,
-                at=now,
-                staff_id=actor.staff_id,
-                action="complaint_callback_promised",
-                entity="complaint",
-                entity_id=str(complaint_id),
-                due_at=due_at.isoformat(),
-            )
-            return row.id
+            return promise_callback(session, actor, complaint_id, due_at, note, now)
 
     def complete_callback(self, actor: Actor, callback_id: uuid.UUID, note: str = "") -> None:
         now = self._clock()
-        note = check_text("note", note, required=False, maximum=500)
+        note = check_text("note", note, required=False, maximum=MAX_CALLBACK_NOTE)
         with self._store.unit_of_work() as session:
-            here = this_desk(session)
-            callback = session.get(ComplaintCallback, callback_id)
-            if callback is None:
-                raise NotFound(N_("This call-back does not exist."))
-            if session.get(ComplaintCallbackDone, callback_id) is not None:
-                raise ValidationError("callback", N_("This call-back was already made."))
-            session.add(
-                ComplaintCallbackDone(
-                    callback_id=callback_id,
-                    at=now,
-                    device_code=here.device_code,
-                    staff_id=actor.staff_id,
-                    note=note,
-                )
-            )
-            audit(
-                session,
-                at=now,
-                staff_id=actor.staff_id,
-                action="complaint_callback_done",
-                entity="complaint",
-                entity_id=str(callback.complaint_id),
-            )
+            complete_callback(session, actor, callback_id, note, now)
 
     # -- the worklist (``app.services.complaints.worklist``) ------------------------------
 
@@ -841,26 +484,7 @@ class ComplaintService:
     def customer_complaints(self, customer_id: int) -> list[CustomerComplaintRow]:
         """The customer's complaints, newest first (for the customer panel)."""
         with self._store.read() as session:
-            rows = session.execute(
-                select(Complaint.id, Complaint.number, ComplaintState)
-                .join(ComplaintState, ComplaintState.complaint_id == Complaint.id)
-                .where(ComplaintState.customer_id == customer_id)
-                .order_by(ComplaintState.received_at.desc())
-            ).all()
-            return [
-                CustomerComplaintRow(
-                    complaint_id=cid,
-                    number=number,
-                    received_at=state.received_at,
-                    category=state.category,
-                    status=state.status,
-                    due_at=state.due_at,
-                    answered_at=state.answered_at,
-                    satisfaction=state.satisfaction,
-                    statutory_due_at=state.statutory_due_at,
-                )
-                for cid, number, state in rows
-            ]
+            return customer_complaints(session, customer_id)
 
     def staff_choices(self) -> list[tuple[int, str, str]]:
         """(id, staff number, name) of the active staff, for the worklist's staff filter."""
@@ -875,33 +499,9 @@ class ComplaintService:
             ]
 
     def check_projection(self, limit: int | None = None) -> list[uuid.UUID]:
-        """Complaints whose ``complaint_state`` differs from a replay of their events (the
-        deadline of an open complaint under the hall's current day count)."""
-        wrong: list[uuid.UUID] = []
+        """Complaints whose ``complaint_state`` differs from a replay of their events."""
         with self._store.read() as session:
-            clock = hall_clock(session)
-            query = select(ComplaintState).order_by(ComplaintState.complaint_id)
-            if limit is not None:
-                query = query.limit(limit)
-            states = list(session.scalars(query))
-            events = events_by_complaint(session, [s.complaint_id for s in states])
-            flags = centre_flags(session, [s.complaint_id for s in states])
-            for state in states:
-                rows = events[state.complaint_id]
-                flow = project_rows(rows, flags)
-                # The stored deadline was computed at the last event (an open pause then
-                # counted up to that event).
-                expected = state_values(flow, clock, rows[-1].at, rows[-1].seq)
-                actual = {key: getattr(state, key) for key in expected}
-                if flow.answered_at is not None:
-                    # Answered complaints keep the deadline they were answered against,
-                    # also after the hall changed how days are counted.
-                    for key in ("due_at", "due_rank"):
-                        expected.pop(key)
-                        actual.pop(key)
-                if expected != actual:
-                    wrong.append(state.complaint_id)
-        return wrong
+            return projection_mismatches(session, limit)
 
     def counts_by_status(self) -> dict[str, int]:
         with self._store.read() as session:
