@@ -12,10 +12,9 @@ checklists; hall-wide reports are for leaders and administrators.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from fractions import Fraction
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session, aliased
@@ -24,16 +23,25 @@ from app.domain.errors import NotFound, PermissionDenied
 from app.domain.etiquette_scoring import (
     ResponseKind,
     TemplateKind,
-    TemplateSpec,
     best_per_key,
-    failure_rate,
-    format_percent,
     percent_tenths,
     rank_scores,
 )
-from app.i18n import N_, _, current_language, format_datetime
+from app.i18n import N_, current_language, format_datetime
 from app.services.base import Actor, Clock, require_role, utc_now
-from app.services.etiquette.service import EtiquetteService, _item_texts, _spec_of
+from app.services.etiquette.report_documents import ranking_data, report_data
+from app.services.etiquette.report_views import (
+    AnswerView,
+    FailureRate,
+    InspectionDetail,
+    InspectionRow,
+    ItemFailures,
+    RankingRow,
+    TrendPoint,
+    answer_text,
+)
+from app.services.etiquette.service import EtiquetteService
+from app.services.etiquette.templates import item_texts, spec_of
 from app.store.database import Store
 from app.store.models import Counter, Hall, Role, Staff
 from app.store.models.etiquette import (
@@ -45,9 +53,6 @@ from app.store.models.etiquette import (
     EtiquettePhoto,
     EtiquetteTemplate,
 )
-
-if TYPE_CHECKING:
-    from app.documents.inspection_report import InspectionReportData
 
 __all__ = [
     "AnswerView",
@@ -62,113 +67,6 @@ __all__ = [
 ]
 
 _LEADERS: Final = (Role.LEADER, Role.ADMIN)
-_ANSWER_LABELS: Final = {"pass": N_("Pass"), "fail": N_("Fail"), "na": N_("N/A")}
-
-
-def answer_text(value: str, max_points: int, response: ResponseKind) -> str:
-    """An answer as shown: Pass / Fail / N/A, or ``4 / 5`` on a scale; blank when unanswered."""
-    if not value:
-        return ""
-    label = _ANSWER_LABELS.get(value)
-    if label:
-        return _(label)
-    if response is ResponseKind.SCALE:
-        return f"{value} / {max_points}"
-    return value
-
-
-@dataclass(frozen=True, slots=True)
-class InspectionRow:
-    inspection_id: uuid.UUID
-    kind: TemplateKind
-    template_title: str
-    template_version: int
-    clerk_id: int
-    clerk: str
-    inspector: str
-    signed_at: datetime
-    business_date: date
-    score_tenths: int | None
-    passed: bool
-    critical_failed: bool
-    supersedes_id: uuid.UUID | None
-    superseded: bool
-    scenario: str
-
-
-@dataclass(frozen=True, slots=True)
-class AnswerView:
-    section_key: str
-    item_key: str
-    text: str
-    value: str
-    answer: str
-    comment: str
-    failed: bool
-    critical: bool
-    mandatory: bool
-    score_tenths: int | None
-    photo_answer_id: uuid.UUID | None
-
-
-@dataclass(frozen=True, slots=True)
-class InspectionDetail:
-    row: InspectionRow
-    spec: TemplateSpec
-    counter: str
-    started_at: datetime
-    comment: str
-    correction_reason: str
-    superseded_by: uuid.UUID | None
-    answers: tuple[AnswerView, ...]
-    section_scores: tuple[tuple[str, str, int | None], ...]  # key, title, tenths
-    opened_actions: tuple[tuple[str, str, date], ...]  # item text, owner, due
-    rechecks: tuple[tuple[str, str], ...]  # item text, event kind
-
-
-@dataclass(frozen=True, slots=True)
-class RankingRow:
-    rank: int
-    clerk_id: int
-    clerk: str
-    score_tenths: int
-    inspection_id: uuid.UUID
-    scenario: str
-    sessions: int
-
-
-@dataclass(frozen=True, slots=True)
-class TrendPoint:
-    business_date: date
-    signed_at: datetime
-    score_tenths: int
-    passed: bool
-    critical_failed: bool
-    inspection_id: uuid.UUID
-
-
-@dataclass(frozen=True, slots=True)
-class ItemFailures:
-    item_key: str
-    text: str
-    fails: int
-    counted: int
-
-
-@dataclass(frozen=True, slots=True)
-class FailureRate:
-    key: str
-    text: str
-    fails: int
-    counted: int
-
-    @property
-    def rate(self) -> Fraction | None:
-        return failure_rate(self.fails, self.counted)
-
-    @property
-    def rate_tenths(self) -> int | None:
-        return percent_tenths(self.rate)
 
 
 def _current() -> Select[EtiquetteInspection]:
@@ -230,7 +128,7 @@ class EtiquetteReports:
             row = _rows(session, [found])[0]
             template = session.get(EtiquetteTemplate, found.template_id)
             assert template is not None
-            spec = _spec_of(template)
+            spec = spec_of(template)
             language = current_language()
             answers = {
                 a.item_key: a
@@ -292,7 +190,7 @@ class EtiquetteReports:
                     .order_by(CorrectiveAction.created_at)
                 )
             )
-            all_texts = _item_texts(session)
+            all_texts = item_texts(session)
             rechecks = tuple(
                 (all_texts.get(key, key), kind)
                 for key, kind in session.execute(
@@ -421,7 +319,7 @@ class EtiquetteReports:
                 .order_by(fails.desc(), EtiquetteAnswer.item_key)
                 .limit(limit)
             ).all()
-            texts = _item_texts(session)
+            texts = item_texts(session)
             return [ItemFailures(k, texts.get(k, k), int(f), int(c)) for k, f, c in rows]
 
     def failure_rates(
@@ -442,7 +340,7 @@ class EtiquetteReports:
             ids = current.with_only_columns(EtiquetteInspection.id)
             fails = func.sum(case((EtiquetteAnswer.failed, 1), else_=0))
             counted = func.sum(case((EtiquetteAnswer.counted, 1), else_=0))
-            texts = _item_texts(session)
+            texts = item_texts(session)
             section_texts = _section_texts(session)
             items = [
                 FailureRate(k, texts.get(k, k), int(f), int(c))
@@ -485,86 +383,15 @@ class EtiquetteReports:
     def render_weekly_ranking(
         self, actor: Actor, iso_week: str, *, invariant: bool = False
     ) -> bytes:
-        from app.documents.simulation_ranking import (
-            RankingLine,
-            SimulationRankingData,
-            render_simulation_ranking,
-        )
+        from app.documents.simulation_ranking import render_simulation_ranking
 
         rows = self.weekly_ranking(actor, iso_week)
         with self._store.read() as session:
             hall = session.get(Hall, actor.hall_id)
             assert hall is not None
             hall_name, tz = hall.name, hall.timezone
-        data = SimulationRankingData(
-            hall_name=hall_name,
-            iso_week=iso_week,
-            printed_at=format_datetime(self._clock(), tz),
-            lines=tuple(
-                RankingLine(r.rank, r.clerk, format_percent(r.score_tenths), r.scenario, r.sessions)
-                for r in rows
-            ),
-        )
+        data = ranking_data(rows, hall_name, iso_week, format_datetime(self._clock(), tz))
         return render_simulation_ranking(data, invariant=invariant)
-
-
-def report_data(detail: InspectionDetail, hall_name: str, tz: str) -> InspectionReportData:
-    """What the printed inspection report states, in the current language."""
-    from app.documents.inspection_report import (
-        InspectionReportData,
-        ReportAction,
-        ReportItem,
-        ReportSection,
-    )
-
-    row = detail.row
-    sections = []
-    by_section: dict[str, list[AnswerView]] = {}
-    for answer in detail.answers:
-        by_section.setdefault(answer.section_key, []).append(answer)
-    for key, title, tenths in detail.section_scores:
-        sections.append(
-            ReportSection(
-                title=title,
-                score=format_percent(tenths),
-                items=tuple(
-                    ReportItem(
-                        text=a.text,
-                        answer=a.answer,
-                        score=format_percent(a.score_tenths) if a.value else "",
-                        comment=a.comment,
-                        failed=a.failed,
-                        critical=a.critical,
-                        photo=a.photo_answer_id is not None,
-                    )
-                    for a in by_section.get(key, [])
-                ),
-            )
-        )
-    return InspectionReportData(
-        hall_name=hall_name,
-        title=row.template_title,
-        kind=row.kind.value,
-        template_version=row.template_version,
-        inspection_id=str(row.inspection_id),
-        clerk=row.clerk,
-        inspector=row.inspector,
-        counter=detail.counter,
-        started_at=format_datetime(detail.started_at, tz),
-        signed_at=format_datetime(row.signed_at, tz),
-        score=format_percent(row.score_tenths),
-        pass_percent=detail.spec.pass_percent,
-        passed=row.passed,
-        critical_failed=row.critical_failed,
-        sections=tuple(sections),
-        actions=tuple(ReportAction(t, o, d) for t, o, d in detail.opened_actions),
-        rechecks=detail.rechecks,
-        comment=detail.comment,
-        scenario=row.scenario,
-        supersedes=str(row.supersedes_id) if row.supersedes_id else "",
-        correction_reason=detail.correction_reason,
-        superseded_by=str(detail.superseded_by) if detail.superseded_by else "",
-    )
 
 
 def _rows(session: Session, found: list[EtiquetteInspection]) -> list[InspectionRow]:
@@ -594,7 +421,7 @@ def _rows(session: Session, found: list[EtiquetteInspection]) -> list[Inspection
             InspectionRow(
                 inspection_id=r.id,
                 kind=TemplateKind(r.kind),
-                template_title=_spec_of(template).title.pick(language),
+                template_title=spec_of(template).title.pick(language),
                 template_version=template.version,
                 clerk_id=r.clerk_id,
                 clerk=names.get(r.clerk_id, ""),
@@ -618,6 +445,6 @@ def _section_texts(session: Session) -> dict[str, str]:
     for row in session.scalars(
         select(EtiquetteTemplate).order_by(*(c.desc() for c in TEMPLATE_ORDER))
     ):
-        for section in _spec_of(row).sections:
+        for section in spec_of(row).sections:
             texts.setdefault(section.key, section.title.pick(language))
     return texts

@@ -1,6 +1,10 @@
 """Service-etiquette checklists: versioned templates, signed inspections, self-checks,
 weekly simulations and the corrective actions that failed items open.
 
+``EtiquetteService`` is the entry point of the write side; its parts are ``templates``
+(shipped defaults, stored versions), ``signing`` (drafts, corrections, photos, answers) and
+``actions`` (corrective actions). The reports are ``app.services.etiquette.reports``.
+
 Invariants this service keeps, and why:
 
 * **Templates are versioned data.** The shipped defaults (``resources/checklists/*.json``,
@@ -29,20 +33,17 @@ Invariants this service keeps, and why:
 
 from __future__ import annotations
 
-import json
 import uuid
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Final
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app import paths
 from app.domain.errors import NotFound, PermissionDenied, ValidationError
 from app.domain.etiquette_scoring import (
-    ChecklistScore,
     TemplateError,
     TemplateKind,
     TemplateSpec,
@@ -50,20 +51,39 @@ from app.domain.etiquette_scoring import (
     check_signable,
     percent_tenths,
 )
-from app.domain.text import check_text, clean_text, refuse_bad_characters
+from app.domain.text import check_text
 from app.i18n import N_
 from app.services.arrears.records import business_date
 from app.services.base import Actor, Clock, audit, require_role, utc_now
+from app.services.etiquette.actions import ActionRow, action_rows, update_actions
+from app.services.etiquette.signing import (
+    MAX_COMMENT,
+    MAX_PHOTO_BYTES,
+    MAX_REASON,
+    MAX_SCENARIO,
+    AnswerInput,
+    ChecklistDraft,
+    PhotoUpload,
+    SignedChecklist,
+    check_correction,
+    check_photo,
+    photo_content_type,
+    write_answers,
+)
+from app.services.etiquette.templates import (
+    TemplateInfo,
+    check_template_texts,
+    dump_spec,
+    shipped_template_id,
+    shipped_versions,
+    spec_of,
+    template_info,
+)
 from app.store.database import Store
 from app.store.models import Counter, DeviceInfo, Hall, HallSetting, Role, Staff
 from app.store.models.etiquette import (
     TEMPLATE_ORDER,
-    ActionEventKind,
-    CorrectiveAction,
-    CorrectiveActionEvent,
-    EtiquetteAnswer,
     EtiquetteInspection,
-    EtiquettePhoto,
     EtiquetteSignature,
     EtiquetteTemplate,
     SignatureRole,
@@ -86,11 +106,6 @@ __all__ = [
     "photo_content_type",
 ]
 
-#: A photo is evidence, not an archive: 2 MB keeps the store (and the sync) small.
-MAX_PHOTO_BYTES: Final = 2 * 1024 * 1024
-MAX_COMMENT: Final = 500
-MAX_REASON: Final = 200
-MAX_SCENARIO: Final = 300
 #: ``hall_setting`` key: days a corrective action is given (default below).
 ACTION_DUE_DAYS_SETTING: Final = "etiquette.action_due_days"
 DEFAULT_ACTION_DUE_DAYS: Final = 7
@@ -107,75 +122,7 @@ def iso_week_of(day: date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def photo_content_type(data: bytes) -> str | None:
-    """The content type told by the file's first bytes (never by its name): PNG or JPEG."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    return None
-
-
 # --- data -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class TemplateInfo:
-    id: uuid.UUID
-    code: str
-    version: int
-    kind: TemplateKind
-    spec: TemplateSpec
-    created_at: datetime
-    created_by: int | None
-    note: str
-
-
-@dataclass(frozen=True, slots=True)
-class PhotoUpload:
-    """Image bytes read from a file (a camera needs QtMultimedia, not in this build)."""
-
-    file_name: str
-    data: bytes
-
-
-@dataclass(frozen=True, slots=True)
-class AnswerInput:
-    value: str | None
-    comment: str = ""
-    photo: PhotoUpload | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ChecklistDraft:
-    """What a form collected before signing. ``clerk_id`` is the person checked (for a
-    self-check, the signer). ``supersedes_id`` with a ``correction_reason`` makes it a
-    correction. Corrective actions get ``action_owner_id`` (default: the clerk) and are due
-    on ``action_due_on`` (default: the hall's setting, in days from the business date)."""
-
-    template_id: uuid.UUID
-    clerk_id: int
-    started_at: datetime
-    answers: Mapping[str, AnswerInput]
-    counter_id: int | None = None
-    shift_id: uuid.UUID | None = None
-    comment: str = ""
-    scenario: str = ""
-    supersedes_id: uuid.UUID | None = None
-    correction_reason: str = ""
-    action_owner_id: int | None = None
-    action_due_on: date | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class SignedChecklist:
-    inspection_id: uuid.UUID
-    score_tenths: int | None
-    passed: bool
-    critical_failed: bool
-    opened_actions: tuple[uuid.UUID, ...]
-    closed_actions: tuple[uuid.UUID, ...]
-    still_open_actions: tuple[uuid.UUID, ...] = field(default=())
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,82 +144,6 @@ class CounterChoice:
     name: str
 
 
-@dataclass(frozen=True, slots=True)
-class ActionRow:
-    """A corrective action with its current state (the projection of its events)."""
-
-    action_id: uuid.UUID
-    inspection_id: uuid.UUID
-    item_key: str
-    item_text: str
-    clerk_id: int
-    clerk: str
-    owner: str
-    due_on: date
-    created_at: datetime
-    state: str  # "open" | "closed" | "cancelled"
-    rechecks_failed: int
-    closed_at: datetime | None
-    overdue: bool
-
-
-# --- templates --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ShippedTemplate:
-    """A default checklist as bundled: its definition, shipped version and note."""
-
-    spec: TemplateSpec
-    version: int = 1
-    note: str = SHIPPED_NOTE
-
-
-def shipped_versions() -> list[ShippedTemplate]:
-    """The default templates bundled in ``resources/checklists``, in file-name order."""
-    folder = paths.resource("checklists")
-    shipped = []
-    for path in sorted(folder.glob("*.json")):
-        with path.open(encoding="utf-8") as fh:
-            data = json.load(fh)
-        version = int(data.get("version", 1))
-        note = str(data.get("version_note", SHIPPED_NOTE)) if version > 1 else SHIPPED_NOTE
-        shipped.append(ShippedTemplate(TemplateSpec.from_dict(data), version, note))
-    return shipped
-
-
-def shipped_templates() -> list[TemplateSpec]:
-    """The definitions of the bundled defaults, in file-name order."""
-    return [s.spec for s in shipped_versions()]
-
-
-def shipped_template_id(spec: TemplateSpec, version: int = 1) -> uuid.UUID:
-    """The key of a shipped default's version: derived from its content, so every PC of a
-    hall that copies the same default writes the same row (and sync sees one template)."""
-    return uuid.uuid5(_SHIPPED_NAMESPACE, f"{spec.code}:{version}:{_dump(spec)}")
-
-
-def _spec_of(row: EtiquetteTemplate) -> TemplateSpec:
-    return TemplateSpec.from_dict(json.loads(row.definition))
-
-
-def _info(row: EtiquetteTemplate) -> TemplateInfo:
-    return TemplateInfo(
-        id=row.id,
-        code=row.code,
-        version=row.version,
-        kind=TemplateKind(row.kind),
-        spec=_spec_of(row),
-        created_at=row.created_at,
-        created_by=row.created_by,
-        note=row.note,
-    )
-
-
-def _dump(spec: TemplateSpec) -> str:
-    return json.dumps(spec.to_dict(), ensure_ascii=False, sort_keys=True)
-
-
 def _device_code(session: Session) -> str:
     device = session.scalars(select(DeviceInfo).limit(1)).first()
     return device.device_code if device else ""
@@ -288,20 +159,9 @@ def _text(value: str, field_name: str, limit: int) -> str:
     return check_text(value, field=field_name, maximum=limit)
 
 
-def _check_template_texts(spec: TemplateSpec) -> None:
-    """Every text of a template is one line free of control and broken characters."""
-    texts = [spec.title, *spec.scenarios]
-    for section in spec.sections:
-        texts.append(section.title)
-        texts.extend(item.text for item in section.items)
-    for text in texts:
-        for value in (text.zh, text.en):
-            refuse_bad_characters(value, field="template", multiline=False)
-
-
 class EtiquetteService:
     """Templates, signing and corrective actions of the etiquette checklists (see the
-    module docstring for the invariants). Reports live in ``etiquette_reports``."""
+    module docstring for the invariants). Reports live in ``reports``."""
 
     def __init__(self, store: Store, clock: Clock = utc_now) -> None:
         self._store = store
@@ -343,7 +203,7 @@ class EtiquetteService:
                         code=spec.code,
                         version=default.version,
                         kind=spec.kind.value,
-                        definition=_dump(spec),
+                        definition=dump_spec(spec),
                         created_at=now,
                         created_by=None,
                         device_code=device,
@@ -374,7 +234,7 @@ class EtiquetteService:
             )
             if kind is not None:
                 query = query.where(EtiquetteTemplate.kind == kind.value)
-            return [_info(row) for row in session.scalars(query)]
+            return [template_info(row) for row in session.scalars(query)]
 
     def template(self, actor: Actor, template_id: uuid.UUID) -> TemplateInfo:
         self.ensure_templates()
@@ -382,7 +242,7 @@ class EtiquetteService:
             row = session.get(EtiquetteTemplate, template_id)
             if row is None:
                 raise NotFound(N_("This checklist template does not exist."))
-            return _info(row)
+            return template_info(row)
 
     def template_versions(self, actor: Actor, code: str) -> list[TemplateInfo]:
         self.ensure_templates()
@@ -392,7 +252,7 @@ class EtiquetteService:
                 .where(EtiquetteTemplate.code == code)
                 .order_by(*TEMPLATE_ORDER)
             )
-            return [_info(row) for row in rows]
+            return [template_info(row) for row in rows]
 
     def save_template(self, actor: Actor, spec: TemplateSpec, note: str = "") -> TemplateInfo:
         """Store ``spec`` as the next version of its code (a leader or an administrator).
@@ -403,7 +263,7 @@ class EtiquetteService:
         require_role(actor, *_LEADERS)
         self.ensure_templates()
         note = _text(note, "note", MAX_REASON)
-        _check_template_texts(spec)
+        check_template_texts(spec)
         try:
             spec = TemplateSpec.from_dict(spec.to_dict())
         except TemplateError as exc:
@@ -423,13 +283,13 @@ class EtiquetteService:
                     raise ValidationError(
                         "kind", N_("A checklist's kind cannot change between versions.")
                     )
-                if current.definition == _dump(spec):
+                if current.definition == dump_spec(spec):
                     raise ValidationError("template", N_("Nothing was changed."))
             row = EtiquetteTemplate(
                 code=spec.code,
                 version=(current.version + 1) if current else 1,
                 kind=spec.kind.value,
-                definition=_dump(spec),
+                definition=dump_spec(spec),
                 created_at=now,
                 created_by=actor.staff_id,
                 device_code=_device_code(session),
@@ -447,7 +307,7 @@ class EtiquetteService:
                 code=row.code,
                 version=row.version,
             )
-            return _info(row)
+            return template_info(row)
 
     # -- choices for forms -----------------------------------------------------------------
 
@@ -514,7 +374,7 @@ class EtiquetteService:
         reason = _text(draft.correction_reason, "correction_reason", MAX_REASON)
         if draft.supersedes_id is not None and not reason:
             raise ValidationError("correction_reason", N_("Give the reason for the correction."))
-        photos = {key: _check_photo(a.photo) for key, a in draft.answers.items() if a.photo}
+        photos = {key: check_photo(a.photo) for key, a in draft.answers.items() if a.photo}
         comments = {
             key: _text(a.comment, "comment", MAX_COMMENT) for key, a in draft.answers.items()
         }
@@ -526,7 +386,7 @@ class EtiquetteService:
                 raise NotFound(N_("This checklist template does not exist."))
             if template.kind != kind.value:
                 raise ValidationError("template", N_("This checklist is not meant for this."))
-            spec = _spec_of(template)
+            spec = spec_of(template)
             values = {key: a.value for key, a in draft.answers.items() if a.value is not None}
             for key, value in values.items():
                 if key in {item.key for item in spec.items}:
@@ -546,7 +406,7 @@ class EtiquetteService:
             if draft.started_at > now:
                 raise ValidationError("started_at", N_("The start time lies in the future."))
             today = business_date(now, _timezone(session, actor.hall_id))
-            original = self._check_correction(session, draft, kind)
+            original = check_correction(session, draft, kind)
             device = _device_code(session)
             score = percent_tenths(result.score)
             passed = bool(result.passed)
@@ -575,7 +435,7 @@ class EtiquetteService:
             )
             session.add(inspection)
             session.flush()
-            self._write_answers(session, spec, inspection, result, values, comments, photos, now)
+            write_answers(session, spec, inspection, result, values, comments, photos, now)
             session.add(
                 EtiquetteSignature(
                     inspection_id=inspection.id,
@@ -604,7 +464,7 @@ class EtiquetteService:
                     raise ValidationError(
                         "action_owner", N_("Choose who is responsible for the actions.")
                     )
-                opened, closed, still_open = _update_actions(
+                opened, closed, still_open = update_actions(
                     session, inspection, result, original, owner, due_on, now, signer, device
                 )
             audit(
@@ -632,74 +492,6 @@ class EtiquetteService:
                 tuple(still_open),
             )
 
-    def _check_correction(
-        self, session: Session, draft: ChecklistDraft, kind: TemplateKind
-    ) -> EtiquetteInspection | None:
-        if draft.supersedes_id is None:
-            return None
-        original = session.get(EtiquetteInspection, draft.supersedes_id)
-        if original is None:
-            raise NotFound(N_("The inspection to correct does not exist."))
-        if original.kind != kind.value:
-            raise ValidationError("supersedes", N_("A correction keeps the kind of checklist."))
-        if original.clerk_id != draft.clerk_id or original.template_id != draft.template_id:
-            raise ValidationError(
-                "supersedes",
-                N_("A correction is about the same clerk, on the same checklist version."),
-            )
-        superseded = session.scalars(
-            select(EtiquetteInspection.id).where(EtiquetteInspection.supersedes_id == original.id)
-        ).first()
-        if superseded is not None:
-            raise ValidationError(
-                "supersedes", N_("This inspection was already corrected; correct the correction.")
-            )
-        return original
-
-    @staticmethod
-    def _write_answers(
-        session: Session,
-        spec: TemplateSpec,
-        inspection: EtiquetteInspection,
-        result: ChecklistScore,
-        values: Mapping[str, str | None],
-        comments: Mapping[str, str],
-        photos: Mapping[str, tuple[str, str, bytes]],
-        now: datetime,
-    ) -> None:
-        for section in spec.sections:
-            for item in section.items:
-                value = values.get(item.key)
-                comment = comments.get(item.key, "")
-                photo = photos.get(item.key)
-                if value is None and not comment and photo is None:
-                    continue
-                scored = result.item(item.key)
-                answer = EtiquetteAnswer(
-                    inspection_id=inspection.id,
-                    section_key=section.key,
-                    item_key=item.key,
-                    value=value or "",
-                    counted=scored.counts,
-                    failed=scored.failed,
-                    comment=comment,
-                    created_at=now,
-                )
-                session.add(answer)
-                if photo is not None:
-                    session.flush()
-                    content_type, name, data = photo
-                    session.add(
-                        EtiquettePhoto(
-                            answer_id=answer.id,
-                            content_type=content_type,
-                            file_name=name,
-                            size_bytes=len(data),
-                            data=data,
-                            created_at=now,
-                        )
-                    )
-
     # -- corrective actions ----------------------------------------------------------------
 
     def open_actions(self, actor: Actor, clerk_id: int) -> list[ActionRow]:
@@ -715,171 +507,7 @@ class EtiquetteService:
         self.ensure_templates()
         with self._store.read() as session:
             today = business_date(self._clock(), _timezone(session, actor.hall_id))
-            query = select(CorrectiveAction).order_by(CorrectiveAction.created_at.desc())
-            if clerk_id is not None:
-                query = query.where(CorrectiveAction.clerk_id == clerk_id)
-            actions = list(session.scalars(query))
-            events: dict[uuid.UUID, list[CorrectiveActionEvent]] = {}
-            if actions:
-                for event in session.scalars(
-                    select(CorrectiveActionEvent)
-                    .where(CorrectiveActionEvent.action_id.in_([a.id for a in actions]))
-                    .order_by(CorrectiveActionEvent.at)
-                ):
-                    events.setdefault(event.action_id, []).append(event)
-            names = {s.id: f"{s.staff_no} {s.name}" for s in session.scalars(select(Staff))}
-            texts = _item_texts(session)
-            rows = []
-            for action in actions:
-                state, closed_at, failed = "open", None, 0
-                for event in events.get(action.id, []):
-                    if event.kind == ActionEventKind.RECHECK_FAILED.value:
-                        failed += 1
-                    elif event.kind == ActionEventKind.RECHECK_PASSED.value:
-                        state, closed_at = "closed", event.at
-                    elif event.kind == ActionEventKind.CANCELLED.value:
-                        state, closed_at = "cancelled", event.at
-                if open_only and state != "open":
-                    continue
-                rows.append(
-                    ActionRow(
-                        action_id=action.id,
-                        inspection_id=action.inspection_id,
-                        item_key=action.item_key,
-                        item_text=texts.get(action.item_key, action.item_key),
-                        clerk_id=action.clerk_id,
-                        clerk=names.get(action.clerk_id, ""),
-                        owner=names.get(action.owner_id, ""),
-                        due_on=action.due_on,
-                        created_at=action.created_at,
-                        state=state,
-                        rechecks_failed=failed,
-                        closed_at=closed_at,
-                        overdue=state == "open" and action.due_on < today,
-                    )
-                )
-            return rows
-
-
-def _item_texts(session: Session) -> dict[str, str]:
-    """Each item key's text in the interface language, from the newest version having it."""
-    from app.i18n import current_language
-
-    language = current_language()
-    texts: dict[str, str] = {}
-    for row in session.scalars(
-        select(EtiquetteTemplate).order_by(*(c.desc() for c in TEMPLATE_ORDER))
-    ):
-        for item in _spec_of(row).items:
-            texts.setdefault(item.key, item.text.pick(language))
-    return texts
-
-
-def _check_photo(photo: PhotoUpload | None) -> tuple[str, str, bytes]:
-    assert photo is not None
-    if not photo.data:
-        raise ValidationError("photo", N_("The photo file is empty."))
-    if len(photo.data) > MAX_PHOTO_BYTES:
-        raise ValidationError(
-            "photo",
-            N_("A photo can be at most {size} MB."),
-            size=MAX_PHOTO_BYTES // (1024 * 1024),
-        )
-    content_type = photo_content_type(photo.data)
-    if content_type is None:
-        raise ValidationError("photo", N_("A photo must be a PNG or JPEG image."))
-    name = clean_text(photo.file_name, field="photo", multiline=False)
-    return content_type, name[-200:], photo.data
-
-
-def _update_actions(
-    session: Session,
-    inspection: EtiquetteInspection,
-    result: ChecklistScore,
-    original: EtiquetteInspection | None,
-    owner_id: int,
-    due_on: date,
-    now: datetime,
-    signer: Actor,
-    device: str,
-) -> tuple[list[uuid.UUID], list[uuid.UUID], list[uuid.UUID]]:
-    """Recheck the clerk's open actions against this inspection, cancel those of a
-    superseded inspection that no longer fail, and open one per new failed item."""
-    open_ids = _open_action_ids(session, inspection.clerk_id)
-    actions = (
-        list(session.scalars(select(CorrectiveAction).where(CorrectiveAction.id.in_(open_ids))))
-        if open_ids
-        else []
-    )
-    scored = {item.key: item for item in result.items}
-    closed: list[uuid.UUID] = []
-    still_open: list[uuid.UUID] = []
-    failing_with_action: set[str] = set()
-
-    def event(action: CorrectiveAction, kind: ActionEventKind) -> None:
-        session.add(
-            CorrectiveActionEvent(
-                action_id=action.id,
-                kind=kind.value,
-                inspection_id=inspection.id,
-                at=now,
-                staff_id=signer.staff_id,
-                device_code=device,
-            )
-        )
-
-    for action in actions:
-        item = scored.get(action.item_key)
-        from_original = original is not None and action.inspection_id == original.id
-        if item is None or not item.counts:
-            if from_original:
-                event(action, ActionEventKind.CANCELLED)
-                closed.append(action.id)
-            continue
-        if item.failed:
-            failing_with_action.add(action.item_key)
-            still_open.append(action.id)
-            if not from_original:
-                event(action, ActionEventKind.RECHECK_FAILED)
-        else:
-            event(
-                action,
-                ActionEventKind.CANCELLED if from_original else ActionEventKind.RECHECK_PASSED,
-            )
-            closed.append(action.id)
-    opened: list[uuid.UUID] = []
-    for key in result.failed_items:
-        if key in failing_with_action:
-            continue
-        action = CorrectiveAction(
-            inspection_id=inspection.id,
-            item_key=key,
-            clerk_id=inspection.clerk_id,
-            owner_id=owner_id,
-            due_on=due_on,
-            created_at=now,
-            created_by=signer.staff_id,
-            device_code=device,
-        )
-        session.add(action)
-        session.flush()
-        opened.append(action.id)
-    return opened, closed, still_open
-
-
-def _open_action_ids(session: Session, clerk_id: int) -> list[uuid.UUID]:
-    done = select(CorrectiveActionEvent.action_id).where(
-        CorrectiveActionEvent.kind.in_(
-            (ActionEventKind.RECHECK_PASSED.value, ActionEventKind.CANCELLED.value)
-        )
-    )
-    return list(
-        session.scalars(
-            select(CorrectiveAction.id).where(
-                CorrectiveAction.clerk_id == clerk_id, CorrectiveAction.id.not_in(done)
-            )
-        )
-    )
+            return action_rows(session, today, clerk_id, open_only=open_only)
 
 
 def staff_names(session: Session, ids: Sequence[int]) -> dict[int, str]:

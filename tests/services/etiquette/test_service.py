@@ -31,8 +31,8 @@ from app.services.etiquette.service import (
     PhotoUpload,
     TemplateInfo,
     iso_week_of,
-    shipped_template_id,
 )
+from app.services.etiquette.templates import shipped_template_id
 from app.services.staff.auth import AuthService
 from app.store.database import Store, open_store, sqlite_url
 
@@ -494,7 +494,7 @@ def test_a_store_on_shipped_version_1_gets_version_2_and_keeps_its_history(
 ) -> None:
     """The upgrade path: a store that copied version 1 (the old default) and signed on it
     gains shipped version 2 under the same key on every PC; the old inspection keeps v1."""
-    from app.services.etiquette.service import shipped_versions
+    from app.services.etiquette.templates import shipped_versions
     from app.store.models.etiquette import EtiquetteTemplate
 
     shipped = {s.spec.code: s for s in shipped_versions()}
@@ -527,7 +527,7 @@ def test_a_store_on_shipped_version_1_gets_version_2_and_keeps_its_history(
 def test_a_halls_own_edit_is_not_outranked_by_a_shipped_version(
     store: Store, clock: Clock, leader: Actor
 ) -> None:
-    from app.services.etiquette.service import shipped_versions
+    from app.services.etiquette.templates import shipped_versions
     from app.store.models.etiquette import EtiquetteTemplate
 
     shipped = {s.spec.code: s for s in shipped_versions()}
