@@ -34,7 +34,7 @@ from sqlalchemy.types import TypeDecorator
 
 from app.services.base import Clock, utc_now
 from app.services.complaints.records import rebuild_states
-from app.services.payments.service import raise_receipt_floor
+from app.services.payments.receipt_numbers import raise_receipt_floor
 from app.store.database import Store
 from app.store.models import Base, Counter, DeviceInfo, Hall
 from app.store.models.sync import (

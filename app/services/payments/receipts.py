@@ -49,13 +49,10 @@ from app.i18n import N_, in_language
 from app.services.arrears.records import business_date
 from app.services.base import Actor, Clock, audit, utc_now
 from app.services.hall.service import HallService
+from app.services.payments.account import policy_in_force
+from app.services.payments.corrections import correction_of
 from app.services.payments.penalty_records import penalty_owed_after
-from app.services.payments.service import (
-    correction_of,
-    method_label,
-    policy_in_force,
-    printed_copies,
-)
+from app.services.payments.service import method_label, printed_copies
 from app.store.database import Store
 from app.store.models import (
     Account,

@@ -1,8 +1,10 @@
 """Payment collection at the counter: quote, plan, record, void and reverse.
 
-The request types, the validation and the split of an amount live in
-``app.services.payments.plan`` (no store there); they are re-exported here, so callers
-import everything about payments from this module. Invariants this service keeps, and why:
+``PaymentService`` is the entry point; its parts are ``plan`` (the request types, the
+validation and the split of an amount, no store there), ``account`` (the account a payment
+is planned against), ``receipt_numbers`` (issuing them) and ``corrections`` (voids and
+reversals). The package ``app.services.payments`` names them all, so callers import
+everything about payments from there. Invariants this service keeps, and why:
 
 * **One payment, one transaction.** The payment row, its allocations, the penalty it
   posts, the device's next receipt number, the audit event, a penalty waiver and the
@@ -51,36 +53,39 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
-from enum import StrEnum
+from datetime import datetime
 from typing import Final
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.domain.arrears_policy import ArrearsPolicy, default_policy
+from app.domain.arrears_policy import ArrearsPolicy
 from app.domain.errors import (
-    HallDeskError,
     NotFound,
     PermissionDenied,
     ValidationError,
 )
 from app.domain.identity import mask_name
 from app.domain.ids import uuid7
-from app.domain.ledger import BillLine
 from app.domain.penalty import runs_to_json
 from app.i18n import N_
-from app.services.arrears.records import business_date, load_inputs, read_policy
+from app.services.arrears.records import business_date
 from app.services.base import Actor, Clock, Desk, audit, check_reason, this_desk, utc_now
-from app.services.customers.service import ServiceView
 from app.services.listeners import Listeners
+from app.services.payments.account import account_state, policy_in_force
+from app.services.payments.corrections import (
+    CorrectionRefused,
+    CorrectionRule,
+    correction_of,
+    void_refusal,
+    write_correction,
+)
 from app.services.payments.plan import (
     COUNTER_METHODS,
     ELECTRONIC_METHODS,
     MAX_PAYMENT_FEN,
     METHOD_LABELS,
     AccountState,
-    BillRow,
     PaymentPlan,
     PaymentQuote,
     PaymentRequest,
@@ -91,7 +96,8 @@ from app.services.payments.plan import (
     method_label,
     plan_payment,
 )
-from app.services.shifts.records import NoOpenShift, is_open, require_current_shift
+from app.services.payments.receipt_numbers import IssuedNumber, next_receipt_no, receipt_number
+from app.services.shifts.records import NoOpenShift, require_current_shift
 from app.store.database import Store
 from app.store.models import (
     Account,
@@ -106,14 +112,7 @@ from app.store.models import (
     PenaltyWaiver,
     ReceiptPrint,
     RestoreRequest,
-    Service,
     Staff,
-)
-from app.store.receipt_mark import (
-    HIGHEST_RECEIPT_SQL,
-    ReceiptMark,
-    highest_receipt_params,
-    number_of,
 )
 
 __all__ = [
@@ -145,30 +144,6 @@ MAX_REASON: Final = 200
 SUCCESSFUL_PRINTS: Final = ("printed", "saved")
 
 _NEEDS_LEADER: Final = N_("This needs a shift leader's credential.")
-
-
-def receipt_number(device_code: str, n: int) -> str:
-    """The ``n``-th receipt of a device: ``PC01-00000042``."""
-    return f"{device_code}-{n:08d}"
-
-
-# --- errors ---------------------------------------------------------------------------------
-
-
-class CorrectionRule(StrEnum):
-    """Which rule refused a void or reversal, for callers that react to the reason."""
-
-    NOT_A_PAYMENT = "not_a_payment"
-    ALREADY_CORRECTED = "already_corrected"
-    OTHER_SHIFT = "other_shift"
-
-
-class CorrectionRefused(HallDeskError):
-    """A void or reversal the rules do not allow; ``rule`` says which rule."""
-
-    def __init__(self, rule: CorrectionRule, message: str, **params: object) -> None:
-        super().__init__(message, **params)
-        self.rule = rule
 
 
 # --- data -----------------------------------------------------------------------------------
@@ -228,14 +203,6 @@ class PaymentDetail:
 # --- store reads ------------------------------------------------------------------------------
 
 
-def policy_in_force(session: Session) -> ArrearsPolicy:
-    """The hall's ladder policy: the highest stored version, or the bundled default that
-    ``ArrearsService`` writes as version 1 on first use (read only here, so a payment never
-    writes policy rows)."""
-    found = read_policy(session)
-    return found[1] if found is not None else default_policy()
-
-
 def printed_copies(session: Session, payment_id: uuid.UUID) -> int:
     """How many copies of the receipt were printed or saved (distinct copy numbers), which
     is also the copy number of the next one."""
@@ -247,67 +214,6 @@ def printed_copies(session: Session, payment_id: uuid.UUID) -> int:
         )
     )
     return int(count or 0)
-
-
-def correction_of(session: Session, payment_id: uuid.UUID) -> Payment | None:
-    """The void or reversal that points at ``payment_id``, if any."""
-    return session.scalars(
-        select(Payment).where(Payment.original_id == payment_id).limit(1)
-    ).first()
-
-
-def _account_state(
-    session: Session, account_id: int, today: date, timezone: str, policy: ArrearsPolicy
-) -> AccountState:
-    account = session.get(Account, account_id)
-    if account is None:
-        raise NotFound(N_("No account with this number exists."))
-    customer = session.get(Customer, account.customer_id)
-    assert customer is not None
-    bills = tuple(
-        BillRow(b.id, BillLine(b.period, b.amount_fen, b.issue_date, b.due_date))
-        for b in session.scalars(
-            select(Bill).where(Bill.account_id == account_id).order_by(Bill.period, Bill.due_date)
-        )
-    )
-    credited = session.scalar(
-        select(func.coalesce(func.sum(Payment.amount_fen - Payment.penalty_fen), 0)).where(
-            Payment.account_id == account_id
-        )
-    )
-    services = tuple(
-        ServiceView(s.id, s.kind, s.number, s.plan, s.status)
-        for s in session.scalars(
-            select(Service)
-            .where(Service.account_id == account_id)
-            .order_by(Service.kind, Service.number)
-        )
-    )
-    open_restores = frozenset(
-        session.scalars(
-            select(RestoreRequest.service_id).where(
-                RestoreRequest.account_id == account_id, RestoreRequest.done_at.is_(None)
-            )
-        )
-    )
-    # The penalty's facts are read with the engine's other inputs, so the amount is the one
-    # the arrears tab shows.
-    penalty = load_inputs(session, [account_id], timezone)[account_id].penalty_position(
-        policy, today
-    )
-    organisation = customer.kind == CustomerKind.ORGANISATION
-    return AccountState(
-        account_id=account.id,
-        account_no=account.number,
-        customer_id=customer.id,
-        customer_name=mask_name(customer.name, organisation=organisation),
-        organisation=organisation,
-        bills=bills,
-        credited_fen=int(credited or 0),
-        penalty=penalty,
-        services=services,
-        open_restores=open_restores,
-    )
 
 
 def _post_penalty(
@@ -346,63 +252,6 @@ def _check_leader(leader: Actor | None) -> Actor:
     return leader
 
 
-def _take_write_lock(session: Session, device_code: str) -> None:
-    """Start the transaction with a write: the device's sequence row, created at 0 if it is
-    missing. SQLite then holds its write lock until commit, so what this transaction reads
-    next cannot change under it."""
-    session.execute(
-        text("INSERT OR IGNORE INTO receipt_sequence (device_code, last_no) VALUES (:d, 0)"),
-        {"d": device_code},
-    )
-
-
-def highest_receipt(session: Session, device_code: str) -> int:
-    """The highest receipt number of ``device_code`` among the store's payments (0 if
-    none): rows a pull brought back count too."""
-    found = session.execute(text(HIGHEST_RECEIPT_SQL), highest_receipt_params(device_code)).scalar()
-    return number_of(found) if found else 0
-
-
-def raise_receipt_floor(session: Session, device_code: str, number: int) -> None:
-    """The device's sequence continues after ``number`` (it never goes down)."""
-    _take_write_lock(session, device_code)
-    session.execute(
-        text("UPDATE receipt_sequence SET last_no = :n WHERE device_code = :d AND last_no < :n"),
-        {"d": device_code, "n": number},
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class _Issued:
-    """A receipt number taken in a transaction, and the mark before it (to put back)."""
-
-    device_code: str
-    number: int
-    mark_before: int
-
-    @property
-    def receipt_no(self) -> str:
-        return receipt_number(self.device_code, self.number)
-
-
-def _next_receipt_no(session: Session, device_code: str, mark: ReceiptMark) -> _Issued:
-    """One more than the highest number this device may have issued: its sequence in this
-    store, its highest receipt in this store, and the mark outside the store (which a store
-    put back from an older copy does not take with it). The caller raises the mark before
-    its transaction commits (see ``app.store.receipt_mark``)."""
-    _take_write_lock(session, device_code)
-    last = session.execute(
-        text("SELECT last_no FROM receipt_sequence WHERE device_code = :d"), {"d": device_code}
-    ).scalar_one()
-    marked = mark.read(device_code)
-    number = max(int(last), highest_receipt(session, device_code), marked) + 1
-    session.execute(
-        text("UPDATE receipt_sequence SET last_no = :n WHERE device_code = :d"),
-        {"d": device_code, "n": number},
-    )
-    return _Issued(device_code, number, marked)
-
-
 # --- the service ----------------------------------------------------------------------------
 
 
@@ -427,7 +276,7 @@ class PaymentService:
         with self._store.read() as session:
             desk = this_desk(session)
             today = business_date(now, desk.timezone)
-            state = _account_state(
+            state = account_state(
                 session, account_id, today, desk.timezone, policy_in_force(session)
             )
         ledger = state.ledger()
@@ -463,7 +312,7 @@ class PaymentService:
         with self._store.read() as session:
             desk = this_desk(session)
             today = business_date(now, desk.timezone)
-            state = _account_state(
+            state = account_state(
                 session, request.account_id, today, desk.timezone, policy_in_force(session)
             )
             return plan_payment(state, request, today)
@@ -515,7 +364,7 @@ class PaymentService:
                 correction_id=correction.id if correction else None,
                 prints=printed_copies(session, payment.id),
                 allocations=allocations,
-                voidable=correctable and _void_rule(session, payment, desk, None) is None,
+                voidable=correctable and void_refusal(session, payment, desk, None) is None,
                 reversible=correctable,
                 rounding_fen=payment.rounding_fen,
             )
@@ -557,11 +406,11 @@ class PaymentService:
         self._store.health.require_sound()
         now = self._clock()
         mark = self._store.receipt_mark
-        issued: _Issued | None = None
+        issued: IssuedNumber | None = None
         try:
             with self._store.unit_of_work() as session:
                 desk = this_desk(session)
-                issued = _next_receipt_no(session, desk.device_code, mark)
+                issued = next_receipt_no(session, desk.device_code, mark)
                 payment, restore_ids = self._write(
                     session, actor, plan, request, waiver, desk, issued.receipt_no, now
                 )
@@ -590,7 +439,7 @@ class PaymentService:
         shift = require_current_shift(session, actor.staff_id, desk.counter_id)
         today = business_date(now, desk.timezone)
         policy = policy_in_force(session)
-        state = _account_state(session, request.account_id, today, desk.timezone, policy)
+        state = account_state(session, request.account_id, today, desk.timezone, policy)
         try:
             again = plan_payment(state, request, today)
         except ValidationError:  # e.g. a cash rounding the changed account no longer allows
@@ -740,85 +589,6 @@ class PaymentService:
         self._store.health.require_sound()
         now = self._clock()
         with self._store.unit_of_work() as session:
-            desk = this_desk(session)
-            _take_write_lock(session, desk.device_code)
-            shift = require_current_shift(session, actor.staff_id, desk.counter_id)
-            original = session.get(Payment, payment_id)
-            if original is None:
-                raise NotFound(N_("This payment does not exist."))
-            if original.kind != PaymentKind.PAYMENT:
-                raise CorrectionRefused(
-                    CorrectionRule.NOT_A_PAYMENT,
-                    N_("Only a payment can be voided or reversed, not a void or a reversal."),
-                )
-            if correction_of(session, original.id) is not None:
-                raise CorrectionRefused(
-                    CorrectionRule.ALREADY_CORRECTED,
-                    N_("This payment has already been voided or reversed."),
-                )
-            if kind is PaymentKind.VOID:
-                refusal = _void_rule(session, original, desk, shift.id)
-                if refusal is not None:
-                    raise refusal
-            row = Payment(
-                id=uuid7(),
-                account_id=original.account_id,
-                amount_fen=-original.amount_fen,
-                method=original.method,
-                reference=original.reference or "",
-                paid_at=now,
-                staff_id=actor.staff_id,
-                receipt_no=None,
-                kind=kind.value,
-                original_id=original.id,
-                device_code=desk.device_code,
-                counter_id=desk.counter_id,
-                tendered_fen=None,
-                change_fen=None,
-                reason=reason,
-                approved_by=leader.staff_id,
-                penalty_fen=-original.penalty_fen,
-                rounding_fen=-original.rounding_fen,
-                shift_id=shift.id,
-            )
-            session.add(row)
-            audit(
-                session,
-                at=now,
-                staff_id=actor.staff_id,
-                action=f"payment_{kind.value}",
-                entity="payment",
-                entity_id=str(row.id),
-                original=str(original.id),
-                receipt_no=original.receipt_no,
-                account_id=original.account_id,
-                amount_fen=row.amount_fen,
-                penalty_fen=row.penalty_fen,
-                approved_by=leader.staff_id,
-                reason=reason,
-            )
+            row = write_correction(session, actor, payment_id, leader, reason, kind, now)
         self.money_moved.notify()
-        return RecordedPayment(row.id, None, now, (), kind, original.id)
-
-
-def _void_rule(
-    session: Session, original: Payment, desk: Desk, shift_id: uuid.UUID | None
-) -> CorrectionRefused | None:
-    """Why ``original`` may not be voided now (None when it may): only in its own shift,
-    while that shift is open at this counter (``shift_id``: the clerk's open shift, or None
-    to ask only whether the shift is still open here)."""
-    same = (
-        original.shift_id is not None
-        and is_open(session, original.shift_id)
-        and original.counter_id == desk.counter_id
-        and (shift_id is None or original.shift_id == shift_id)
-    )
-    if not same:
-        return CorrectionRefused(
-            CorrectionRule.OTHER_SHIFT,
-            N_(
-                "A payment can be voided only in the shift that took it, while it is open; "
-                "use a reversal instead."
-            ),
-        )
-    return None
+        return RecordedPayment(row.id, None, now, (), kind, payment_id)
