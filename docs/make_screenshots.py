@@ -364,7 +364,7 @@ def _inspection_shots(
 
 
 def _sync_shots(window: MainWindow, app: QApplication, language: str, db: Path, tmp: Path) -> None:
-    from ui.sync.controller import SyncSettingsDialog
+    from ui.sync.dialogs import SyncSettingsDialog
 
     dialog = SyncSettingsDialog(window.ctx, window)
     dialog.url_edit.setText("https://centre.example.cn:8765")
@@ -513,7 +513,7 @@ def _conflict_shots(window: MainWindow, app: QApplication, db: Path, tmp: Path) 
     from sqlalchemy import select
 
     from app.store.models.sync import SyncConflict, SyncOutbox
-    from ui.sync.controller import SyncConflictsDialog
+    from ui.sync.dialogs import SyncConflictsDialog
 
     ctx = window.ctx
     now = ctx.clock()

@@ -83,7 +83,7 @@ def test_a_refused_record_is_listed_with_what_to_do_and_a_leader_sends_it_again(
     from tests.sync.test_refusals import poison_complaint
     from ui.arrears.action_dialogs import LeaderDialog
     from ui.fonts import register_bundled_fonts
-    from ui.sync.controller import REASON_ADVICE, REASON_LABELS
+    from ui.sync.dialogs import REASON_ADVICE, REASON_LABELS
 
     load_hall(centre, "H1", tiny_demo)
     pc = new_hall_pc(centre, "H1", tmp_path / "pc.sqlite3")
