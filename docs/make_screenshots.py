@@ -457,10 +457,10 @@ def _handover_shots(window: MainWindow, app: QApplication, db: Path, tmp: Path) 
         apply_language(app, language)
         tab.reload()
         tab.pages.setCurrentIndex(1)
-        _wait(app, lambda: tab.sheet_pdf is not None)
+        _wait(app, lambda: tab.handover_page.sheet_pdf is not None)
         _settle(app, 40)
         _shot(window, "handover", language)
-        tab.sheet_pdf = None
+        tab.handover_page.sheet_pdf = None
     window.resize(*GUIDE_SIZE)
     handovers.sign(
         ctx.actor, revision.revision_id, Signer.INCOMING, ctx.auth.login("A002", DEMO_PASSWORD)

@@ -1,7 +1,10 @@
 """The shift tab, end to end on the demo store: open a shift with a float count, take
 payments, cash out with a leader, close with a blind count and a leader for the difference,
 write the handover with its equipment, sign it three times, print the sheet, and see the
-hall day. Also: the payment dialog without a shift says where to open one."""
+hall day. Also: the payment dialog without a shift says where to open one.
+
+The tab's dialogs are the tab's children (deleted with it), so only the tab is handed to
+``qtbot.addWidget``."""
 
 from __future__ import annotations
 
@@ -90,7 +93,6 @@ def test_open_pay_close_sign_print(
 
     # Open: the float counted note by note; a bad count is refused in the dialog.
     dialog = tab.make_open_dialog()
-    qtbot.addWidget(dialog)
     dialog.grid.fields["note_100"].setText("1.5")
     dialog.submit()
     assert not dialog.error.isHidden() and "whole number" in dialog.error.text()
@@ -111,7 +113,6 @@ def test_open_pay_close_sign_print(
         ctx.payments.record(ctx.actor, ctx.payments.prepare(ctx.actor, request))
 
     cash_out = CashOutDialog(ctx, tab)
-    qtbot.addWidget(cash_out)
     cash_out.amount.setText("100")
     cash_out.reason.setText("to the safe")
     cash_out.staff_no.setText("L001")
@@ -119,15 +120,15 @@ def test_open_pay_close_sign_print(
     accept(qtbot, cash_out)
 
     tab.reload()
-    rows = {m.method: m for m in tab.method_model.rows}
+    rows = {m.method: m for m in tab.x_page.method_model.rows}
     assert rows["cash"].payments == 1 and rows["wechat"].payments == 1
-    assert tab.x_table.model().rowCount() >= 4
+    assert tab.x_page.x_table.model().rowCount() >= 4
     # The hall's blind count: the clerk sees how many payments, no amount of any kind.
-    assert "Blind count" in tab.x_cash.text() and "CN¥" not in tab.x_cash.text()
-    assert "1 cash movement" in tab.x_movements.text()
+    assert "Blind count" in tab.x_page.x_cash.text() and "CN¥" not in tab.x_page.x_cash.text()
+    assert "1 cash movement" in tab.x_page.x_movements.text()
     shown = {
-        m.method: [tab.method_model.index(r, c).data() for c in range(6)]
-        for r, m in enumerate(tab.method_model.rows)
+        m.method: [tab.x_page.method_model.index(r, c).data() for c in range(6)]
+        for r, m in enumerate(tab.x_page.method_model.rows)
     }
     assert shown["wechat"][1:] == ["1", "—", "0 / —", "0 / —", "—"]
     assert shown["cash"][1:] == ["1", "—", "0 / —", "0 / —", "—"]
@@ -135,7 +136,6 @@ def test_open_pay_close_sign_print(
     # Close with a blind count: 520 + 88 - 100 = 508 expected, 450 counted (58 short); the
     # WeChat statement shows 118 against 120 taken.
     close = tab.make_close_dialog()
-    qtbot.addWidget(close)
     assert close.blind.isChecked() and "Blind count" in close.expected.text()
     assert not close.ok_button.isEnabled()
     assert set(close.methods_box.fields) == {"bank_card", "wechat", "alipay"}
@@ -182,32 +182,33 @@ def test_open_pay_close_sign_print(
 
     # The handover: standard equipment lines, notes, save, then three signatures.
     tab.pages.setCurrentIndex(1)
-    assert "revision" not in tab.handover_heading.text()
-    summary = tab.close_summary.text()
+    assert "revision" not in tab.handover_page.handover_heading.text()
+    summary = tab.handover_page.close_summary.text()
     assert "Cash: expected CN¥508.00, counted CN¥450.00, Shortage CN¥58.00" in summary
     assert "WeChat Pay: expected CN¥120.00, counted CN¥118.00, Shortage CN¥2.00" in summary
     assert "Bank card" not in summary  # nothing taken, nothing counted
-    assert tab.equipment.rowCount() == 5
-    tab.equipment.item(0, 1).setText("6")
-    tab.equipment.item(1, 1).setText("x")
-    tab.save_button.click()
-    assert "row 2" in tab.handover_error.text()
-    tab.equipment.item(1, 1).setText("2")
-    tab.equipment.item(1, 2).setText("POS 2 card reader faulty")
-    tab.notes.setPlainText("Customer Wang expects a call at 15:00")
-    tab.save_button.click()
-    qtbot.waitUntil(lambda: "revision 1" in tab.handover_heading.text(), timeout=10000)
-    assert tab.sign_buttons[Signer.OUTGOING].isEnabled()
-    assert not tab.sign_buttons[Signer.LEADER].isEnabled()
+    assert tab.handover_page.equipment.rowCount() == 5
+    tab.handover_page.equipment.item(0, 1).setText("6")
+    tab.handover_page.equipment.item(1, 1).setText("x")
+    tab.handover_page.save_button.click()
+    assert "row 2" in tab.handover_page.handover_error.text()
+    tab.handover_page.equipment.item(1, 1).setText("2")
+    tab.handover_page.equipment.item(1, 2).setText("POS 2 card reader faulty")
+    tab.handover_page.notes.setPlainText("Customer Wang expects a call at 15:00")
+    tab.handover_page.save_button.click()
+    qtbot.waitUntil(
+        lambda: "revision 1" in tab.handover_page.handover_heading.text(), timeout=10000
+    )
+    assert tab.handover_page.sign_buttons[Signer.OUTGOING].isEnabled()
+    assert not tab.handover_page.sign_buttons[Signer.LEADER].isEnabled()
 
     for role, staff_no in (
         (Signer.OUTGOING, "A001"),
         (Signer.INCOMING, "A002"),
         (Signer.LEADER, "L001"),
     ):
-        sign = tab.make_sign_dialog(role)
+        sign = tab.handover_page.make_sign_dialog(role)
         assert isinstance(sign, SignDialog)
-        qtbot.addWidget(sign)
         sign.staff_no.setText(staff_no)
         sign.password.setText("wrong")
         sign.submit()
@@ -216,10 +217,15 @@ def test_open_pay_close_sign_print(
         sign.password.setText(PASSWORD)
         accept(qtbot, sign)
         tab.reload()
-    assert "signed and locked" in tab.handover_heading.text()
-    assert all(not b.isEnabled() for b in tab.sign_buttons.values())
-    assert "A002" in tab.sign_labels[Signer.INCOMING].text()
-    qtbot.waitUntil(lambda: tab.sheet.pixmap() is not None and not tab.sheet.pixmap().isNull())
+    assert "signed and locked" in tab.handover_page.handover_heading.text()
+    assert all(not b.isEnabled() for b in tab.handover_page.sign_buttons.values())
+    assert "A002" in tab.handover_page.sign_labels[Signer.INCOMING].text()
+    qtbot.waitUntil(
+        lambda: (
+            tab.handover_page.sheet.pixmap() is not None
+            and not tab.handover_page.sheet.pixmap().isNull()
+        )
+    )
 
     # The preview is the sheet that prints (the printer gets it as page images).
     ctx.tasks.wait()
@@ -228,31 +234,33 @@ def test_open_pay_close_sign_print(
     assert "POS 2 card reader faulty" in text and "Shortage ¥58.00" in text
     assert "WeChat Pay ¥120.00 ¥118.00 Shortage ¥2.00" in " ".join(text.split())
     assert "DRAFT" not in text and "陈晓燕 (A001)" in text
-    tab.print_button.click()
+    tab.handover_page.print_button.click()
     assert tab_printed(qtbot, tmp_path / "printed").startswith(b"%PDF")
 
     # A locked handover changes only by a correction with a reason.
-    tab.save_button.click()
-    qtbot.waitUntil(lambda: bool(tab.handover_error.text()), timeout=10000)
-    assert "say why" in tab.handover_error.text()
-    tab.correction.setText("paper count was 5")
-    tab.equipment.item(0, 1).setText("5")
-    tab.save_button.click()
-    qtbot.waitUntil(lambda: "revision 2" in tab.handover_heading.text(), timeout=10000)
+    tab.handover_page.save_button.click()
+    qtbot.waitUntil(lambda: bool(tab.handover_page.handover_error.text()), timeout=10000)
+    assert "say why" in tab.handover_page.handover_error.text()
+    tab.handover_page.correction.setText("paper count was 5")
+    tab.handover_page.equipment.item(0, 1).setText("5")
+    tab.handover_page.save_button.click()
+    qtbot.waitUntil(
+        lambda: "revision 2" in tab.handover_page.handover_heading.text(), timeout=10000
+    )
 
     # The hall day shows the shift with its difference.
     tab.pages.setCurrentIndex(2)
-    tab.reload_day()
-    assert tab.day_model.rowCount() == 1
-    assert "Shortage" in tab.day_model.index(0, 7).data()
-    assert "0 of 1 shifts open" in tab.day_status.text()
-    assert not tab.close_day_button.isEnabled()  # a clerk cannot close the day
+    tab.day_page.reload()
+    assert tab.day_page.day_model.rowCount() == 1
+    assert "Shortage" in tab.day_page.day_model.index(0, 7).data()
+    assert "0 of 1 shifts open" in tab.day_page.day_status.text()
+    assert not tab.day_page.close_day_button.isEnabled()  # a clerk cannot close the day
     tab.pages.setCurrentIndex(1)
     tab.grab().save(str(tmp_path / "shift-tab.png"))
 
 
 def sheet_text(tab: ShiftTab) -> str:
-    pdf = tab.sheet_pdf or b""
+    pdf = tab.handover_page.sheet_pdf or b""
     return "".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages) if pdf else ""
 
 
@@ -293,12 +301,12 @@ def test_leader_sees_the_hall_day_and_closes_it(
         tab.print_function = pdf_file_printer(tmp_path / "printed")
         qtbot.addWidget(tab)
         tab.pages.setCurrentIndex(2)
-        assert tab.close_day_button.isEnabled() and tab.opening_button.isEnabled()
-        assert "No opening checks yet" in tab.opening_label.text()
-        tab.close_day_note.setText("quiet day")
-        tab.close_day_button.click()
-        qtbot.waitUntil(lambda: "Day closed" in tab.day_status.text(), timeout=10000)
-        tab.print_day_button.click()
+        assert tab.day_page.close_day_button.isEnabled() and tab.day_page.opening_button.isEnabled()
+        assert "No opening checks yet" in tab.day_page.opening_label.text()
+        tab.day_page.close_day_note.setText("quiet day")
+        tab.day_page.close_day_button.click()
+        qtbot.waitUntil(lambda: "Day closed" in tab.day_page.day_status.text(), timeout=10000)
+        tab.day_page.print_day_button.click()
         qtbot.waitUntil(lambda: any((tmp_path / "printed").glob("hall-day-*.pdf")), timeout=20000)
     finally:
         ctx.tasks.wait()
@@ -322,7 +330,6 @@ def test_opening_checks_and_the_status_label(
         tab = ShiftTab(ctx)
         qtbot.addWidget(tab)
         dialog = OpeningCheckDialog(ctx, NOW.date(), tab)
-        qtbot.addWidget(dialog)
         # A001 came 20 minutes early (the default time), A002 at 08:25: late for 15 minutes.
         dialog.findChild(QCheckBox, "arrived_A001").setChecked(True)
         dialog.findChild(QCheckBox, "arrived_A002").setChecked(True)
@@ -332,9 +339,12 @@ def test_opening_checks_and_the_status_label(
                 box.setChecked(True)
         dialog.findChild(QCheckBox, "hallOpened").setChecked(True)
         accept(qtbot, dialog)
-        tab.reload_day()
-        assert "Opening checks failed" in tab.opening_label.text()
-        assert "A002" in tab.opening_label.text() and "A001" not in tab.opening_label.text()
+        tab.day_page.reload()
+        assert "Opening checks failed" in tab.day_page.opening_label.text()
+        assert (
+            "A002" in tab.day_page.opening_label.text()
+            and "A001" not in tab.day_page.opening_label.text()
+        )
         ShiftService(store, lambda: NOW).open(ctx.actor, {"note_100": 1})
         label.refresh()
         assert label.text() == "Shift open"
@@ -355,13 +365,13 @@ def test_the_x_report_follows_every_payment_void_and_cash_movement(
     tab.show()
 
     def shown(method: str) -> list[str]:
-        for r, m in enumerate(tab.method_model.rows):
+        for r, m in enumerate(tab.x_page.method_model.rows):
             if m.method == method:
-                return [tab.method_model.index(r, c).data() for c in range(1, 4)]
+                return [tab.x_page.method_model.index(r, c).data() for c in range(1, 4)]
         return []
 
     assert shown("cash")[0] == "0" and shown("wechat")[0] == "0"
-    before = tab.x_heading.text()
+    before = tab.x_page.x_heading.text()
     printing = ReceiptPrinting(ctx, pdf_file_printer(tmp_path / "printed"))
     account = settled_account(db)
     recorded = []
@@ -381,7 +391,7 @@ def test_the_x_report_follows_every_payment_void_and_cash_movement(
             qtbot.mouseClick(dialog.record_button, Qt.MouseButton.LeftButton)
         recorded.append(dialog.recorded)
     qtbot.waitUntil(lambda: shown("cash")[0] == "1" and shown("wechat")[0] == "1", timeout=10000)
-    assert tab.x_heading.text() == before  # the same clock; the rows are what changed
+    assert tab.x_page.x_heading.text() == before  # the same clock; the rows are what changed
 
     # A void, taken on the task worker as the customer panel takes it.
     leader = AuthService(ctx.store).leader_credential("L001", PASSWORD)
@@ -391,8 +401,7 @@ def test_the_x_report_follows_every_payment_void_and_cash_movement(
 
     # A cash movement through its dialog (not run by the tab, so only the service tells).
     cash_in = CashInDialog(ctx, tab)
-    qtbot.addWidget(cash_in)
     cash_in.amount.setText("50")
     cash_in.reason.setText("coins from the safe")
     accept(qtbot, cash_in)
-    qtbot.waitUntil(lambda: "1 cash movement" in tab.x_movements.text(), timeout=10000)
+    qtbot.waitUntil(lambda: "1 cash movement" in tab.x_page.x_movements.text(), timeout=10000)
