@@ -151,29 +151,33 @@ def test_cash_payment_end_to_end(
     quote = dialog.quote
     owed = quote.total_due_fen
     assert owed > 0
-    assert dialog.amount.text() == yuan_text(owed)  # defaults to what is owed
+    assert dialog.entry_page.amount.text() == yuan_text(owed)  # defaults to what is owed
     assert [b.period for b in quote.unpaid_bills] == sorted(b.period for b in quote.unpaid_bills)
 
-    dialog.set_method(PaymentMethod.CASH)
-    assert dialog.tendered.isVisibleTo(dialog) and not dialog.reference.isVisibleTo(dialog)
+    dialog.entry_page.set_method(PaymentMethod.CASH)
+    assert dialog.entry_page.tendered.isVisibleTo(
+        dialog
+    ) and not dialog.entry_page.reference.isVisibleTo(dialog)
     # Cash in whole jiao: the fen of everything owed are written off for the customer.
     rounding = owed % 10
     cash = owed - rounding
     tendered = cash + 123_40
-    qtbot.keyClicks(dialog.tendered, yuan_text(tendered))
-    assert dialog.change.objectName() == "paymentChange"
-    assert format_money(123_40) in dialog.change.text()
+    qtbot.keyClicks(dialog.entry_page.tendered, yuan_text(tendered))
+    assert dialog.entry_page.change.objectName() == "paymentChange"
+    assert format_money(123_40) in dialog.entry_page.change.text()
 
     before = payments(db)
     qtbot.mouseClick(dialog.next_button, Qt.MouseButton.LeftButton)
-    assert dialog.page() == PAGE_CONFIRM, dialog.error.text()
+    assert dialog.page() == PAGE_CONFIRM, dialog.entry_page.error.text()
     assert dialog.findChild(QWidget, "paymentConfirm").isVisible()
     plan = dialog.plan
     assert plan is not None and plan.change_fen == 123_40 and plan.clears_arrears
     assert plan.rounding_fen == rounding > 0  # the demo account owes fen
     lines = {
-        dialog.plan_model.index(r, 0).data(): dialog.plan_model.index(r, 1).data()
-        for r in range(dialog.plan_model.rowCount())
+        dialog.confirm_page.plan_model.index(r, 0).data(): dialog.confirm_page.plan_model.index(
+            r, 1
+        ).data()
+        for r in range(dialog.confirm_page.plan_model.rowCount())
     }
     for allocation in plan.allocations:
         assert lines[f"Bill {allocation.period}"] == format_money(allocation.amount_fen)
@@ -194,7 +198,7 @@ def test_cash_payment_end_to_end(
     assert outcome.path.parent == archive and outcome.path.exists()
     assert recorded.receipt_no in pdf_text(archive / f"{recorded.receipt_no}.pdf")
     assert (tmp_path / "printed" / f"{recorded.receipt_no}.pdf").exists()  # printed via QPrinter
-    assert recorded.receipt_no in dialog.done_summary.text()
+    assert recorded.receipt_no in dialog.done_page.done_summary.text()
     assert (
         count(db, "SELECT count(*) FROM receipt_print WHERE outcome = 'printed' AND copy_no = 0")
         == 1
@@ -233,18 +237,20 @@ def test_bad_input_is_refused_and_nothing_recorded(
     message: str,
 ) -> None:
     dialog = open_dialog(qtbot, ctx, printing, owing_account(ctx))
-    dialog.set_method(method)
-    dialog.amount.setText(amount)
+    dialog.entry_page.set_method(method)
+    dialog.entry_page.amount.setText(amount)
     if method is PaymentMethod.CASH:
-        dialog.tendered.setText(tendered)
+        dialog.entry_page.tendered.setText(tendered)
     else:
-        assert dialog.reference.isVisibleTo(dialog) and not dialog.tendered.isVisibleTo(dialog)
-        dialog.reference.setText(reference)
+        assert dialog.entry_page.reference.isVisibleTo(
+            dialog
+        ) and not dialog.entry_page.tendered.isVisibleTo(dialog)
+        dialog.entry_page.reference.setText(reference)
     before = payments(db)
     assert not dialog.next()
     assert dialog.page() == PAGE_ENTRY
-    assert dialog.error.isVisibleTo(dialog)
-    assert message in dialog.error.text()
+    assert dialog.entry_page.error.isVisibleTo(dialog)
+    assert message in dialog.entry_page.error.text()
     dialog.record()  # not on the confirmation page: does nothing
     ctx.tasks.wait()
     assert payments(db) == before
@@ -254,29 +260,32 @@ def test_short_cash_shows_what_is_missing(
     qtbot: QtBot, ctx: AppContext, printing: ReceiptPrinting
 ) -> None:
     dialog = open_dialog(qtbot, ctx, printing, owing_account(ctx))
-    dialog.set_method(PaymentMethod.CASH)
-    dialog.amount.setText("100")
-    dialog.tendered.setText("80")
-    assert dialog.change.text() == f"Short by {format_money(2000)}"
+    dialog.entry_page.set_method(PaymentMethod.CASH)
+    dialog.entry_page.amount.setText("100")
+    dialog.entry_page.tendered.setText("80")
+    assert dialog.entry_page.change.text() == f"Short by {format_money(2000)}"
 
 
 def test_card_payment_with_reference_and_a5_layout_remembered(
     qtbot: QtBot, ctx: AppContext, printing: ReceiptPrinting, archive: Path
 ) -> None:
     dialog = open_dialog(qtbot, ctx, printing, owing_account(ctx))
-    dialog.set_method(PaymentMethod.BANK_CARD)
-    dialog.amount.setText("1000")  # partial: the penalty first, then the oldest bills
-    dialog.reference.setText("POS-20261115-0001")
-    dialog.layout_box.setCurrentIndex(dialog.layout_box.findData("a5"))
+    dialog.entry_page.set_method(PaymentMethod.BANK_CARD)
+    dialog.entry_page.amount.setText("1000")  # partial: the penalty first, then the oldest bills
+    dialog.entry_page.reference.setText("POS-20261115-0001")
+    dialog.entry_page.layout_box.setCurrentIndex(dialog.entry_page.layout_box.findData("a5"))
     assert RECEIPT_LAYOUT.read(ctx.settings) == "a5"
-    assert dialog.next(), dialog.error.text()
-    lines = [dialog.plan_model.index(r, 1).data() for r in range(dialog.plan_model.rowCount())]
+    assert dialog.next(), dialog.entry_page.error.text()
+    lines = [
+        dialog.confirm_page.plan_model.index(r, 1).data()
+        for r in range(dialog.confirm_page.plan_model.rowCount())
+    ]
     assert "POS-20261115-0001" in lines and "Bank card" in lines
     record(qtbot, dialog)
     outcome = wait_receipt(qtbot, dialog)
     assert outcome.layout.value == "a5" and outcome.path.exists()
     again = open_dialog(qtbot, ctx, printing, owing_account(ctx))
-    assert again.chosen_layout().value == "a5"
+    assert again.entry_page.chosen_layout().value == "a5"
 
 
 def test_failing_printer_leaves_the_payment_recorded_and_says_so(
@@ -287,14 +296,14 @@ def test_failing_printer_leaves_the_payment_recorded_and_says_so(
 
     printing = ReceiptPrinting(ctx, jammed)
     dialog = open_dialog(qtbot, ctx, printing, owing_account(ctx))
-    dialog.set_method(PaymentMethod.CASH)
+    dialog.entry_page.set_method(PaymentMethod.CASH)
     before = payments(db)
-    assert dialog.next(), dialog.error.text()
+    assert dialog.next(), dialog.entry_page.error.text()
     record(qtbot, dialog)
     outcome = wait_receipt(qtbot, dialog)
     assert payments(db) == before + 1
     assert outcome.failed and outcome.error == "paper jam"
-    status = dialog.receipt_status.text()
+    status = dialog.done_page.receipt_status.text()
     assert "The payment is recorded" in status and "paper jam" in status
     assert str(outcome.path) in status and outcome.path.exists()
     assert count(db, "SELECT count(*) FROM receipt_print WHERE outcome = 'failed'") == 1
@@ -303,7 +312,7 @@ def test_failing_printer_leaves_the_payment_recorded_and_says_so(
     dialog.reprint_button.click()
     again = wait_receipt(qtbot, dialog)
     assert again.outcome == "printed" and again.copy_no == 0  # the same original, not a 补打
-    assert "Receipt printed" in dialog.receipt_status.text()
+    assert "Receipt printed" in dialog.done_page.receipt_status.text()
     assert payments(db) == before + 1
 
 
@@ -313,7 +322,7 @@ def test_penalty_waiver_needs_a_leader_and_a_reason(
     dialog = open_dialog(qtbot, ctx, printing, owing_account(ctx))
     quote = dialog.quote
     assert quote.penalty_fen > 0
-    leader = dialog.toggle_waiver()
+    leader = dialog.entry_page.toggle_waiver()
     assert leader is not None and leader.objectName() == "leaderDialog"
     leader.staff_no.setText(LEADER)
     leader.password.setText(PASSWORD)
@@ -323,12 +332,12 @@ def test_penalty_waiver_needs_a_leader_and_a_reason(
     leader.password.setText(PASSWORD)
     with qtbot.waitSignal(leader.accepted, timeout=10000):
         leader.submit()
-    assert dialog.waiver is not None
+    assert dialog.entry_page.waiver is not None
     owed = max(0, quote.owed_fen)
-    assert dialog.amount.text() == yuan_text(owed)  # the penalty is left out
-    assert "waived" in dialog.penalty_label.text()
-    dialog.set_method(PaymentMethod.CASH)
-    assert dialog.next(), dialog.error.text()
+    assert dialog.entry_page.amount.text() == yuan_text(owed)  # the penalty is left out
+    assert "waived" in dialog.entry_page.penalty_label.text()
+    dialog.entry_page.set_method(PaymentMethod.CASH)
+    assert dialog.next(), dialog.entry_page.error.text()
     record(qtbot, dialog)
     wait_receipt(qtbot, dialog)
     row = db.execute("SELECT amount_fen, reason FROM penalty_waiver").fetchone()
@@ -339,7 +348,7 @@ def test_wrong_leader_password_is_refused(
     qtbot: QtBot, ctx: AppContext, printing: ReceiptPrinting
 ) -> None:
     dialog = open_dialog(qtbot, ctx, printing, owing_account(ctx))
-    leader = dialog.toggle_waiver()
+    leader = dialog.entry_page.toggle_waiver()
     assert leader is not None
     leader.staff_no.setText("A002")  # a clerk
     leader.password.setText(PASSWORD)
@@ -347,7 +356,7 @@ def test_wrong_leader_password_is_refused(
     leader.submit()
     qtbot.waitUntil(lambda: leader.error.isVisibleTo(leader), timeout=10000)
     assert "shift leader" in leader.error.text()
-    assert dialog.waiver is None and leader.password.text() == ""
+    assert dialog.entry_page.waiver is None and leader.password.text() == ""
 
 
 def test_panel_pay_reprint_and_void(
@@ -374,8 +383,8 @@ def test_panel_pay_reprint_and_void(
     dialog = section.pay()
     assert isinstance(dialog, PaymentDialog)
     assert dialog.quote.account_id == lookup.panel.accounts.current_account().account_id
-    dialog.set_method(PaymentMethod.CASH)
-    assert dialog.next(), dialog.error.text()
+    dialog.entry_page.set_method(PaymentMethod.CASH)
+    assert dialog.next(), dialog.entry_page.error.text()
     record(qtbot, dialog)
     outcome = wait_receipt(qtbot, dialog)
     receipt_no = outcome.receipt_no

@@ -428,8 +428,8 @@ def test_restore_request_counts_down_and_is_marked_done(
         pytest.skip("no restricted line owing money in the demo store")
     dialog = PaymentDialog(ctx, found[0], printing=tab.printing)
     qtbot.addWidget(dialog)
-    dialog.set_method(PaymentMethod.CASH)
-    assert dialog.next(), dialog.error.text()
+    dialog.entry_page.set_method(PaymentMethod.CASH)
+    assert dialog.next(), dialog.entry_page.error.text()
     assert dialog.plan is not None and dialog.plan.restores
     with qtbot.waitSignal(dialog.paymentRecorded, timeout=10000):
         dialog.record()
@@ -562,8 +562,8 @@ def test_every_new_table_model_passes_the_model_tester(
     lines = PlanLinesTableModel()
     dialog = PaymentDialog(ctx, ids[0])
     qtbot.addWidget(dialog)
-    dialog._fill_plan(plan)
-    lines.set_rows(dialog.plan_model.rows)
+    dialog.confirm_page.fill_plan(plan, None, dialog.quote.services)
+    lines.set_rows(dialog.confirm_page.plan_model.rows)
     plans = ReminderPlansTableModel({ids[0]: "x"})
     plans.set_rows(ctx.arrears.reminder_preview(ctx.actor, ids[:3]))
     sms = SmsQueueTableModel("Asia/Shanghai")

@@ -276,15 +276,15 @@ def test_the_payment_dialog_says_where_to_open_a_shift(
     dialog = PaymentDialog(ctx, settled_account(db), printing=printing)
     qtbot.addWidget(dialog)
     dialog.show()
-    dialog.amount.setText("10")
-    dialog.set_method(PaymentMethod.CASH)
+    dialog.entry_page.amount.setText("10")
+    dialog.entry_page.set_method(PaymentMethod.CASH)
     qtbot.mouseClick(dialog.next_button, Qt.MouseButton.LeftButton)
-    assert dialog.page() == PAGE_CONFIRM, dialog.error.text()
+    assert dialog.page() == PAGE_CONFIRM, dialog.entry_page.error.text()
     before = db.execute("SELECT count(*) FROM payment").fetchone()[0]
     dialog.record()
-    qtbot.waitUntil(lambda: not dialog.confirm_error.isHidden(), timeout=10000)
-    assert "Open a shift first" in dialog.confirm_error.text()
-    assert "Shift handover tab" in dialog.confirm_error.text()
+    qtbot.waitUntil(lambda: not dialog.confirm_page.confirm_error.isHidden(), timeout=10000)
+    assert "Open a shift first" in dialog.confirm_page.confirm_error.text()
+    assert "Shift handover tab" in dialog.confirm_page.confirm_error.text()
     assert dialog.page() == PAGE_CONFIRM  # the entries are kept
     assert db.execute("SELECT count(*) FROM payment").fetchone()[0] == before
 
@@ -382,11 +382,11 @@ def test_the_x_report_follows_every_payment_void_and_cash_movement(
         dialog = PaymentDialog(ctx, account, printing=printing)
         qtbot.addWidget(dialog)
         dialog.show()
-        dialog.set_method(method)
-        dialog.amount.setText(amount)
-        dialog.reference.setText(reference)
+        dialog.entry_page.set_method(method)
+        dialog.entry_page.amount.setText(amount)
+        dialog.entry_page.reference.setText(reference)
         qtbot.mouseClick(dialog.next_button, Qt.MouseButton.LeftButton)
-        assert dialog.page() == PAGE_CONFIRM, dialog.error.text()
+        assert dialog.page() == PAGE_CONFIRM, dialog.entry_page.error.text()
         with qtbot.waitSignal(dialog.paymentRecorded, timeout=10000):
             qtbot.mouseClick(dialog.record_button, Qt.MouseButton.LeftButton)
         recorded.append(dialog.recorded)
