@@ -132,7 +132,7 @@ def test_worklist_opens_with_the_accounts_in_arrears(tab: ArrearsTab) -> None:
     listed = rows(tab)
     assert listed and len(listed) == tab.model.total_count()
     assert all(r.owed_fen > 0 and r.days_overdue > 0 for r in listed)
-    assert tab.count_label.text() == f"{len(listed)} accounts in arrears"
+    assert tab.filters.count_label.text() == f"{len(listed)} accounts in arrears"
     owed = [r.owed_fen for r in listed]
     assert owed == sorted(owed, reverse=True)  # most owed first
     assert "*" in listed[0].customer_name_masked  # personal data masked
@@ -168,33 +168,33 @@ def test_sorting_by_amount_reorders_in_sql(
 
 def test_tier_filter_narrows(tab: ArrearsTab) -> None:
     everyone = tab.model.total_count()
-    assert tab.tier_filter.objectName() == "arrearsTierFilter"
-    choose(tab.tier_filter, "small")
+    assert tab.filters.tier_filter.objectName() == "arrearsTierFilter"
+    choose(tab.filters.tier_filter, "small")
     small = rows(tab)
     assert small and len(small) < everyone
     assert {r.tier for r in small} == {"small"}
-    assert tab.count_label.text().startswith(str(len(small)))
-    choose(tab.tier_filter, None)
+    assert tab.filters.count_label.text().startswith(str(len(small)))
+    choose(tab.filters.tier_filter, None)
     assert tab.model.total_count() == everyone
 
 
 def test_overdue_range_and_stage_filters(qtbot: QtBot, tab: ArrearsTab) -> None:
-    tab.min_days.setValue(100)
+    tab.filters.min_days.setValue(100)
     tab.apply_filters()  # the spin boxes wait for typing to pause
     assert rows(tab) and all(r.days_overdue >= 100 for r in rows(tab))
-    tab.max_days.setValue(200)
+    tab.filters.max_days.setValue(200)
     tab.apply_filters()
     assert all(100 <= r.days_overdue <= 200 for r in rows(tab))
-    tab.min_days.setValue(0)
-    tab.max_days.setValue(0)
-    choose(tab.stage_filter, StepKind.SUSPEND.value)
+    tab.filters.min_days.setValue(0)
+    tab.filters.max_days.setValue(0)
+    choose(tab.filters.stage_filter, StepKind.SUSPEND.value)
     assert all(r.stage == "suspend" for r in rows(tab))
-    choose(tab.stage_filter, "none")
+    choose(tab.filters.stage_filter, "none")
     assert rows(tab) and all(r.stage == "none" for r in rows(tab))
-    choose(tab.stage_filter, None)
+    choose(tab.filters.stage_filter, None)
     grid = rows(tab)[0].grid_unit
-    tab.grid_filter.setCurrentIndex(tab.grid_filter.findText(grid))
-    assert tab.grid_filter.currentData() is not None
+    tab.filters.grid_filter.setCurrentIndex(tab.filters.grid_filter.findText(grid))
+    assert tab.filters.grid_filter.currentData() is not None
     assert rows(tab) and {r.grid_unit for r in rows(tab)} == {grid}
 
 
@@ -281,7 +281,7 @@ def test_reminder_then_suspend_before_the_30_day_floor_is_refused(
     with qtbot.waitSignal(dialog.accepted, timeout=10000):
         dialog.ok_button.click()
     assert "1 reminder queued" in tab.message.text()
-    assert tab.sms_counts.text().startswith("1 waiting for export")
+    assert tab.side.sms_counts.text().startswith("1 waiting for export")
 
     clock.advance(days=1)
     tab.reload()
@@ -321,24 +321,24 @@ def test_reminder_batch_and_sms_export(
     assert "3 of 3 selected accounts" in dialog.intro.text()
     with qtbot.waitSignal(dialog.accepted, timeout=10000):
         dialog.ok_button.click()
-    assert tab.sms_model.rowCount() == 3
-    assert tab.export_button.isEnabled()
+    assert tab.side.sms_model.rowCount() == 3
+    assert tab.side.export_button.isEnabled()
 
     folder = tmp_path / "sms"
     folder.mkdir()
     tab.choose_folder = lambda parent, title: str(folder)
-    tab.export_button.click()
-    qtbot.waitUntil(lambda: "Exported to" in tab.export_path.text(), timeout=10000)
+    tab.side.export_button.click()
+    qtbot.waitUntil(lambda: "Exported to" in tab.side.export_path.text(), timeout=10000)
     (exported,) = folder.glob("*.csv")
-    assert str(exported) in tab.export_path.text()
+    assert str(exported) in tab.side.export_path.text()
     with exported.open(encoding="utf-8-sig", newline="") as fh:
         assert len(list(csv.reader(fh))) == 4  # header and three messages
-    assert tab.sms_counts.text() == "0 waiting for export · 3 exported"
-    assert not tab.export_button.isEnabled()
+    assert tab.side.sms_counts.text() == "0 waiting for export · 3 exported"
+    assert not tab.side.export_button.isEnabled()
 
     tab.choose_folder = lambda parent, title: None  # cancelled: nothing happens
     tab.export_sms()
-    assert tab.sms_counts.text() == "0 waiting for export · 3 exported"
+    assert tab.side.sms_counts.text() == "0 waiting for export · 3 exported"
 
 
 def test_log_a_call_with_a_promise(qtbot: QtBot, tab: ArrearsTab, db: sqlite3.Connection) -> None:
@@ -436,24 +436,27 @@ def test_restore_request_counts_down_and_is_marked_done(
     with qtbot.waitSignal(dialog.receiptFinished, timeout=20000):
         pass
     tab.reload()
-    assert tab.restore_model.rowCount() >= 1
-    qtmodeltester.check(tab.restore_model, force_py=True)
-    countdown = tab.restore_model.index(0, RestoreTableModel.COUNTDOWN_COLUMN)
+    assert tab.side.restore_model.rowCount() >= 1
+    qtmodeltester.check(tab.side.restore_model, force_py=True)
+    countdown = tab.side.restore_model.index(0, RestoreTableModel.COUNTDOWN_COLUMN)
     assert countdown.data().endswith("left") and countdown.data().startswith("24:00")
     clock.advance(hours=25)
     tab._tick()
     assert countdown.data().startswith("overdue 1:00:00")
     assert countdown.data(Qt.ItemDataRole.ForegroundRole) == Palette.DANGER
-    assert "past their deadline" in tab.restore_hint.text() or "past its" in tab.restore_hint.text()
+    assert (
+        "past their deadline" in tab.side.restore_hint.text()
+        or "past its" in tab.side.restore_hint.text()
+    )
 
-    tab.restore_list.selectRow(0)
+    tab.side.restore_list.selectRow(0)
     confirm = tab.mark_restored()
     assert confirm is not None and confirm.objectName() == "restoreDialog"
     with qtbot.waitSignal(confirm.accepted, timeout=10000):
         confirm.ok_button.click()
     assert "marked as restored" in tab.message.text()
     assert db.execute("SELECT count(*) FROM restore_request WHERE done_at IS NULL").fetchone() == (
-        tab.restore_model.rowCount(),
+        tab.side.restore_model.rowCount(),
     )
 
 
