@@ -37,7 +37,8 @@ from app.services.etiquette.reports import EtiquetteReports, InspectionRow
 from ui.arrears.printing import PrintFunction, default_print_function, print_document
 from ui.context import AppContext
 from ui.errors import show_error
-from ui.etiquette.inspection_form import InspectionForm, PhotoPicker, file_photo_picker
+from ui.etiquette.answer_grid import PhotoPicker, file_photo_picker
+from ui.etiquette.inspection_form import InspectionForm
 from ui.etiquette.models import (
     actions_model,
     failures_model,

@@ -26,7 +26,8 @@ from app.store.database import open_store, sqlite_url
 from ui.arrears.action_dialogs import LeaderDialog
 from ui.arrears.printing import pdf_file_printer
 from ui.context import AppContext
-from ui.etiquette.inspection_form import COL_ANSWER, InspectionForm
+from ui.etiquette.answer_grid import COL_ANSWER
+from ui.etiquette.inspection_form import InspectionForm
 from ui.etiquette.tab import PAGE_ACTIONS, PAGE_REPORTS, EtiquetteTab
 from ui.etiquette.template_editor import COL_ZH, TemplateEditor
 
@@ -66,18 +67,18 @@ def tab(qtbot: QtBot, leader_ctx: AppContext, tmp_path: Path) -> EtiquetteTab:
 
 
 def _answer_all_by_keyboard(qtbot: QtBot, form: InspectionForm, skip: set[str]) -> None:
-    form.items.setFocus()
-    form.items.setCurrentCell(0, COL_ANSWER)
-    for row in form._rows:
+    form.grid.items.setFocus()
+    form.grid.items.setCurrentCell(0, COL_ANSWER)
+    for row in form.grid.rows:
         if row.item.key in skip:
-            qtbot.keyClick(form.items, Qt.Key.Key_Down)
+            qtbot.keyClick(form.grid.items, Qt.Key.Key_Down)
             continue
         if row.item.key == "no_phone":
-            qtbot.keyClick(form.items, Qt.Key.Key_F)
+            qtbot.keyClick(form.grid.items, Qt.Key.Key_F)
         elif row.item.response.value == "scale":
-            qtbot.keyClick(form.items, str(row.item.max_points)[-1])
+            qtbot.keyClick(form.grid.items, str(row.item.max_points)[-1])
         else:
-            qtbot.keyClick(form.items, Qt.Key.Key_P)
+            qtbot.keyClick(form.grid.items, Qt.Key.Key_P)
 
 
 def _sign_with_leader(qtbot: QtBot, form: InspectionForm) -> None:
@@ -110,21 +111,21 @@ def test_inspection_run_through_signing(
     assert form.leader_dialog is None  # refused before any credential is asked
     assert form.error.isVisible() and "Mandatory items not answered yet: 1" in form.error.text()
 
-    badge = next(i for i, r in enumerate(form._rows) if r.item.key == "badge_worn")
-    form.items.setCurrentCell(badge, COL_ANSWER)
-    qtbot.keyClick(form.items, Qt.Key.Key_P)
-    assert form._rows[badge].value == "pass"
+    badge = next(i for i, r in enumerate(form.grid.rows) if r.item.key == "badge_worn")
+    form.grid.items.setCurrentCell(badge, COL_ANSWER)
+    qtbot.keyClick(form.grid.items, Qt.Key.Key_P)
+    assert form.grid.rows[badge].value == "pass"
     assert "unanswered" not in score.text() and "Score:" in score.text()
-    form.comment.setFocus()
-    form.items.setCurrentCell(
-        next(i for i, r in enumerate(form._rows) if r.item.key == "no_phone"), COL_ANSWER
+    form.grid.comment.setFocus()
+    form.grid.items.setCurrentCell(
+        next(i for i, r in enumerate(form.grid.rows) if r.item.key == "no_phone"), COL_ANSWER
     )
-    qtbot.keyClicks(form.comment, "phone out twice")
+    qtbot.keyClicks(form.grid.comment, "phone out twice")
     photo = tmp_path / "phone.png"
     photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 32)
-    form._pick_photo = lambda _parent: str(photo)
-    qtbot.mouseClick(form.photo_button, Qt.MouseButton.LeftButton)
-    assert form.photo_button.text() == "Remove photo"
+    form.grid.pick_photo = lambda _parent: str(photo)
+    qtbot.mouseClick(form.grid.photo_button, Qt.MouseButton.LeftButton)
+    assert form.grid.photo_button.text() == "Remove photo"
 
     _sign_with_leader(qtbot, form)
     assert form.signed is not None and form.signed.passed
@@ -154,8 +155,8 @@ def test_inspection_run_through_signing(
     second.clerk.setCurrentIndex(second.clerk.findText("A002", Qt.MatchFlag.MatchStartsWith))
     assert second.rechecks.isVisible() and "No phone use" in second.rechecks.text()
     _answer_all_by_keyboard(qtbot, second, skip=set())
-    phone = next(i for i, r in enumerate(second._rows) if r.item.key == "no_phone")
-    second.set_answer(phone, "pass")
+    phone = next(i for i, r in enumerate(second.grid.rows) if r.item.key == "no_phone")
+    second.grid.set_answer(phone, "pass")
     _sign_with_leader(qtbot, second)
     assert second.signed is not None and len(second.signed.closed_actions) == 1
     assert tab.actions_model.rowCount() == 0
@@ -190,12 +191,12 @@ def test_a_correction_prefills_and_supersedes(
     assert isinstance(fix, InspectionForm)
     assert fix.answers() == answered  # prefilled from the record
     assert not fix.clerk.isEnabled()
-    phone = next(i for i, r in enumerate(fix._rows) if r.item.key == "no_phone")
-    fix.set_answer(phone, "pass")
+    phone = next(i for i, r in enumerate(fix.grid.rows) if r.item.key == "no_phone")
+    fix.grid.set_answer(phone, "pass")
     qtbot.mouseClick(fix.sign_button, Qt.MouseButton.LeftButton)
     # no reason yet: refused before the credential is asked; the answers stay
     assert fix.leader_dialog is None and "reason" in fix.error.text()
-    assert fix._rows[phone].value == "pass"
+    assert fix.grid.rows[phone].value == "pass"
     fix.reason.setText("no_phone was someone else")
     _sign_with_leader(qtbot, fix)
     rows = tab.inspections_model.rows
@@ -255,14 +256,14 @@ def test_language_change_retranslates_tab_and_template_texts(
     assert tab.pages.tabText(0) == "Checklists"
     form = tab.open_form(TemplateKind.INSPECTION)
     assert isinstance(form, InspectionForm)
-    assert form.items.item(0, 1).text().startswith("Light make-up")
+    assert form.grid.items.item(0, 1).text().startswith("Light make-up")
     i18n.set_language("zh_CN")
     for widget in (tab, form):
         QCoreApplication.sendEvent(widget, QEvent(QEvent.Type.LanguageChange))
     assert tab.pages.tabText(0) == "检查记录"
     assert form.sign_button.text() == "签字…"
     # item texts are data in both languages: the row shows the one of the interface
-    assert form.items.item(0, 1).text().startswith("化淡妆上岗")
-    assert form.items.item(0, 0).text() == "仪容仪表"
+    assert form.grid.items.item(0, 1).text().startswith("化淡妆上岗")
+    assert form.grid.items.item(0, 0).text() == "仪容仪表"
     assert form.template.currentText().startswith("营业员服务规范检查表")
     form.reject()
