@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select, update
 
-from app.services.receipts import SECRET_KEY
+from app.services.payments.receipts import SECRET_KEY
 from app.store.database import open_store, sqlite_url
 from app.store.models import Account, AuditEvent, Customer, SmsMessage, Staff
 from app.store.models.sync import SyncOutbox
@@ -83,14 +83,15 @@ def test_no_service_writes_a_syncable_table_with_raw_sql() -> None:
     """Raw SQL bypasses the capture; writes to syncable tables must go through the ORM."""
     hall_tables = {k.name for k in registry.kinds().values() if k.direction == Direction.HALL}
     offenders = []
-    for path in sorted((ROOT / "app" / "services").glob("*.py")):
+    services = ROOT / "app" / "services"
+    for path in sorted(services.rglob("*.py")):
         for table in _WRITE.findall(path.read_text(encoding="utf-8")):
             if table in hall_tables:
-                offenders.append(f"{path.name}: {table}")
+                offenders.append(f"{path.relative_to(services).as_posix()}: {table}")
     # The receipt secret is this PC's own hall_setting row, which never travels
     # (registry.is_hall_wide_setting): its race-free INSERT OR IGNORE may stay raw SQL.
     assert not registry.is_hall_wide_setting({"key": SECRET_KEY})
-    assert offenders == ["receipts.py: hall_setting"]
+    assert offenders == ["payments/receipts.py: hall_setting"]
 
 
 def test_every_synced_row_points_only_at_synced_rows() -> None:

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from app.centre.service import Centre
 from app.domain.complaint_flow import Department, Status
 from app.i18n import _
-from app.services.auth import AuthService
 from app.services.complaints import ComplaintRequest, ComplaintService
+from app.services.staff.auth import AuthService
 from app.settings import MemoryBackend
 from app.store.models.complaints import ComplaintEvent, ComplaintEventOrder, ComplaintState
 from app.sync.service import SyncService
