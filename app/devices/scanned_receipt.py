@@ -16,7 +16,7 @@ from app.devices.scanner import classify
 from app.domain.errors import NotFound, ValidationError
 from app.i18n import N_
 from app.services.base import Clock, utc_now
-from app.services.receipts import ReceiptService
+from app.services.payments.receipts import ReceiptService
 from app.store.database import Store
 from app.store.models import Payment, PaymentKind
 

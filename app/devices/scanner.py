@@ -12,7 +12,7 @@ a scan that arrives slower than that is simply typed text, as without HallDesk.
 number of Beijing starts like a WeChat payment code): each screen takes the meaning that
 fits it. Payment codes (付款码) as the payment platforms publish them: WeChat Pay 18 digits
 starting 10–15; Alipay 16–24 digits starting 25–30. A HallDesk receipt's QR code is
-``HALLDESK:R:{receipt_no}:{amount_fen}:{hmac8}`` (``app.services.receipts``).
+``HALLDESK:R:{receipt_no}:{amount_fen}:{hmac8}`` (``app.services.payments.receipts``).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from enum import StrEnum
 from typing import Final
 
 from app.domain.identity import is_fixed_line, is_mobile, is_valid_id_number, normalise_phone
-from app.services.receipts import VERIFY_PREFIX
+from app.services.payments.receipts import VERIFY_PREFIX
 from app.store.models import PaymentMethod
 
 

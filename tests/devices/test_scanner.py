@@ -12,7 +12,7 @@ from app.devices.scanned_receipt import ScannedReceiptService
 from app.devices.scanner import ScanDetector, ScanKind, classify
 from app.domain.errors import NotFound, ValidationError
 from app.domain.identity import id_check_char
-from app.services.receipts import ReceiptService, verification_code
+from app.services.payments.receipts import ReceiptService, verification_code
 from app.store.database import Store, open_store, sqlite_url
 from app.store.models import PaymentMethod
 

@@ -8,8 +8,8 @@ use, so a change in the settings dialog applies to the next receipt.
 The drawer opens (ESC/POS pulse) after a cash payment has been recorded and after each
 cash movement of the shift has committed (``ShiftService.money_moved``); without a sale it
 opens only through ``open_without_sale`` (a reason, the audit log, see
-``app.devices.drawer``). A pulse that fails is reported on ``drawerFailed`` and, for a
-no-sale opening, appended to the audit log.
+``app.services.shifts.drawer``). A pulse that fails is reported on ``drawerFailed`` and,
+for a no-sale opening, appended to the audit log.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from app.devices.drawer import DrawerService, NoSaleOpen
 from app.devices.settings import PrinterSettings, ScannerSettings
 from app.domain.errors import HallDeskError
 from app.services.shifts import ShiftService
+from app.services.shifts.drawer import DrawerService, NoSaleOpen
 from app.store.models import PaymentMethod
 from ui.context import AppContext
 from ui.errors import error_text

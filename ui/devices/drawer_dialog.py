@@ -7,10 +7,10 @@ from typing import Any
 
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
-from app.devices.drawer import MAX_REASON, NoSaleOpen
 from app.domain.errors import ValidationError
 from app.i18n import N_, _
 from app.services.base import check_reason
+from app.services.shifts.drawer import MAX_REASON, NoSaleOpen
 from ui.arrears.action_dialogs import ServiceDialog
 from ui.context import AppContext
 from ui.devices.controller import devices_of

@@ -34,10 +34,12 @@ def payment_code_route(scan: Scan, focus: QWidget | None) -> ScanAction | None:
     if not isinstance(dialog, PaymentDialog) or dialog.page() != PAGE_ENTRY:
         return None
 
+    entry = dialog.entry_page
+
     def fill() -> None:
-        dialog.set_method(method)
-        dialog.reference.setText(scan.text)
-        dialog.reference.setFocus()
+        entry.set_method(method)
+        entry.reference.setText(scan.text)
+        entry.reference.setFocus()
 
     return fill
 
