@@ -204,7 +204,14 @@ def _owing_account(db: Path) -> int:
 
 def _guide_shots(window: MainWindow, app: QApplication, language: str, db: Path, tmp: Path) -> None:
     """The user guide's screenshots: each step on its own so one failure does not stop the rest."""
-    steps = (_shift_shots, _payment_shots, _complaint_shots, _inspection_shots, _sync_shots)
+    steps = (
+        _shift_shots,
+        _payment_shots,
+        _complaint_shots,
+        _inspection_shots,
+        _sync_shots,
+        _device_shots,
+    )
     for step in steps:
         try:
             step(window, app, language, db, tmp)
@@ -376,6 +383,34 @@ def _sync_shots(window: MainWindow, app: QApplication, language: str, db: Path, 
     _settle(app)
     _shot(dialog, "sync-settings", language)
     dialog.close()
+
+
+def _device_shots(
+    window: MainWindow, app: QApplication, language: str, db: Path, tmp: Path
+) -> None:
+    """The settings dialog with a network receipt printer, its drawer and the scanner, and
+    the no-sale drawer dialog."""
+    from ui.devices.drawer_dialog import NoSaleDialog
+    from ui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(window.ctx.settings, window)
+    box = dialog.devices
+    box.kind.setCurrentIndex(box.kind.findData("network"))
+    box.host.setText("192.168.1.50")
+    box.port.setText("9100")
+    box.drawer.setCurrentIndex(box.drawer.findData(2))
+    dialog.show()
+    _settle(app)
+    dialog.resize(dialog.sizeHint())
+    _settle(app)
+    _shot(dialog, "device-settings", language)
+    dialog.reject()
+    no_sale = NoSaleDialog(window.ctx, window)
+    no_sale.reason.setText("找零" if language == "zh_CN" else "change for a 100-yuan note")
+    no_sale.show()
+    _settle(app)
+    _shot(no_sale, "drawer-no-sale", language)
+    no_sale.reject()
 
 
 def _close_shots(window: MainWindow, app: QApplication, db: Path, tmp: Path) -> None:

@@ -154,6 +154,9 @@ class MainWindow(QMainWindow):
         self.backups = BackupScheduler(ctx, self)
         self.backups.backupFailed.connect(self.store_banner.show_backup_failed)
         self.backups.backupTaken.connect(self._backup_taken)
+        from ui.devices.window import install_devices  # printer, drawer, scanner
+
+        self.devices = install_devices(self, ctx, self.file_menu)
 
         if idle_timeout_ms is None:
             idle_timeout_ms = minutes_to_ms(IDLE_LOCK_MINUTES.read(ctx.settings))

@@ -70,6 +70,9 @@ def _parser() -> argparse.ArgumentParser:
     from app.cli.sync import add_parsers as add_sync_parsers
 
     add_sync_parsers(sub)
+    from app.cli.devices import add_parsers as add_device_parsers
+
+    add_device_parsers(sub)
     return parser
 
 
@@ -231,6 +234,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.db_command == "restore":
                 return _db_restore(args.db, args.source)
             return _db_upgrade(args.db)
+        if args.command == "printer-sim":
+            from app.cli.devices import run as run_printer_sim
+
+            return run_printer_sim(args)
         if args.command in ("centre", "sync"):
             from app.cli.sync import dispatch as sync_dispatch
 

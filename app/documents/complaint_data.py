@@ -1,11 +1,18 @@
-"""What the complaint documents print (reportlab-free, like ``app.documents.data``)."""
+"""What the complaint documents print (reportlab-free, like ``app.documents.data``).
+
+The acknowledgement slip's lines (``ack_lines``, ``appeal_text``) live here, not beside the
+PDF layout, so the thermal printer (``app.devices.escpos_doc``) prints the same text.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Final
 
-from app.i18n import _
+from app.domain.complaint_clock import STATUTORY_DAYS
+from app.domain.complaint_deadline import due_text
+from app.i18n import _, format_date, format_datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,3 +114,55 @@ def report_headline(data: ComplaintReportData) -> list[tuple[str, str]]:
         (_("Average time to answer (hours)"), f"{hours:.1f}" if hours is not None else "—"),
         (_("Satisfaction rate"), _percent(data.satisfied_rate)),
     ]
+
+
+#: The ministry's telecom user appeal hotline, printed on every slip.
+APPEAL_HOTLINE: Final = "12300"
+
+
+def _when(data: AckSlipData) -> tuple[str, str]:
+    received = format_datetime(data.received_at, data.timezone, fmt="short")
+    return received, due_text(data.due_at, data.timezone)
+
+
+def ack_lines(data: AckSlipData) -> list[tuple[str, str]]:
+    """The label/value pairs, in print order."""
+    received, due = _when(data)
+    rows = [
+        (_("Complaint number"), data.number),
+        (_("Received at"), received),
+        (_("Customer"), data.customer_name),
+        (_("Contact phone"), data.contact_phone),
+        (_("Channel"), data.channel),
+        (_("Category"), data.category + (f" / {data.subcategory}" if data.subcategory else "")),
+        (_("Answer due by"), due),
+        (_("Answer within"), data.period),
+        (_("We will contact you by"), data.contact_way),
+        (_("Received by"), data.staff_no),
+    ]
+    return rows
+
+
+def appeal_text(data: AckSlipData) -> list[str]:
+    _received, due = _when(data)
+    lines = [
+        _(
+            "We will answer your complaint within {period} of receiving it, by {due} at the latest."
+        ).format(period=data.period, due=due),
+        _(
+            "If you have no answer within {days} days of receiving the complaint (by "
+            "{statutory}), or are not satisfied with the answer, you may appeal to the "
+            "telecommunications user appeal body of the provincial communications "
+            "administration, or call the {hotline} hotline."
+        ).format(
+            days=STATUTORY_DAYS,
+            statutory=due_text(data.statutory_due_at, data.timezone),
+            hotline=APPEAL_HOTLINE,
+        ),
+        _("You may appeal until {date}.").format(date=format_date(data.appeal_until, fmt="short")),
+    ]
+    if not data.calendar_known:
+        lines.append(
+            _("The deadline is an estimate: the public holidays of that year are not yet known.")
+        )
+    return lines

@@ -34,6 +34,8 @@ REQUIRED = {
     "images/guide/inspection.png",
     "images/guide/sync-settings.png",
     "images/guide/sync-conflicts.png",
+    "images/guide/device-settings.png",
+    "images/guide/drawer-no-sale.png",
 }
 
 
