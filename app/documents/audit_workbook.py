@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Final, Protocol
 from zoneinfo import ZoneInfo
 
-from app.domain.audit_actions import action_text, detail_summary, entity_text
+from app.domain.audit_actions import action_text, detail_summary, record_name
 from app.i18n import N_, _, format_date
 
 #: Excel number formats: yuan with the ¥ sign (two decimals), a date-time, a date.
@@ -161,7 +161,7 @@ class AuditWorkbook:
             row.staff_no,
             row.staff_name,
             action_text(row.action),
-            entity_text(row.entity) if row.entity else "",
+            record_name(row.entity, row.entity_id, row.detail) if row.entity else "",
             row.entity_id,
             approver,
             row.amount_fen,

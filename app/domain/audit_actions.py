@@ -105,7 +105,7 @@ ENTITY_LABELS: Final[dict[str, str]] = {
     "penalty_waiver": N_("Penalty waiver"),
     "complaint": N_("Complaint"),
     "fault_notice": N_("Fault notice"),
-    "staff": N_("Staff"),
+    "staff": N_("Member of staff"),
     "hall": N_("Hall"),
     "counter": N_("Counter"),
     "hall_pc": N_("PC"),
@@ -140,7 +140,24 @@ DETAIL_LABELS: Final[dict[str, str]] = {
     "account_id": N_("Account"),
     "code": N_("Code"),
     "device": N_("PC"),
+    "start": N_("From"),
+    "end": N_("To"),
+    "events": N_("Events"),
+    "file": N_("File"),
+    "replaced_one_time": N_("Replaced a one-time password"),
+    "was_locked": N_("Was locked out"),
+    "attempts": N_("Attempts"),
+    "person": N_("Person"),
+    "record": N_("Record"),
+    "actions": N_("Actions"),
 }
+_ROLE_LABELS: Final[dict[str, str]] = {
+    "clerk": N_("Clerk"),
+    "leader": N_("Shift leader"),
+    "admin": N_("Administrator"),
+}
+#: Detail fields that name the record better than its id (a member of staff's number).
+_RECORD_NAMES: Final = ("staff_no", "receipt_no", "code")
 #: Detail fields left out of the one-line summary (shown in the detail view).
 _SUMMARY_SKIPS: Final = frozenset({"amount_fen", "approved_by", "allocations", "methods"})
 
@@ -165,9 +182,25 @@ def _value_text(key: str, value: Any) -> str:
         return "、".join(_value_text(key, v) for v in value)
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if key == "role" and isinstance(value, str) and value in _ROLE_LABELS:
+        return _(_ROLE_LABELS[value])
+    if key == "actions" and isinstance(value, list):
+        return "、".join(action_text(str(v)) for v in value)
     if key.endswith("_fen") and isinstance(value, int):
         return format_money(value)
     return "" if value is None else str(value)
+
+
+def record_name(entity: str, entity_id: str, detail: Mapping[str, Any]) -> str:
+    """The record an event is about, as a person reads it: its kind and its number
+    (a member of staff by staff number, a payment by receipt number), else its id."""
+    if not entity:
+        return entity_id
+    for key in _RECORD_NAMES:
+        value = detail.get(key)
+        if isinstance(value, str) and value:
+            return f"{entity_text(entity)} {value}"
+    return f"{entity_text(entity)} {entity_id}".strip()
 
 
 def detail_summary(detail: Mapping[str, Any]) -> str:

@@ -303,6 +303,21 @@ class HallAdminService:
             pc.updated_at = now
             pc.updated_by = actor.staff_id
 
+    def list_this_pc(self) -> None:
+        """Put this PC on the hall's list (at the counter it sits at) if it is not yet."""
+        now = self._clock()
+        with self._store.unit_of_work() as session:
+            device = _device(session)
+            if session.get(HallPc, device.device_code) is None:
+                session.add(
+                    HallPc(
+                        pc_code=device.device_code,
+                        counter_id=device.counter_id,
+                        updated_at=now,
+                        updated_by=None,
+                    )
+                )
+
     def register_this_pc(self) -> PcStart:
         """At start: make sure this PC is on the hall's list (with the counter it sits at),
         and take the counter an administrator moved it to, unless one of its shifts is
