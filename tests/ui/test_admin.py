@@ -4,7 +4,6 @@ driven from the keyboard on a copy of the demo store (English, so texts can be c
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from collections.abc import Iterator
 from datetime import datetime
@@ -14,8 +13,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QDialog, QLabel, QLineEdit, QMenu, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QMenu, QWidget
 from pytestqt.qtbot import QtBot
 
 from app import i18n
@@ -26,6 +24,15 @@ from app.services.hall import HallService
 from app.services.staff import NewStaff, StaffAdminService
 from app.store.database import Store, open_store, sqlite_url
 from app.store.models import Role
+from tests.ui.drive import (
+    choose_from_menu,
+    focused,
+    gone,
+    press,
+    top_dialog,
+    type_in,
+    wait_focus,
+)
 from ui.admin.audit_model import AuditTrailModel
 from ui.admin.audit_trail import AuditTrailWindow
 from ui.admin.dialogs import OneTimePasswordDialog
@@ -61,64 +68,8 @@ def window_for(qtbot: QtBot, store: Store, staff_no: str) -> MainWindow:
     return window
 
 
-def focused() -> QWidget:
-    widget = QApplication.focusWidget()
-    assert widget is not None
-    return widget
-
-
-def wait_focus(qtbot: QtBot, widget: QWidget) -> None:
-    """The window that just opened is active and ``widget`` has the keyboard."""
-    try:
-        qtbot.waitUntil(lambda: QApplication.focusWidget() is widget, timeout=5000)
-    except Exception:
-        print("FOCUS", QApplication.focusWidget(), QApplication.activeWindow(), widget.window())
-        raise
-
-
-def type_in(qtbot: QtBot, text: str) -> None:
-    """Type into the focused widget: ASCII as key presses, anything else as a Chinese
-    input method commits it (QTest has no keys for Han characters)."""
-    widget = focused()
-    for part in re.findall(r"[\x20-\x7e]+|[^\x20-\x7e]+", text):
-        if part.isascii():
-            qtbot.keyClicks(widget, part)
-        else:
-            event = QInputMethodEvent("", [])
-            event.setCommitString(part)
-            QApplication.sendEvent(widget, event)
-
-
-def press(
-    qtbot: QtBot, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier
-) -> None:
-    qtbot.keyClick(focused(), key, modifier)
-
-
-def visible(name: str) -> bool:
-    return any(w.objectName() == name and w.isVisible() for w in QApplication.topLevelWidgets())
-
-
-def gone(qtbot: QtBot, name: str) -> None:
-    qtbot.waitUntil(lambda: not visible(name), timeout=10000)
-
-
-def top_dialog(name: str) -> QDialog:
-    for widget in QApplication.topLevelWidgets():
-        if widget.objectName() == name and widget.isVisible() and isinstance(widget, QDialog):
-            return widget
-    raise AssertionError(f"no visible {name}")
-
-
 def open_from_menu(qtbot: QtBot, window: MainWindow, action_name: str) -> None:
-    """Through the Administration menu, as a mouse user would."""
-    menu = window.findChild(QMenu, "menuAdmin")
-    assert menu is not None
-    action = next(a for a in menu.actions() if a.objectName() == action_name)
-    assert action.isVisible()
-    menu.popup(window.mapToGlobal(window.rect().center()))
-    qtbot.waitExposed(menu)
-    qtbot.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(action).center())
+    choose_from_menu(qtbot, window, "menuAdmin", action_name)
 
 
 def test_menus_follow_the_role(qtbot: QtBot, store: Store) -> None:
