@@ -67,9 +67,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     restore.add_argument("--db", type=Path, required=True, help="the store to replace")
     restore.add_argument("--from", dest="source", type=Path, required=True, help="the backup")
+    from app.audit_cli import add_parsers as add_audit_parsers
     from app.sync.cli import add_parsers as add_sync_parsers
 
     add_sync_parsers(sub)
+    add_audit_parsers(sub)
     return parser
 
 
@@ -230,6 +232,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.db_command == "restore":
                 return _db_restore(args.db, args.source)
             return _db_upgrade(args.db)
+        if args.command == "audit":
+            from app.audit_cli import dispatch as audit_dispatch
+
+            return audit_dispatch(args)
         if args.command in ("centre", "sync"):
             from app.sync.cli import dispatch as sync_dispatch
 

@@ -316,3 +316,31 @@ def test_a_pulled_copy_never_rewrites_an_audit_event() -> None:
 
     assert registry.kinds()["audit_event"].immutable
     assert registry.kinds()["staff_password"].immutable
+
+
+def test_the_export_from_a_script(
+    trail: Trail, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``halldesk audit export --db … --from … --to … --out … --by …`` (docs/automation.md)."""
+    from app.cli import main
+
+    _fill(trail)
+    trail.store.close()
+    out = tmp_path / "trail.xlsx"
+    args = [
+        "audit",
+        "export",
+        "--db",
+        str(trail.path),
+        "--from",
+        "2026-11-15",
+        "--to",
+        "2026-11-16",
+    ]
+    assert main([*args, "--out", str(out), "--by", "L001"]) == 0
+    assert "8" in capsys.readouterr().out
+    sheet = load_workbook(out).active
+    assert sheet is not None
+    assert sum(1 for r in sheet.iter_rows(values_only=True) if isinstance(r[0], datetime)) == 8
+    assert main([*args, "--out", str(tmp_path / "no.xlsx"), "--by", "A001"]) == 1  # a clerk
+    assert not (tmp_path / "no.xlsx").exists()
