@@ -213,7 +213,7 @@ def detail_summary(detail: Mapping[str, Any]) -> str:
         if not text:
             continue
         msgid = DETAIL_LABELS.get(key)
-        parts.append(f"{_(msgid) if msgid else key}: {text}")
+        parts.append(_("{label}: {value}").format(label=_(msgid) if msgid else key, value=text))
     return "; ".join(parts)
 
 

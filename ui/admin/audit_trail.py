@@ -80,18 +80,19 @@ class AuditDetailDialog(QDialog):
         self.text = QPlainTextEdit(self)
         self.text.setObjectName("auditDetailText")
         self.text.setReadOnly(True)
-        lines = [
-            f"{_('Time')}: {format_datetime(row.at, ctx.hall.timezone, fmt='medium')}",
-            f"{_('Staff')}: {person_text(row.staff_no, row.staff_name)}",
-            f"{_('Action')}: {action_text(row.action)} ({row.action})",
-            f"{_('Record')}: {record_text(row) or '—'}",
-            f"{_('Approved by')}: {person_text(row.approved_by_no, row.approved_by_name)}",
+        pairs = [
+            (_("Time"), format_datetime(row.at, ctx.hall.timezone, fmt="medium")),
+            (_("Staff"), person_text(row.staff_no, row.staff_name)),
+            (_("Action"), f"{action_text(row.action)} ({row.action})"),
+            (_("Record"), record_text(row) or "—"),
+            (_("Approved by"), person_text(row.approved_by_no, row.approved_by_name)),
         ]
         if row.amount_fen is not None:
-            lines.append(f"{_('Amount')}: {format_money(row.amount_fen)}")
-        lines += ["", f"{_('Details')}:", detail_summary(row.detail) or "—", ""]
-        lines.append(json.dumps(row.detail, ensure_ascii=False, indent=2, sort_keys=True))
-        lines.append(f"{_('Event id')}: {row.event_id}")
+            pairs.append((_("Amount"), format_money(row.amount_fen)))
+        pairs.append((_("Details"), detail_summary(row.detail) or "—"))
+        lines = [_("{label}: {value}").format(label=k, value=v) for k, v in pairs]
+        lines += ["", json.dumps(row.detail, ensure_ascii=False, indent=2, sort_keys=True), ""]
+        lines.append(_("{label}: {value}").format(label=_("Event id"), value=row.event_id))
         self.text.setPlainText("\n".join(lines))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
