@@ -150,6 +150,7 @@ DETAIL_LABELS: Final[dict[str, str]] = {
     "person": N_("Person"),
     "record": N_("Record"),
     "actions": N_("Actions"),
+    "check": N_("Identity check"),
 }
 _ROLE_LABELS: Final[dict[str, str]] = {
     "clerk": N_("Clerk"),

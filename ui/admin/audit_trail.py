@@ -45,7 +45,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.audit_actions import action_text, detail_summary, entity_text
-from app.i18n import _, format_datetime, format_money
+from app.i18n import _, format_datetime, format_money, ngettext
+from app.services.arrears_records import business_date
 from app.services.audit import (
     QUICK_FILTERS,
     AuditFilter,
@@ -60,7 +61,7 @@ from ui.widgets import Palette, configure_table, set_column_widths, set_text_col
 #: Chooses a file to save to (None: cancelled); replaced in tests.
 FileChooser = Callable[[QWidget, str, str], str | None]
 
-COLUMN_CHARS: Final = (19, 12, 20, 20, 12, 11, 40)
+COLUMN_CHARS: Final = (23, 12, 20, 20, 12, 11, 40)
 #: Days the viewer shows when it opens (today and the days before).
 DEFAULT_DAYS: Final = 7
 
@@ -131,7 +132,7 @@ class AuditTrailView(QWidget):
         self.detail: AuditDetailDialog | None = None
         self.last_export: Path | None = None
 
-        today = date.today()
+        today = business_date(ctx.clock(), ctx.hall.timezone)  # the hall's day
         self.start = QDateEdit(self)
         self.start.setObjectName("auditStart")
         self.end = QDateEdit(self)
@@ -308,7 +309,8 @@ class AuditTrailView(QWidget):
             self.message.setText(error_text(self.model.error))
             set_text_colour(self.message, Palette.DANGER)
             return
-        self.count.setText(_("{count} events").format(count=self.model.total))
+        total = self.model.total
+        self.count.setText(ngettext("{count} event", "{count} events", total).format(count=total))
 
     # -- the table --------------------------------------------------------------------------
 
@@ -369,7 +371,11 @@ class AuditTrailView(QWidget):
     def _exported(self, path: Path, count: int) -> None:
         self.export_button.setEnabled(True)
         self.last_export = path
-        self.message.setText(_("{count} events saved to {path}").format(count=count, path=path))
+        self.message.setText(
+            ngettext(
+                "{count} event saved to {path}", "{count} events saved to {path}", count
+            ).format(count=count, path=path)
+        )
         set_text_colour(self.message, Palette.OK)
 
     def _export_failed(self, exc: BaseException) -> None:
@@ -384,7 +390,7 @@ class AuditTrailView(QWidget):
         for label, text in zip(self._labels, texts, strict=True):
             label.setText(text)
         self.person.setItemText(0, _("Everyone"))
-        self.action.setItemText(0, _("All actions"))
+        self.action.setItemText(0, _("Every action"))
         self.record_kind.setItemText(0, _("Any record"))
         self.record.setPlaceholderText(_("id or its start"))
         self.quick_label.setText(_("Quick filters:"))

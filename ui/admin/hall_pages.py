@@ -21,7 +21,14 @@ from app.services.hall_admin import CounterRow, HallAdminService, PcRow
 from ui.admin.dialogs import CounterDialog, PcCounterDialog
 from ui.context import AppContext
 from ui.errors import error_text
-from ui.widgets import Column, Palette, RowTableModel, configure_table, set_text_colour
+from ui.widgets import (
+    Column,
+    Palette,
+    RowTableModel,
+    configure_table,
+    set_column_widths,
+    set_text_colour,
+)
 
 
 def _enter_opens(view: QTableView, owner: QObject) -> None:
@@ -51,7 +58,7 @@ class CountersPage(QWidget):
         self.counters = RowTableModel[CounterRow](
             (
                 Column(N_("Code"), lambda r: r.code),
-                Column(N_("Name"), lambda r: r.name, context="counter"),
+                Column(N_("Counter name"), lambda r: r.name),
                 Column(N_("PCs at it"), lambda r: "、".join(r.pcs)),
             ),
             self,
@@ -60,6 +67,7 @@ class CountersPage(QWidget):
         self.counters_view.setObjectName("countersTable")
         self.counters_view.setModel(self.counters)
         configure_table(self.counters_view)
+        set_column_widths(self.counters_view, (8, 24, 24))
         _enter_opens(self.counters_view, self)
         self.add_button = QPushButton(self)
         self.add_button.setObjectName("counterAddButton")
@@ -86,6 +94,7 @@ class CountersPage(QWidget):
         self.pcs_view.setObjectName("pcsTable")
         self.pcs_view.setModel(self.pcs)
         configure_table(self.pcs_view)
+        set_column_widths(self.pcs_view, (10, 22, 6, 20, 10))
         _enter_opens(self.pcs_view, self)
         self.assign_button = QPushButton(self)
         self.assign_button.setObjectName("pcAssignButton")
@@ -129,7 +138,7 @@ class CountersPage(QWidget):
         self.pcs_title.setText(_("The hall's PCs and the counter each sits at"))
         self.add_button.setText(_("Add a counter… (Ctrl+N)"))
         self.rename_button.setText(_("Rename…"))
-        self.assign_button.setText(_("Change the counter of this PC…"))
+        self.assign_button.setText(_("Move the selected PC to another counter…"))
         self.counters.retranslate()
         self.pcs.retranslate()
 
