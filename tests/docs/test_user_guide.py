@@ -34,6 +34,15 @@ REQUIRED = {
     "images/guide/inspection.png",
     "images/guide/sync-settings.png",
     "images/guide/sync-conflicts.png",
+    # issue 16: the administration chapter
+    "images/guide/admin-staff.png",
+    "images/guide/admin-staff-edit.png",
+    "images/guide/admin-one-time-password.png",
+    "images/guide/admin-forced-password.png",
+    "images/guide/admin-counters.png",
+    "images/guide/admin-hall.png",
+    "images/guide/admin-history.png",
+    "images/guide/audit-trail.png",
 }
 
 
