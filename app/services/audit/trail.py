@@ -167,8 +167,11 @@ class AuditTrailService:
     def count(self, viewer: Actor, flt: AuditFilter) -> int:
         require_role(viewer, Role.LEADER, Role.ADMIN)
         with self._store.read() as session:
-            query = self._query(session, flt, AuditSort())
-            return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+            query = select(func.count()).select_from(AuditEvent)
+            conditions = self._conditions(session, flt)
+            if conditions:
+                query = query.where(and_(*conditions))
+            return int(session.scalar(query) or 0)
 
     def page(
         self,
@@ -282,6 +285,15 @@ class AuditTrailService:
             .outerjoin(actor, actor.id == AuditEvent.staff_id)
             .outerjoin(approver, approver.id == approved)
         )
+        conditions = self._conditions(session, flt)
+        if conditions:
+            query = query.where(and_(*conditions))
+        return query
+
+    @staticmethod
+    def _conditions(session: Session, flt: AuditFilter) -> list[ColumnElement[bool]]:
+        """The filter as conditions on ``audit_event`` alone (the count needs no join)."""
+        approved = func.json_extract(AuditEvent.detail, "$.approved_by")
         conditions: list[ColumnElement[bool]] = []
         if flt.start is not None or flt.end is not None:
             zone = ZoneInfo(this_desk(session).timezone)
@@ -301,9 +313,7 @@ class AuditTrailService:
         if record:
             escaped = record.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             conditions.append(AuditEvent.entity_id.like(f"{escaped}%", escape="\\"))
-        if conditions:
-            query = query.where(and_(*conditions))
-        return query
+        return conditions
 
     @staticmethod
     def _sort_key(sort: AuditSort, actor: Any) -> ColumnElement[Any]:
