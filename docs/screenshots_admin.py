@@ -36,9 +36,9 @@ def admin_shots(
     shot: Shot,
     settle: Settle,
 ) -> None:
-    from app.services.auth import AuthService
     from app.services.customers import CustomerService
     from app.services.staff import NewStaff, StaffAdminService
+    from app.services.staff.auth import AuthService
     from app.store.database import open_store, sqlite_url
     from app.store.models import Role, VerificationMethod
     from ui.admin.audit_trail import AuditTrailWindow

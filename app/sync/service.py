@@ -18,7 +18,7 @@ from app.domain.errors import NotFound, ValidationError
 from app.domain.text import clean_text
 from app.i18n import N_, _
 from app.services.base import Actor, Clock, audit, require_role, utc_now
-from app.services.hall_admin import rename_pc
+from app.services.hall.admin import rename_pc
 from app.store.database import Store
 from app.store.models import DeviceInfo, HallSetting, Role
 from app.store.models.sync import OpResult, OpState, SyncConflict, SyncOutbox

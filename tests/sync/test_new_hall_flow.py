@@ -38,9 +38,9 @@ from sqlalchemy import func, select
 from app import i18n
 from app.centre.local import LocalTransport
 from app.centre.service import Centre
-from app.services.auth import AuthService
 from app.services.hall import HallService
-from app.services.setup import SetupService
+from app.services.hall.setup import SetupService
+from app.services.staff.auth import AuthService
 from app.store.database import Store, open_store, sqlite_url
 from app.store.models import Account, Payment, Staff
 from app.sync import registry

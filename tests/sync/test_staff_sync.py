@@ -16,8 +16,7 @@ from sqlalchemy import select
 from app.centre.service import Centre
 from app.domain.errors import AuthenticationError
 from app.domain.ids import hall_record_id
-from app.services.auth import MAX_FAILED_LOGINS, AuthService
-from app.services.hall_admin import HallAdminService
+from app.services.hall.admin import HallAdminService
 from app.services.staff import (
     NewStaff,
     PasswordChange,
@@ -25,6 +24,7 @@ from app.services.staff import (
     StaffAdminService,
     StaffEdit,
 )
+from app.services.staff.auth import MAX_FAILED_LOGINS, AuthService
 from app.store.models import Role, Staff
 from tests.sync.conftest import Hall
 

@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.audit_actions import action_text, detail_summary, entity_text
 from app.i18n import _, format_datetime, format_money, ngettext
-from app.services.arrears_records import business_date
+from app.services.arrears.records import business_date
 from app.services.audit import (
     QUICK_FILTERS,
     AuditFilter,

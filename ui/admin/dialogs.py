@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import N_, _, pgettext
-from app.services.hall_admin import CounterRow, HallAdminService, PcRow
+from app.services.hall.admin import CounterRow, HallAdminService, PcRow
 from app.services.staff import (
     NewStaff,
     OneTimePassword,

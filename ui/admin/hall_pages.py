@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import N_, _, format_datetime, pgettext
-from app.services.hall_admin import CounterRow, HallAdminService, PcRow
+from app.services.hall.admin import CounterRow, HallAdminService, PcRow
 from ui.admin.dialogs import CounterDialog, PcCounterDialog
 from ui.context import AppContext
 from ui.errors import error_text

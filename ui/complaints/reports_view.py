@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.documents.complaint_data import ComplaintReportData, ReportLine, report_headline
 from app.i18n import N_, _
-from app.services.complaints_reports import ComplaintReportService, report_csv, report_pdf
+from app.services.complaints.reports import ComplaintReportService, report_csv, report_pdf
 from ui.context import AppContext
 from ui.errors import error_text
 from ui.widgets import Column, Palette, RowTableModel, configure_table, set_text_colour

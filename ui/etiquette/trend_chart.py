@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.domain.etiquette_scoring import format_percent
 from app.i18n import _, format_date
-from app.services.etiquette_reports import TrendPoint
+from app.services.etiquette.reports import TrendPoint
 from ui.widgets import Palette
 
 MARGIN_LEFT: Final = 48

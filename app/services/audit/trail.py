@@ -32,7 +32,7 @@ from app.domain.audit_actions import parse_detail
 from app.domain.errors import NotFound, ValidationError
 from app.i18n import N_
 from app.services.base import Actor, Clock, audit, require_role, this_desk, utc_now
-from app.services.hall_admin import ADMIN_ACTIONS
+from app.services.hall.admin import ADMIN_ACTIONS
 from app.store.database import Store
 from app.store.models import AuditEvent, Role, Staff
 

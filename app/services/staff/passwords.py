@@ -22,8 +22,8 @@ from app.domain.passwords import (
     verify_password,
 )
 from app.i18n import N_
-from app.services.auth import MAX_FAILED_LOGINS, record_failed_attempt
 from app.services.base import Actor, Clock, audit, utc_now
+from app.services.staff.auth import MAX_FAILED_LOGINS, record_failed_attempt
 from app.store.database import Store
 from app.store.models import Staff
 from app.store.models.admin import StaffPassword
