@@ -151,6 +151,19 @@ def main() -> None:
         _run(_hall_day_shots, leader, app, db, Path(tmp))
         leader.close()
         _settle(app)
+        _admin_shots(app, db, clock)
+
+
+def _admin_shots(app: QApplication, db: Path, clock: DemoClock) -> None:
+    """The administration chapter (docs/screenshots_admin.py)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from screenshots_admin import admin_shots
+
+    try:
+        admin_shots(app, db, clock, LANGUAGES, _window, _shot, _settle)
+    except Exception as exc:
+        print(f"FAILED admin_shots: {exc!r}")
+        FAILED.append("admin_shots")
 
 
 Step = Callable[[MainWindow, QApplication, Path, Path], None]

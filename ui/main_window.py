@@ -29,6 +29,7 @@ from app.settings import IDLE_LOCK_MINUTES, SettingsBackend
 from app.store.backup import BackupResult
 from app.store.database import Store, db_path_from_url, head_revision, open_store
 from app.store.models import Role
+from ui.admin.menu import AdminMenu
 from ui.backups import BackupScheduler
 from ui.complaints.fault_banner import install_fault_banner
 from ui.context import AppContext
@@ -40,6 +41,7 @@ from ui.settings_dialog import SettingsDialog
 from ui.shifts.status import ShiftStatusLabel
 from ui.store_banner import install_store_banner
 from ui.sync.controller import SyncController
+from ui.widgets import role_text
 
 log = logging.getLogger(__name__)
 
@@ -84,11 +86,6 @@ class _NotYetBuilt(QWidget):
         self.setObjectName("tabNotYetBuilt")
 
 
-ROLE_LABELS: Final[dict[str, str]] = {
-    Role.CLERK: N_("Clerk"),
-    Role.LEADER: N_("Shift leader"),
-    Role.ADMIN: N_("Administrator"),
-}
 SYNC_NOT_SET_UP: Final = N_("Offline — sync not set up")
 #: When the window starts the store's page check if nothing started it before.
 CHECK_DELAY_MS: Final = 1000
@@ -99,11 +96,6 @@ QStatusBar QLabel { padding: 1px 10px; }
 #syncStatus { color: #a15c00; }
 #statusStaff { font-weight: bold; }
 """
-
-
-def role_text(role: str) -> str:
-    msgid = ROLE_LABELS.get(role)
-    return _(msgid) if msgid else role
 
 
 class MainWindow(QMainWindow):
@@ -146,6 +138,7 @@ class MainWindow(QMainWindow):
 
         self._build_actions()
         self._build_menus()
+        self.admin = AdminMenu(self)  # File → change password; Administration (leaders)
         self._build_status_bar()
         self.tab_at(0)
         self.tabs.currentChanged.connect(self.tab_at)
@@ -290,6 +283,7 @@ class MainWindow(QMainWindow):
         self.arrears_menu.setTitle(_("&Arrears"))
         self.export_sms_action.setText(_("&Export SMS batch…"))
         self.policy_action.setText(_("Arrears &policy…"))
+        self.admin.retranslate_ui()
         self.shortcuts_action.setText(_("&Keyboard shortcuts"))
         self.about_action.setText(_("&About HallDesk"))
         for position, spec in enumerate(self._tab_specs):

@@ -36,6 +36,15 @@ REQUIRED = {
     "images/guide/sync-conflicts.png",
     "images/guide/device-settings.png",
     "images/guide/drawer-no-sale.png",
+    # issue 16: the administration chapter
+    "images/guide/admin-staff.png",
+    "images/guide/admin-staff-edit.png",
+    "images/guide/admin-one-time-password.png",
+    "images/guide/admin-forced-password.png",
+    "images/guide/admin-counters.png",
+    "images/guide/admin-hall.png",
+    "images/guide/admin-history.png",
+    "images/guide/audit-trail.png",
 }
 
 
