@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from app import __version__, logs, paths
@@ -16,6 +17,9 @@ log = logging.getLogger(__name__)
 
 #: Size of the demo store created on a first start with no database.
 FIRST_RUN_DEMO_CUSTOMERS = 20_000
+#: ``halldesk report KIND``: the values of ``app.services.reports.ReportKind`` (not imported
+#: here, so the command line starts without the store's modules).
+REPORT_KINDS = ("hall_day", "complaints", "arrears", "etiquette")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -67,6 +71,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     restore.add_argument("--db", type=Path, required=True, help="the store to replace")
     restore.add_argument("--from", dest="source", type=Path, required=True, help="the backup")
+    report = sub.add_parser(
+        "report", help="export a shift leader's report of a period to an Excel workbook"
+    )
+    report.add_argument("kind", choices=REPORT_KINDS, help="which report")
+    report.add_argument("--db", type=Path, required=True, help="the store file")
+    report.add_argument(
+        "--staff", required=True, help="staff number of a shift leader or administrator"
+    )
+    report.add_argument("--from", dest="start", type=date.fromisoformat, required=True)
+    report.add_argument(
+        "--to", dest="end", type=date.fromisoformat, default=None, help="default: --from"
+    )
+    report.add_argument("--out", type=Path, required=True, help="the .xlsx file to write")
     from app.sync.cli import add_parsers as add_sync_parsers
 
     add_sync_parsers(sub)
@@ -183,6 +200,18 @@ def _db_restore(db: Path, source: Path) -> int:
     return 0
 
 
+def _report(db: Path, kind: str, staff_no: str, start: date, end: date | None, out: Path) -> int:
+    """``report``: one leader's report of a period written as an Excel workbook."""
+    from app.services.reports import export_report
+
+    if not db.exists():
+        print(_("There is no database at {path}.").format(path=db), file=sys.stderr)
+        return 1
+    written = export_report(db, kind, start, end or start, out, staff_no=staff_no)
+    print(_("Saved {path}").format(path=written))
+    return 0
+
+
 def _self_test() -> int:
     from app.selftest import GuiChecks, run_self_test
 
@@ -230,6 +259,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.db_command == "restore":
                 return _db_restore(args.db, args.source)
             return _db_upgrade(args.db)
+        if args.command == "report":
+            return _report(args.db, args.kind, args.staff, args.start, args.end, args.out)
         if args.command in ("centre", "sync"):
             from app.sync.cli import dispatch as sync_dispatch
 
