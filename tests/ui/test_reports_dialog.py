@@ -343,3 +343,25 @@ def test_a_clerk_has_no_reports_menu(qtbot: QtBot, demo_db_copy: Path, tmp_path:
     assert not window.reports_menu.menuAction().isVisible()
     assert window.open_reports() is None
     window.close()
+
+
+def test_a_language_change_shows_the_report_in_that_language(
+    qtbot: QtBot, ctx: AppContext, tmp_path: Path
+) -> None:
+    from ui.language import apply_language
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    apply_language(app, "zh_CN")
+    dialog = make_dialog(qtbot, ctx, tmp_path)
+    qtbot.waitUntil(lambda: dialog.report is not None, timeout=20000)
+    assert dialog.report is not None and dialog.report.book.title == "营业日报表"
+    assert "营业日报表" in dialog.file.text()
+    apply_language(app, "en")
+    qtbot.waitUntil(
+        lambda: dialog.report is not None and dialog.report.book.title == "Hall day report",
+        timeout=20000,
+    )
+    assert dialog.export_button.text() == "Export to Excel (Ctrl+S)"
+    assert dialog.tables.tabText(0) == "Takings per day"
+    assert "Hall-day-report" in dialog.file.text()

@@ -54,6 +54,8 @@ from ui.widgets import Palette, configure_table, heading_label, set_text_colour
 FileChooser = Callable[[QWidget, str, str], str | None]
 #: How long the dialog waits after a change before it builds the report again.
 REFRESH_DELAY_MS: Final = 300
+#: Room added to each column after it is sized to its content, so figures do not touch.
+COLUMN_PADDING: Final = 16
 
 
 class Period:
@@ -390,6 +392,8 @@ class ExportReportDialog(QDialog):
             view.setTabKeyNavigation(False)
             view.setModel(ReportTableModel(table, view))
             view.resizeColumnsToContents()
+            for column in range(len(table.headers)):
+                view.setColumnWidth(column, view.columnWidth(column) + COLUMN_PADDING)
             self.tables.addTab(view, table.title)
         self.tables.setCurrentIndex(max(0, min(current, self.tables.count() - 1)))
         self._show_chart(book.charts[0] if book.charts else None)
@@ -517,6 +521,7 @@ class ExportReportDialog(QDialog):
         self.print_button.setText(_("Print… (Ctrl+P)"))
         self.export_button.setText(_("Export to Excel (Ctrl+S)"))
         self.close_button.setText(_("Close"))
+        self._suggest_file()  # the report's name is part of the file's
         if self.report is not None:
             self.refresh()  # the book's labels are in the language it was built in
 

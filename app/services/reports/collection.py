@@ -97,7 +97,7 @@ class CollectionReportService:
         session: Session, policy: ArrearsPolicy, days: dict[int, set[date]], timezone: str
     ) -> tuple[tuple[RecoveryLine, ...], tuple[RecoveryLine, ...], int]:
         ids = sorted(days)
-        inputs = load_inputs(session, ids, timezone)
+        inputs = load_inputs(session, ids, timezone, ladder=False)
         grid_of: dict[int, tuple[str, str, str] | None] = {}
         for chunk in chunks(ids):
             for account_id, code, name, manager in session.execute(

@@ -19,7 +19,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Final
 
+from app.documents.collection_data import CollectionReportData, collection_book
+from app.documents.complaint_data import ComplaintReportData, complaint_book
+from app.documents.etiquette_data import EtiquetteReportData, etiquette_book
 from app.documents.report_tables import ReportBook
+from app.documents.takings_data import TakingsReportData, takings_book
 from app.domain.report_period import check_period
 from app.i18n import N_, _
 from app.services.base import Actor, Clock, audit, require_role, utc_now
@@ -47,19 +51,21 @@ def report_title(kind: ReportKind) -> str:
     return _(REPORT_TITLES[kind])
 
 
+#: A report's figures: the one data object its service computed.
+Figures = TakingsReportData | ComplaintReportData | CollectionReportData | EtiquetteReportData
+
+
 @dataclass(frozen=True, slots=True)
 class Report:
     """One built report: its figures (the service's data object) and the book made from
-    them. ``figures`` is a ``TakingsReportData``, ``ComplaintReportData``,
-    ``CollectionReportData`` or ``EtiquetteReportData``."""
+    them."""
 
     kind: ReportKind
-    figures: object
+    figures: Figures
     book: ReportBook
 
 
 def _hall_day(store: Store, clock: Clock, viewer: Actor, start: date, end: date) -> Report:
-    from app.documents.takings_data import takings_book
     from app.services.reports.takings import TakingsReportService
 
     data = TakingsReportService(store, clock).report(viewer, start, end)
@@ -67,7 +73,6 @@ def _hall_day(store: Store, clock: Clock, viewer: Actor, start: date, end: date)
 
 
 def _complaints(store: Store, clock: Clock, viewer: Actor, start: date, end: date) -> Report:
-    from app.documents.complaint_data import complaint_book
     from app.services.complaints_reports import ComplaintReportService
 
     data = ComplaintReportService(store, clock).report(start, end)
@@ -75,7 +80,6 @@ def _complaints(store: Store, clock: Clock, viewer: Actor, start: date, end: dat
 
 
 def _arrears(store: Store, clock: Clock, viewer: Actor, start: date, end: date) -> Report:
-    from app.documents.collection_data import collection_book
     from app.services.reports.collection import CollectionReportService
 
     data = CollectionReportService(store, clock).report(viewer, start, end)
@@ -83,7 +87,6 @@ def _arrears(store: Store, clock: Clock, viewer: Actor, start: date, end: date) 
 
 
 def _etiquette(store: Store, clock: Clock, viewer: Actor, start: date, end: date) -> Report:
-    from app.documents.etiquette_data import etiquette_book
     from app.services.reports.etiquette import EtiquetteReportService
 
     data = EtiquetteReportService(store, clock).report(viewer, start, end)

@@ -11,6 +11,7 @@ show on its own, without the report's code.
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -287,15 +288,15 @@ def arrears_days(hall: Hall) -> CollectionFacts:
     hall.arrears.log_call(hall.clerk, part, CallResult.PROMISED, promised_on=DAY3)
     hall.arrears.log_call(hall.clerk, small, CallResult.UNREACHABLE)
     hall.arrears.log_call(hall.clerk, part, CallResult.REFUSED)
-    requests: dict[int, list[object]] = {}
+    requests: dict[int, list[uuid.UUID]] = {}
     for row in hall.arrears.pending_restores():
         requests.setdefault(row.account_id, []).append(row.id)
     clock.at(DAY2, 15)
     for request_id in requests[cut[0]]:
-        hall.arrears.restore(hall.clerk, request_id)  # type: ignore[arg-type]  # in time
+        hall.arrears.restore(hall.clerk, request_id)  # in time
     clock.at(DAY3, 12)
     for request_id in requests[cut[1]]:
-        hall.arrears.restore(hall.clerk, request_id)  # type: ignore[arg-type]  # 2 h late
+        hall.arrears.restore(hall.clerk, request_id)  # 2 h late
     status = hall.arrears.status(part).status
     leader = AuthService(hall.store, clock).leader_credential("L001", PASSWORD)
     payment_id = paid[part].payment_id  # type: ignore[attr-defined]

@@ -69,6 +69,7 @@ def test_pdf_csv_and_workbook_carry_the_book(hall: Hall, facts: Fortnight, tmp_p
         report = reports.build(hall.leader, ReportKind.COMPLAINTS, DAY1, DAY3)
         text = check_pdf(reports.pdf(report), report.book)
         check_workbook(reports.save_workbook(hall.leader, report, tmp_path / "c.xlsx"), report.book)
-        csv_text = report_csv(report.figures)  # type: ignore[arg-type]
+        assert isinstance(report.figures, ComplaintReportData)
+        csv_text = report_csv(report.figures)
     assert "投诉统计报表" in text and "每日按时答复率" in text
     assert "客户表示将向12300申诉" in csv_text and facts.complaints[1] in csv_text
