@@ -124,9 +124,8 @@ def _has_han(text: str) -> bool:
 
 def check_store(folder: Path) -> str:
     """An empty store migrates to the head, is set up, and its administrator logs in."""
-    from app.services.auth import AuthService
-    from app.services.hall import HallService
-    from app.services.setup import (
+    from app.services.hall.service import HallService
+    from app.services.hall.setup import (
         AdminDetails,
         CentreDetails,
         CounterDetails,
@@ -134,6 +133,7 @@ def check_store(folder: Path) -> str:
         SetupRequest,
         SetupService,
     )
+    from app.services.staff.auth import AuthService
     from app.store.database import SCHEMA_HEAD, current_revision, open_store, sqlite_url
 
     store = open_store(sqlite_url(folder / "self-test.sqlite3"))

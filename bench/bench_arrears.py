@@ -31,8 +31,8 @@ from zoneinfo import ZoneInfo
 
 from app.domain.arrears_policy import default_policy
 from app.services.arrears import ArrearsService, WorklistFilter, WorklistSort
-from app.services.arrears_records import load_inputs
-from app.services.arrears_worklist import WorklistQuery
+from app.services.arrears.records import load_inputs
+from app.services.arrears.worklist import WorklistQuery
 from app.services.hall import HallService
 from app.store.database import SCHEMA_HEAD, Store, current_revision, open_store, sqlite_url
 from bench.common import percentile, report, time_each

@@ -32,7 +32,7 @@ from pathlib import Path
 from app.demo.complaints import insert_complaints
 from app.demo.generator import generate
 from app.services.complaints import ComplaintService, WorklistFilter, WorklistSort
-from app.services.complaints_worklist import worklist_sql
+from app.services.complaints.worklist import worklist_sql
 from app.store.database import open_store, sqlite_url
 from bench.common import report, time_each
 

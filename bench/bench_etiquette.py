@@ -22,9 +22,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from app.demo.generator import generate
-from app.services.auth import AuthService
 from app.services.etiquette import AnswerInput, ChecklistDraft, EtiquetteService, iso_week_of
-from app.services.etiquette_reports import EtiquetteReports
+from app.services.etiquette.reports import EtiquetteReports
+from app.services.staff.auth import AuthService
 from app.store.database import open_store, sqlite_url
 from bench.common import report, time_each
 

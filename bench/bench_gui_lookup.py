@@ -33,7 +33,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from app import i18n
-from app.services.auth import AuthService
+from app.services.staff.auth import AuthService
 from app.settings import MemoryBackend
 from app.store.database import open_store, sqlite_url
 from ui.context import AppContext

@@ -18,9 +18,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from app.demo.generator import generate
-from app.services.auth import AuthService
 from app.services.base import Actor
 from app.services.reports import LeaderReports, ReportKind
+from app.services.staff.auth import AuthService
 from app.store.database import open_store, sqlite_url
 from bench.common import report, time_each
 

@@ -17,13 +17,14 @@ import tempfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from app import bootstrap
 from app.demo.generator import generate
 from app.documents.base import FONT, new_canvas, register_fonts
-from app.services.auth import AuthService
-from app.services.handover import HandoverService
 from app.services.payments import PaymentMethod, PaymentRequest, PaymentService
 from app.services.shifts import ShiftService
-from app.services.shifts_hallday import HallDayService
+from app.services.shifts.hallday import HallDayService
+from app.services.shifts.handover import HandoverService
+from app.services.staff.auth import AuthService
 from app.store.database import open_store, sqlite_url
 from bench.common import report, time_each
 
@@ -43,6 +44,7 @@ def main() -> None:
     parser.add_argument("--payments", type=int, default=400)
     parser.add_argument("--samples", type=int, default=30)
     args = parser.parse_args()
+    bootstrap.install()
     path = Path(tempfile.mkdtemp()) / "bench.sqlite3"
     generate(path, customers=300, seed=7, today=date(2026, 11, 15))
     store = open_store(sqlite_url(path))

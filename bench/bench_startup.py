@@ -47,7 +47,7 @@ from app.settings import LANGUAGE
 from ui.qt_settings import QSettingsBackend
 LANGUAGE.write(QSettingsBackend(), sys.argv[4])
 from app.store.database import sqlite_url
-from ui.app import ensure_application
+from ui.qt_app import ensure_application
 from ui.main_window import build_main_window
 marks["imports"] = time.perf_counter()
 app = ensure_application()

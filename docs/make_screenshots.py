@@ -74,10 +74,10 @@ class DemoClock:
 
 def _window(db: Path, staff_no: str, clock: Callable[[], datetime]) -> MainWindow:
     """What ``build_main_window`` does, with the script's clock given to the services."""
-    from app.services.auth import AuthService
+    from app.services.staff.auth import AuthService
     from app.store.database import open_store
-    from ui.app import ensure_application
     from ui.context import AppContext
+    from ui.qt_app import ensure_application
     from ui.qt_settings import QSettingsBackend
 
     ensure_application()
@@ -252,8 +252,8 @@ def _payment_shots(
     dialog = PaymentDialog(ctx, _owing_account(db), parent=window)
     dialog.resize(760, 640)
     dialog.show()
-    dialog.amount.setText("50")
-    dialog.tendered.setText("100")
+    dialog.entry_page.amount.setText("50")
+    dialog.entry_page.tendered.setText("100")
     _settle(app)
     dialog.next()
     _wait(app, lambda: dialog.page() == PAGE_CONFIRM)
@@ -366,7 +366,7 @@ def _inspection_shots(
 
 
 def _sync_shots(window: MainWindow, app: QApplication, language: str, db: Path, tmp: Path) -> None:
-    from ui.sync.controller import SyncSettingsDialog
+    from ui.sync.dialogs import SyncSettingsDialog
 
     dialog = SyncSettingsDialog(window.ctx, window)
     dialog.url_edit.setText("https://centre.example.cn:8765")
@@ -383,8 +383,8 @@ def _sync_shots(window: MainWindow, app: QApplication, language: str, db: Path, 
 def _close_shots(window: MainWindow, app: QApplication, db: Path, tmp: Path) -> None:
     """The close dialog after the blind count and Check, in each language; the Chinese one
     closes the shift (the cash is ¥5 short, so a reason is needed)."""
-    from app.services.auth import AuthService
     from app.services.shifts import ShiftReport, ShiftService
+    from app.services.staff.auth import AuthService
     from ui.shifts.tab import ShiftTab
 
     tab = window.tab(ShiftTab)
@@ -434,7 +434,8 @@ def _handover_shots(window: MainWindow, app: QApplication, db: Path, tmp: Path) 
     """Save the handover of the closed shift (the pending list is collected then), sign
     it as the outgoing clerk, show the page; then the other two signatures and the sheet."""
     from app.domain.handover import Signer
-    from app.services.handover import STANDARD_EQUIPMENT, EquipmentLine, HandoverService
+    from app.services.shifts.handover import HandoverService
+    from app.services.shifts.views import STANDARD_EQUIPMENT, EquipmentLine
     from ui.shifts.tab import ShiftTab
 
     ctx = window.ctx
@@ -458,10 +459,10 @@ def _handover_shots(window: MainWindow, app: QApplication, db: Path, tmp: Path) 
         apply_language(app, language)
         tab.reload()
         tab.pages.setCurrentIndex(1)
-        _wait(app, lambda: tab.sheet_pdf is not None)
+        _wait(app, lambda: tab.handover_page.sheet_pdf is not None)
         _settle(app, 40)
         _shot(window, "handover", language)
-        tab.sheet_pdf = None
+        tab.handover_page.sheet_pdf = None
     window.resize(*GUIDE_SIZE)
     handovers.sign(
         ctx.actor, revision.revision_id, Signer.INCOMING, ctx.auth.login("A002", DEMO_PASSWORD)
@@ -480,7 +481,7 @@ def _handover_shots(window: MainWindow, app: QApplication, db: Path, tmp: Path) 
 
 def _banner_shots(window: MainWindow, app: QApplication, db: Path, tmp: Path) -> None:
     """A shift leader issues a fault notice; the banner runs across every window."""
-    from app.services.complaints_faults import FaultNoticeRequest, FaultNoticeService
+    from app.services.complaints.faults import FaultNoticeRequest, FaultNoticeService
     from ui.complaints.fault_banner import notices_changed
 
     ctx = window.ctx
@@ -514,7 +515,7 @@ def _conflict_shots(window: MainWindow, app: QApplication, db: Path, tmp: Path) 
     from sqlalchemy import select
 
     from app.store.models.sync import SyncConflict, SyncOutbox
-    from ui.sync.controller import SyncConflictsDialog
+    from ui.sync.dialogs import SyncConflictsDialog
 
     ctx = window.ctx
     now = ctx.clock()
@@ -558,7 +559,7 @@ def _conflict_shots(window: MainWindow, app: QApplication, db: Path, tmp: Path) 
 def _hall_day_shots(window: MainWindow, app: QApplication, db: Path, tmp: Path) -> None:
     """The leader's hall day: opening checks recorded (one clerk late), A001's closed shift."""
     from app.domain.handover import Arrival
-    from app.services.shifts_hallday import HallDayService
+    from app.services.shifts.hallday import HallDayService
     from ui.shifts.tab import ShiftTab
 
     ctx = window.ctx

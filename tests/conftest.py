@@ -22,11 +22,18 @@ os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 
 from PySide6.QtCore import QSettings
 
-from app import i18n
+from app import bootstrap, i18n
 
 DEMO_CUSTOMERS = 300
 DEMO_SEED = 7
 DEMO_TODAY = date(2026, 11, 15)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def pending_providers() -> None:
+    """What every program does at start (``app.bootstrap``): the handover's pending list
+    has a provider for each kind."""
+    bootstrap.install()
 
 
 @pytest.fixture(autouse=True)
@@ -94,9 +101,9 @@ def open_test_shift(
     ``counts`` is the float by denomination (default: one 100-yuan note). Returns the
     ``ShiftView``.
     """
-    from app.services.auth import AuthService
     from app.services.base import utc_now
     from app.services.shifts import ShiftService
+    from app.services.staff.auth import AuthService
 
     clock = clock or utc_now
     actor = AuthService(store, clock).actor_for(staff_no)

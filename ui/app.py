@@ -1,5 +1,6 @@
-"""Starting the workbench: the application object, the store, first-run set-up, login, the
-main window; the handler that logs unexpected exceptions; the Qt half of the self-test."""
+"""Starting the workbench: the store, first-run set-up, login, the main window (the
+application object itself: ``ui.qt_app``); the handler that logs unexpected exceptions; the
+Qt half of the self-test."""
 
 from __future__ import annotations
 
@@ -10,58 +11,27 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice, QSize
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
-from app import __version__, i18n, logs, paths
+from app import logs
 from app.domain.errors import HallDeskError
 from app.i18n import _
 from app.selftest import GuiChecks
-from app.services.auth import AuthService
 from app.services.hall import HallService
-from app.services.setup import SetupService
-from app.settings import LANGUAGE
+from app.services.hall.setup import SetupService
+from app.services.staff.auth import AuthService
 from app.store.database import Store, open_store, sqlite_url
 from ui.errors import error_text
 from ui.fonts import register_bundled_fonts
 from ui.language import apply_language, qt_translator
 from ui.login_dialog import LoginDialog
 from ui.main_window import MainWindow, create_main_window
-from ui.qt_settings import APPLICATION, ORGANIZATION, QSettingsBackend
+from ui.qt_app import ensure_application
+from ui.qt_settings import QSettingsBackend
 from ui.single_instance import bring_to_front, claim
 
 log = logging.getLogger(__name__)
-
-
-def ensure_application() -> QApplication:
-    """The running QApplication, created and prepared if there is none yet.
-
-    Preparing means: organisation and application names (they place QSettings), the
-    bundled font, and the language saved in the settings (Chinese by default).
-    """
-    existing = QApplication.instance()
-    if isinstance(existing, QApplication):
-        return existing
-    QApplication.setOrganizationName(ORGANIZATION)
-    QApplication.setApplicationName(APPLICATION)
-    QApplication.setApplicationVersion(__version__)
-    app = QApplication(sys.argv[:1])
-    app.setWindowIcon(application_icon())
-    register_bundled_fonts()
-    language = LANGUAGE.read(QSettingsBackend())
-    apply_language(app, language if language in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE)
-    return app
-
-
-def application_icon() -> QIcon:
-    """The HallDesk icon from its PNG sizes (``resources/icons``, see packaging/make_icons.py)."""
-    icon = QIcon()
-    for size in (16, 24, 32, 48, 64, 128, 256):
-        path = paths.icon_path(size)
-        if path.is_file():
-            icon.addFile(str(path), QSize(size, size))
-    return icon
 
 
 def _fatal(exc: BaseException) -> int:

@@ -15,7 +15,7 @@ from typing import Final
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from app.services.backups import BackupService, backup_folder
+from app.services.hall.backups import BackupService, backup_folder
 from app.settings import BACKUP_DIR, BACKUP_KEEP
 from app.store.backup import BackupResult
 from ui.context import AppContext

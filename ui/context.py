@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
+from app import bootstrap
 from app.services.arrears import ArrearsService
-from app.services.auth import AuthService
 from app.services.base import Actor, Clock, utc_now
 from app.services.customers import CustomerService
 from app.services.hall import HallInfo, HallService
 from app.services.payments import PaymentService
-from app.services.receipts import ReceiptService
+from app.services.payments.receipts import ReceiptService
+from app.services.staff.auth import AuthService
 from app.settings import SettingsBackend
 from app.store.database import Store
 from ui.tasks import TaskRunner
@@ -61,6 +62,7 @@ class AppContext:
     def create(
         cls, store: Store, actor: Actor, settings: SettingsBackend, clock: Clock = utc_now
     ) -> AppContext:
+        bootstrap.install()  # a window built without app.cli (a script, a test) needs it too
         hall_service = HallService(store)
         return cls(
             store=store,

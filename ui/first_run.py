@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from app.domain.errors import HallDeskError, ValidationError
 from app.i18n import _
 from app.services.base import Actor
-from app.services.setup import (
+from app.services.hall.setup import (
     MIN_PASSWORD_LENGTH,
     AdminDetails,
     CentreDetails,

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import HallDeskError
 from app.i18n import _
-from app.services.auth import AuthService
 from app.services.base import Actor
+from app.services.staff.auth import AuthService
 from ui.errors import error_text
 
 #: The events that count as someone working at the counter.

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import HallDeskError, ValidationError
 from app.i18n import N_, _
-from app.services.auth import AuthService
 from app.services.base import Actor
 from app.services.hall import HallInfo
+from app.services.staff.auth import AuthService
 from app.settings import LANGUAGE, LAST_STAFF_NO, SettingsBackend
 from ui.errors import error_text
 from ui.language import apply_language, fill_language_box

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 
 from app import __version__
 from app.i18n import N_, _, format_datetime
-from app.services.auth import AuthService
 from app.services.base import Actor, Clock, utc_now
+from app.services.staff.auth import AuthService
 from app.settings import IDLE_LOCK_MINUTES, SettingsBackend
 from app.store.backup import BackupResult
 from app.store.database import Store, db_path_from_url, head_revision, open_store
@@ -568,7 +568,7 @@ def build_main_window(db_url: str, staff_no: str) -> MainWindow:
     saved language included), opens and migrates the store, and settles preferences in
     QSettings. The window is not shown.
     """
-    from ui.app import ensure_application
+    from ui.qt_app import ensure_application
 
     ensure_application()
     store = open_store(db_url)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import ValidationError
 from app.i18n import N_, _
-from app.services.backups import backup_folder
+from app.services.hall.backups import backup_folder
 from app.settings import (
     BACKUP_DIR,
     BACKUP_KEEP,

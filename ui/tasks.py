@@ -1,7 +1,9 @@
 """Background work with callbacks on the main thread (Anki's CollectionOp, in small).
 
 Database work runs on one worker thread, so writes are serialised; the callbacks run on
-the GUI thread through a queued signal, and worker code never touches a widget.
+the GUI thread through a queued signal, and worker code never touches a widget. Work a
+widget started (``owner``) has its callbacks dropped if that widget is gone by then: a
+late result never reaches a deleted label.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 
@@ -54,7 +57,14 @@ class TaskRunner(QObject):
         fn: Callable[[], Any],
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
+        *,
+        owner: QObject | None = None,
     ) -> None:
+        """Run ``fn`` on the worker; ``on_done``/``on_error`` on the GUI thread, unless
+        ``owner`` (the widget the callbacks touch) has been deleted meanwhile."""
+        if owner is not None:
+            on_done = _unless_gone(owner, on_done)
+            on_error = _unless_gone(owner, on_error)
         self._pool.start(_Job(fn, self._relay, on_done, on_error))
 
     @Slot(object, object)
@@ -66,3 +76,16 @@ class TaskRunner(QObject):
 
     def wait(self, msecs: int = 30000) -> bool:
         return self._pool.waitForDone(msecs)
+
+
+def _unless_gone(
+    owner: QObject, callback: Callable[[Any], None] | None
+) -> Callable[[Any], None] | None:
+    if callback is None:
+        return None
+
+    def call(value: Any) -> None:
+        if shiboken6.isValid(owner):
+            callback(value)
+
+    return call

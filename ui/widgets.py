@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QHeaderView,
     QLabel,
+    QPushButton,
     QTableView,
     QWidget,
 )
@@ -264,6 +265,22 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
 
 
 # -- views and labels ---------------------------------------------------------------------
+
+
+def named_button(parent: QWidget, name: str) -> QPushButton:
+    """A button with its objectName (its text comes from the owner's ``retranslate_ui``)."""
+    button = QPushButton(parent)
+    button.setObjectName(name)
+    return button
+
+
+def named_table(parent: QWidget, name: str, model: QAbstractTableModel) -> QTableView:
+    """A configured table view over ``model``, with its objectName."""
+    view = QTableView(parent)
+    view.setObjectName(name)
+    view.setModel(model)
+    configure_table(view)
+    return view
 
 
 def configure_table(view: QTableView, *, stretch_last: bool = True) -> None:

@@ -1,8 +1,10 @@
 """What the centre's areas share: its errors, the calling device, the engine and clock.
 
 :class:`app.centre.service.Centre` is assembled from one class per area — the push
-(:mod:`app.centre.push`), the pull, snapshot and money check (:mod:`app.centre.pull`) and
-enrolment and administration (:mod:`app.centre.service`) — over this base.
+(:mod:`app.centre.push`, applying in :mod:`app.centre.apply`), the pull, snapshot and
+money check (:mod:`app.centre.pull`), enrolment (:mod:`app.centre.enrolment`) and
+administration (:mod:`app.centre.admin`) — over this base; the device API is
+:mod:`app.centre.service`.
 """
 
 from __future__ import annotations
@@ -69,6 +71,13 @@ class CentreBase:
         #: Test hook: called with a point name (``push.before_commit``, ``pull.page``);
         #: it may raise or wait (the fault campaign kills the centre there).
         self.fault: Callable[[str], None] = lambda _point: None
+
+    def hall_id(self, conn: Connection, code: str) -> int:
+        """The id of the hall ``code`` (404 when the centre has no such hall)."""
+        row = conn.execute(text("SELECT id FROM hall WHERE code = :c"), {"c": code}).first()
+        if row is None:
+            raise CentreError(404, "unknown_hall", code)
+        return int(row[0])
 
     def _money_rows(self, conn: Connection, hall_id: int, rows: list[dict[str, Any]]) -> None:
         conn.execute(

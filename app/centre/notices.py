@@ -20,8 +20,8 @@ from app.centre.service import Centre
 from app.domain.errors import NotFound, PermissionDenied, ValidationError
 from app.domain.ids import uuid7
 from app.i18n import N_
-from app.services.complaints_faults import FaultNoticeRequest, check_notice
-from app.services.complaints_records import check_text
+from app.services.complaints.faults import FaultNoticeRequest, check_notice
+from app.services.complaints.records import check_text
 from app.store.models import Role
 from app.sync import registry
 

@@ -33,7 +33,7 @@ from app.domain.complaint_flow import (
     Urgency,
     project,
 )
-from app.services.complaints_records import clock_input, complaint_number, due_rank
+from app.services.complaints.records import clock_input, complaint_number, due_rank
 
 #: Complaints per demo customer, within bounds ("a few hundred" for the real demo).
 SHARE: Final = 0.3

@@ -2,7 +2,7 @@
 clerk and per shift, with the drawers' and the card and e-payment differences.
 
 ``TakingsReportData`` holds the period's shifts, each with the figures of the hall day
-(``app.services.shifts_hallday.day_shift_rows``); every total here is a sum over those
+(``app.services.shifts.hallday.day_shift_rows``); every total here is a sum over those
 shift lines, so the days, the methods, the clerks and the headline add up to the same
 takings. A shift counts on its own business date only (a shift left open from an earlier
 day is not counted again on the days the hall-day page still lists it).

@@ -42,7 +42,8 @@ from app.domain.arrears_policy import (
     StepKind,
     Tier,
 )
-from app.domain.errors import HallDeskError, ValidationError
+from app.domain.errors import HallDeskError
+from app.domain.freeze import Freeze
 from app.domain.ledger import BillLine, DatedLedger, PaymentLine
 from app.domain.penalty import NO_PENALTY_FACTS, PenaltyFacts, penalty_position
 from app.i18n import N_, format_money
@@ -59,31 +60,6 @@ class ActionTaken:
 
     kind: StepKind
     on: date
-
-
-@dataclass(frozen=True, slots=True)
-class Freeze:
-    """A disputed amount kept out of the ladder from ``starts_on`` to ``expires_on`` inclusive.
-
-    Who approved it and why is the service layer's record; the ladder only needs the amount
-    and the dates. The freeze is not tied to a bill: when it expires the amount returns to
-    the ladder with its days still counted from the original due date.
-    """
-
-    amount_fen: int
-    starts_on: date
-    expires_on: date
-
-    def __post_init__(self) -> None:
-        if self.amount_fen <= 0:
-            raise ValidationError("amount_fen", N_("A frozen amount must be greater than zero."))
-        if self.expires_on < self.starts_on:
-            raise ValidationError(
-                "expires_on", N_("A dispute freeze cannot expire before it starts.")
-            )
-
-    def active_on(self, day: date) -> bool:
-        return self.starts_on <= day <= self.expires_on
 
 
 class ArrearsRule(StrEnum):

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from app.domain.arrears import Freeze
+from app.domain.freeze import Freeze
 from app.domain.ledger import BillLine, DatedLedger, PaymentLine
 
 

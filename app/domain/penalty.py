@@ -37,12 +37,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import pairwise
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
+from app.domain.freeze import Freeze
 from app.domain.ledger import DatedLedger
-
-if TYPE_CHECKING:
-    from app.domain.arrears import Freeze
 
 _DAY: Final = timedelta(days=1)
 

@@ -4,17 +4,24 @@ Each area of work contributes its own open items through a provider (a function 
 session and a :class:`PendingQuery`); the handover collects them all with :func:`collect`.
 A provider reads only; it never writes.
 
+The collector imports none of its providers: they sit in the areas and, for the unsent
+operations, in ``app.sync`` (a layer above the services). Each provider module registers
+itself with :func:`register_provider` when it is imported, naming the kinds it gives, and a
+program imports them all once at start (``app.bootstrap.install``). :func:`collect`
+refuses while a kind has no provider, so a program that skipped it fails at its first
+handover instead of handing over less than is pending.
+
 Providers:
-- arrears (``app.services.arrears_pending``): restore requests not yet done, promises to
+- arrears (``app.services.arrears.pending``): restore requests not yet done, promises to
   pay that fall due;
-- complaints (``app.services.complaints_pending``): complaints due within the warning window
-  or overdue, call-back promises, open fault notices;
+- complaints (``app.services.complaints.pending``): complaints due within the warning
+  window or overdue, call-back promises, open fault notices;
 - sync (``app.sync.pending``): operations not yet sent to the centre.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -97,13 +104,26 @@ class PendingItem:
 PendingProvider = Callable[[Session, PendingQuery], Sequence[PendingItem]]
 
 
-def providers() -> tuple[PendingProvider, ...]:
-    """Every area's provider, imported when first asked for (keeps start-up light)."""
-    from app.services.arrears_pending import pending_items as arrears_items
-    from app.services.complaints_pending import pending_items as complaint_items
-    from app.sync.pending import pending_items as sync_items
+#: Each registered provider (by its module and name) with the kinds it gives.
+_PROVIDERS: dict[str, tuple[PendingProvider, frozenset[PendingKind]]] = {}
 
-    return (complaint_items, arrears_items, sync_items)
+
+def register_provider(kinds: Iterable[PendingKind], provider: PendingProvider) -> None:
+    """Add ``provider``, which gives items of ``kinds``. Registering it again (its module
+    imported again) replaces it, so a provider never counts twice."""
+    _PROVIDERS[f"{provider.__module__}.{provider.__qualname__}"] = (provider, frozenset(kinds))
+
+
+def providers() -> tuple[PendingProvider, ...]:
+    """Every registered provider; refuses while a kind has none (see the module's text)."""
+    covered = {kind for _, kinds in _PROVIDERS.values() for kind in kinds}
+    missing = sorted(kind.value for kind in PendingKind if kind not in covered)
+    if missing:
+        raise RuntimeError(
+            f"no provider of pending items for {', '.join(missing)}: the program must call "
+            "app.bootstrap.install() before it collects them"
+        )
+    return tuple(provider for provider, _ in _PROVIDERS.values())
 
 
 def collect(session: Session, query: PendingQuery) -> list[PendingItem]:

@@ -6,8 +6,8 @@ promise that alone: a store put back from an older copy (or a backup) holds an o
 sequence. So every number issued is also written to ``<store file>.receipts`` beside it —
 a small JSON map ``{device code: highest number issued}`` — and the next number is one
 more than the highest of the store's sequence, the store's own highest receipt and this
-mark (see ``app.services.payments._next_receipt_no``); the centre's highest number, taken
-at every sync, raises both as well.
+mark (see ``app.services.payments.receipt_numbers.next_receipt_no``); the centre's
+highest number, taken at every sync, raises both as well.
 
 Crash ordering: the mark is raised *before* the payment's transaction commits. A crash
 between the two leaves the mark one ahead: that number is skipped, never issued twice (a

@@ -13,6 +13,7 @@ Pulled rows are applied with ``session.info[APPLYING] = True`` and produce no op
 
 from __future__ import annotations
 
+import weakref
 from collections import defaultdict
 from datetime import UTC, date, datetime
 from typing import Any, Final
@@ -29,10 +30,20 @@ from app.sync.registry import Direction, Kind
 APPLYING: Final = "halldesk.sync.applying"
 
 
+#: The session factories that capture already. Weak, so an entry goes with its factory: not
+#: ``event.contains``, whose registry is keyed by ``id()`` and keeps a session factory's entry
+#: after the factory is gone. A store opened later whose factory was allocated at a closed
+#: store's address was then taken as capturing, and none of its writes reached the outbox.
+_INSTALLED: Final[weakref.WeakSet[sessionmaker[Session]]] = weakref.WeakSet()
+
+
 def install(factory: sessionmaker[Session]) -> None:
-    if not event.contains(factory, "after_flush", _after_flush):
-        event.listen(factory, "after_flush", _after_flush)
-        event.listen(factory, "do_orm_execute", _do_orm_execute)
+    """Capture the writes of every session of ``factory`` (once per factory)."""
+    if factory in _INSTALLED:
+        return
+    event.listen(factory, "after_flush", _after_flush)
+    event.listen(factory, "do_orm_execute", _do_orm_execute)
+    _INSTALLED.add(factory)
 
 
 def _kind_of_table(table: Any) -> Kind | None:

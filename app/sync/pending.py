@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.services.pending import PendingItem, PendingKind, PendingQuery
+from app.services.pending import PendingItem, PendingKind, PendingQuery, register_provider
 from app.store.models.sync import OpState, SyncOutbox
 
 
@@ -32,3 +32,6 @@ def pending_items(session: Session, query: PendingQuery) -> Sequence[PendingItem
         )
     items.sort(key=lambda i: i.tag != "payments")
     return items
+
+
+register_provider((PendingKind.UNSYNCED,), pending_items)

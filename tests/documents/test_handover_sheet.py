@@ -18,11 +18,12 @@ from sqlalchemy import text
 from app import i18n
 from app.domain.errors import PermissionDenied
 from app.domain.handover import Signer
-from app.services.auth import AuthService
-from app.services.handover import EquipmentLine, HandoverService
 from app.services.payments import PaymentMethod, PaymentRequest, PaymentService
 from app.services.shifts import ShiftService
-from app.services.shifts_hallday import HallDayService
+from app.services.shifts.hallday import HallDayService
+from app.services.shifts.handover import HandoverService
+from app.services.shifts.views import EquipmentLine
+from app.services.staff.auth import AuthService
 from app.store.database import open_store, sqlite_url
 from app.store.models.shifts import CashMovementKind
 

@@ -19,9 +19,9 @@ from app.documents.inspection_report import (
     ReportSection,
     render_inspection_report,
 )
-from app.services.auth import AuthService
 from app.services.etiquette import AnswerInput, ChecklistDraft, EtiquetteService, PhotoUpload
-from app.services.etiquette_reports import EtiquetteReports
+from app.services.etiquette.reports import EtiquetteReports
+from app.services.staff.auth import AuthService
 from app.store.database import Store, open_store, sqlite_url
 
 NOW = datetime(2026, 11, 16, 2, 0, tzinfo=UTC)

@@ -15,7 +15,6 @@ from app.domain.arrears import (
     ArrearsRule,
     ArrearsRuleError,
     ArrearsStatus,
-    Freeze,
     PaymentLine,
     check_step_allowed,
     evaluate,
@@ -32,6 +31,7 @@ from app.domain.arrears_policy import (
     default_policy,
 )
 from app.domain.errors import ValidationError
+from app.domain.freeze import Freeze
 from app.domain.ledger import BillLine, settle
 from app.domain.penalty import late_penalty_fen
 

@@ -13,9 +13,9 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.domain.arrears import Freeze
 from app.domain.arrears_collection import recoveries
 from app.domain.arrears_policy import default_policy
+from app.domain.freeze import Freeze
 from app.domain.ledger import BillLine, DatedLedger, PaymentLine
 
 OCT = BillLine("2026-10", 150_00, date(2026, 10, 1), date(2026, 10, 25))

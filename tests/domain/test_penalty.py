@@ -16,8 +16,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.domain.arrears import Freeze, evaluate
+from app.domain.arrears import evaluate
 from app.domain.arrears_policy import default_policy
+from app.domain.freeze import Freeze
 from app.domain.ledger import BillLine, DatedLedger, PaymentLine
 from app.domain.penalty import (
     NO_PENALTY_FACTS,

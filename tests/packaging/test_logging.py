@@ -86,7 +86,7 @@ def test_an_unhandled_exception_is_logged_and_explained(
 
 
 def test_about_names_data_folder_log_file_and_last_sync(qtbot: QtBot, demo_db_copy: Path) -> None:
-    from app.services.auth import AuthService
+    from app.services.staff.auth import AuthService
     from app.store.database import open_store, sqlite_url
     from ui.context import AppContext
     from ui.main_window import MainWindow

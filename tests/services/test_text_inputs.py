@@ -16,15 +16,16 @@ from app.domain.errors import ValidationError
 from app.domain.etiquette_scoring import LocalText
 from app.i18n import in_language
 from app.services.arrears import ArrearsService
-from app.services.auth import AuthService
 from app.services.base import check_reason
 from app.services.complaints import ComplaintRequest, ComplaintService
-from app.services.complaints_faults import FaultNoticeRequest, check_notice
+from app.services.complaints.faults import FaultNoticeRequest, check_notice
 from app.services.customers import CustomerService
 from app.services.etiquette import EtiquetteService
-from app.services.handover import EquipmentLine, check_equipment
-from app.services.payment_plan import PaymentRequest, check_request
-from app.services.setup import HallDetails, clean_hall
+from app.services.hall.setup import HallDetails, clean_hall
+from app.services.payments.plan import PaymentRequest, check_request
+from app.services.shifts.handover import check_equipment
+from app.services.shifts.views import EquipmentLine
+from app.services.staff.auth import AuthService
 from app.store.database import Store, open_store, sqlite_url
 from app.store.models import VerificationMethod
 

@@ -15,9 +15,9 @@ import pytest
 from app import cli
 from app.domain.errors import StoreError
 from app.i18n import set_language
-from app.services.auth import AuthService
-from app.services.backups import BackupService
+from app.services.hall.backups import BackupService
 from app.services.payments import PaymentMethod, PaymentRequest, PaymentService
+from app.services.staff.auth import AuthService
 from app.store import backup
 from app.store.database import Store, head_revision, open_store, sqlite_url
 from app.store.health import StoreDamaged, Verdict

@@ -253,8 +253,8 @@ def test_0012_rebuilds_templates_under_their_inspections(demo_db_copy: Path) -> 
     """Dropping the unique ``(code, version)`` rebuilds ``etiquette_template`` while
     inspections point at it: nothing is lost, the keys and the append-only triggers hold
     afterwards, and two rows may share a version (issue 13, item 12)."""
-    from app.services.auth import AuthService
     from app.services.etiquette import AnswerInput, ChecklistDraft, EtiquetteService
+    from app.services.staff.auth import AuthService
 
     store = open_store(sqlite_url(demo_db_copy))
     auth = AuthService(store)

@@ -23,8 +23,8 @@ import pytest
 from app import cli
 from app.domain.errors import StoreError
 from app.i18n import set_language
-from app.services.auth import AuthService
 from app.services.payments import PaymentMethod, PaymentRequest, PaymentService
+from app.services.staff.auth import AuthService
 from app.store import health
 from app.store.database import open_store, sqlite_url
 from app.store.health import DiskFull, StoreDamaged, StoreHealth, StoreStillChecking, Verdict
@@ -233,7 +233,7 @@ _FULL_DISK = textwrap.dedent(
     os.environ["HALLDESK_DATA_DIR"] = str(mnt / "data")
     from app.i18n import set_language
     from app.domain.errors import HallDeskError
-    from app.services.auth import AuthService
+    from app.services.staff.auth import AuthService
     from app.services.payments import PaymentMethod, PaymentRequest, PaymentService
     from app.services.shifts import ShiftService
     from app.store.database import open_store, sqlite_url

@@ -17,9 +17,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from app.services.auth import AuthService
 from app.services.payments import PaymentMethod, PaymentRequest, PaymentService
 from app.services.shifts import ShiftService
+from app.services.staff.auth import AuthService
 from app.store.models import Account, DeviceInfo
 from tests.conftest import _copy_store
 from tests.sync.conftest import Hall

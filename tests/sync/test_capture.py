@@ -8,8 +8,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select, update
 
-from app.services.receipts import SECRET_KEY
-from app.store.database import open_store, sqlite_url
+from app.services.hall import HallService
+from app.services.payments.receipts import SECRET_KEY
+from app.store.database import Store, make_engine, open_store, sqlite_url
 from app.store.models import Account, AuditEvent, Customer, SmsMessage, Staff
 from app.store.models.sync import SyncOutbox
 from app.sync import registry
@@ -76,6 +77,42 @@ def test_orm_writes_and_bulk_updates_append_operations(demo_db_copy: Path) -> No
         store.close()
 
 
+def test_a_store_opened_where_a_closed_one_was_captures_its_writes(tmp_path: Path) -> None:
+    """Every store's writes reach its outbox, however many stores the process opened and
+    closed before it (a PC reopens its store after a restore; a test session opens hundreds).
+
+    The capture asked SQLAlchemy whether the session factory listened already
+    (``event.contains``). That registry is keyed by ``id()`` and keeps a factory's entry after
+    the factory is gone, so a new store whose factory was allocated where a closed store's
+    had been was taken as listening, and none of its writes reached the outbox: the other
+    PCs never received them (the sync flakes: B lacked A's complaint; a payment or a hall
+    rule written at A was not in A's outbox)."""
+    url = sqlite_url(tmp_path / "pc.sqlite3")
+    open_store(url).close()
+    store = Store(make_engine(url))
+    freed: set[int] = set()
+    reused = 0
+    missing = []
+    try:
+        for i in range(200):
+            reused += id(store._sessions) in freed
+            if reused >= 10:
+                break
+            key = f"hall.reopened.{i}"
+            HallService(store).set_setting(key, str(i))
+            if ("hall_setting", key, "upsert") not in outbox(store):
+                missing.append(key)
+            freed.add(id(store._sessions))
+            engine = make_engine(url)
+            store.close()
+            del store  # the closed store is freed just before the next one is built
+            store = Store(engine)
+    finally:
+        store.close()
+    assert reused, "no store was opened where a closed one had been: nothing was exercised"
+    assert missing == []
+
+
 _WRITE = re.compile(r"\b(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|UPDATE|DELETE\s+FROM)\s+(\w+)", re.I)
 
 
@@ -83,14 +120,15 @@ def test_no_service_writes_a_syncable_table_with_raw_sql() -> None:
     """Raw SQL bypasses the capture; writes to syncable tables must go through the ORM."""
     hall_tables = {k.name for k in registry.kinds().values() if k.direction == Direction.HALL}
     offenders = []
-    for path in sorted((ROOT / "app" / "services").glob("*.py")):
+    services = ROOT / "app" / "services"
+    for path in sorted(services.rglob("*.py")):
         for table in _WRITE.findall(path.read_text(encoding="utf-8")):
             if table in hall_tables:
-                offenders.append(f"{path.name}: {table}")
+                offenders.append(f"{path.relative_to(services).as_posix()}: {table}")
     # The receipt secret is this PC's own hall_setting row, which never travels
     # (registry.is_hall_wide_setting): its race-free INSERT OR IGNORE may stay raw SQL.
     assert not registry.is_hall_wide_setting({"key": SECRET_KEY})
-    assert offenders == ["receipts.py: hall_setting"]
+    assert offenders == ["payments/receipts.py: hall_setting"]
 
 
 def test_every_synced_row_points_only_at_synced_rows() -> None:

@@ -16,8 +16,8 @@ from app.centre import notices
 from app.centre.service import Centre
 from app.cli import main
 from app.domain.errors import NotFound, PermissionDenied, ValidationError
-from app.services.auth import AuthService
-from app.services.complaints_faults import FaultNoticeRequest, FaultNoticeService
+from app.services.complaints.faults import FaultNoticeRequest, FaultNoticeService
+from app.services.staff.auth import AuthService
 from app.store.database import sqlite_url
 from app.sync.service import SyncService
 from tests.sync.conftest import Hall, load_hall, new_hall_pc

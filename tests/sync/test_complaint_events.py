@@ -13,10 +13,12 @@ from sqlalchemy import select
 from app.centre.service import Centre
 from app.domain.complaint_flow import Department, Status
 from app.i18n import _
-from app.services.auth import AuthService
 from app.services.complaints import ComplaintRequest, ComplaintService
+from app.services.staff.auth import AuthService
 from app.settings import MemoryBackend
+from app.store.database import Store, make_engine, sqlite_url
 from app.store.models.complaints import ComplaintEvent, ComplaintEventOrder, ComplaintState
+from app.sync.client import HallSync
 from app.sync.service import SyncService
 from tests.sync.conftest import Hall, new_hall_pc
 from ui.complaints.case_view import CaseView
@@ -139,6 +141,29 @@ def test_crossing_steps_are_all_kept_ordered_and_the_late_one_flagged(
         # Each PC's leader sees the flagged step on the sync conflicts list.
         listed = [c for c in SyncService(pc.store).conflicts() if c.kind == "complaint_event"]
         assert [c.reason for c in listed] == ["invalid_transition"]
+
+
+def test_a_complaint_taken_on_a_reopened_store_reaches_the_other_pc(
+    two_pcs: tuple[Hall, Hall],
+) -> None:
+    """A PC that reopened its store (after a restore; a long test session opens hundreds)
+    still sends what it writes. When its new store's session factory was allocated where a
+    closed store's had been, its writes reached no outbox: A pushed nothing and B answered
+    "This complaint does not exist." (the flake of the test above in full CI runs)."""
+    a, b = two_pcs
+    clock = a.sync.clock
+    freed: set[int] = set()
+    for _attempt in range(200):
+        engine = make_engine(sqlite_url(a.path))
+        freed.add(id(a.store._sessions))
+        a.store.close()
+        del a.sync, a.store  # the closed store is freed just before the next one is built
+        a.store = Store(engine)
+        a.sync = HallSync(a.store, a.transport, clock)
+        if id(a.store._sessions) in freed:
+            break
+    assert id(a.store._sessions) in freed, "A's store never reopened where a closed one was"
+    _planned_on_both(a, b)
 
 
 def test_both_archive_offline_keeps_both_and_flags_the_second(

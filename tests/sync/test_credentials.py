@@ -19,7 +19,7 @@ from sqlalchemy import select
 from app.centre.service import Centre
 from app.cli import main
 from app.domain.errors import PermissionDenied
-from app.services.auth import AuthService
+from app.services.staff.auth import AuthService
 from app.store.database import open_store, sqlite_url
 from app.store.models import AuditEvent
 from app.sync import credentials

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from app.centre.service import Centre
 from app.domain.etiquette_scoring import ItemSpec, LocalText, SectionSpec, TemplateSpec
-from app.services.auth import AuthService
 from app.services.etiquette import AnswerInput, ChecklistDraft, EtiquetteService
+from app.services.staff.auth import AuthService
 from app.store.models.etiquette import EtiquetteInspection, EtiquetteTemplate
 from tests.sync.conftest import Hall
 

@@ -34,9 +34,9 @@ import pytest
 from sqlalchemy import select, text
 
 from app.centre.service import Centre
-from app.services.auth import AuthService
-from app.services.payment_plan import PaymentRequest
 from app.services.payments import PaymentService
+from app.services.payments.plan import PaymentRequest
+from app.services.staff.auth import AuthService
 from app.store.database import Store, open_store, sqlite_url
 from app.store.models import Account, Payment, PaymentMethod
 from app.sync.client import HallSync

@@ -8,11 +8,11 @@ from sqlalchemy import select
 
 from app.centre.service import Centre
 from app.domain.complaint_clock import DAY_COUNT_SETTING, DayCount
-from app.services.auth import AuthService
 from app.services.complaints import ComplaintService
 from app.services.hall import HallService
-from app.services.receipts import SECRET_KEY
-from app.services.shifts_records import DIFFERENCE_LIMIT_KEY
+from app.services.payments.receipts import SECRET_KEY
+from app.services.shifts.records import DIFFERENCE_LIMIT_KEY
+from app.services.staff.auth import AuthService
 from app.store.models import HallSetting
 from app.store.models.sync import SyncOutbox
 from app.sync.service import INTERVAL_KEY

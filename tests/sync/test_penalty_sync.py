@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from app.centre.service import Centre
-from app.services.auth import AuthService
 from app.services.payments import PaymentMethod, PaymentRequest, PaymentService
+from app.services.staff.auth import AuthService
 from app.store.models import Account, PenaltyAccrual
 from tests.conftest import DEMO_TODAY, open_test_shift
 from tests.sync.conftest import Hall

@@ -13,8 +13,8 @@ from app.centre.local import LocalTransport
 from app.centre.service import Centre
 from app.store.database import open_store, sqlite_url
 from app.sync import registry
+from app.sync.apply import upsert
 from app.sync.capture import APPLYING
-from app.sync.client import _upsert
 from tests.sync.conftest import load_hall, new_hall_pc
 
 
@@ -88,7 +88,7 @@ def test_the_row_writer_stores_what_the_orm_stored(tiny_demo: Path, tmp_path: Pa
             with target.unit_of_work() as s:
                 s.info[APPLYING] = True
                 for kind in registry.ordered():
-                    _upsert(s.connection(), kind, payloads[kind.name])
+                    upsert(s.connection(), kind, payloads[kind.name])
         checked = 0
         for kind in registry.ordered():
             if not payloads[kind.name]:

@@ -15,7 +15,7 @@ from sqlalchemy import func, select, text
 from app.centre.service import Centre, CentreError
 from app.domain.errors import ValidationError
 from app.domain.ids import uuid7
-from app.services.auth import AuthService
+from app.services.staff.auth import AuthService
 from app.store.database import Store
 from app.store.models import DeviceInfo, Staff
 from app.store.models.complaints import Complaint, ComplaintEvent

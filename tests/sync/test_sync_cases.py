@@ -13,7 +13,7 @@ from sqlalchemy import func, select, text
 from app.centre.local import LocalTransport
 from app.centre.service import Centre, CentreError
 from app.domain.errors import AuthenticationError
-from app.services.auth import AuthService
+from app.services.staff.auth import AuthService
 from app.store.database import open_store, sqlite_url
 from app.store.models import Bill, Customer, Payment, PaymentAllocation, SmsMessage, Staff
 from app.store.models.sync import SyncConflict, SyncOutbox

@@ -38,9 +38,9 @@ from sqlalchemy import Connection, select, text
 from app.centre.local import LocalTransport
 from app.centre.service import Centre, centre_engine, migrate
 from app.domain.errors import HallDeskError
-from app.services.auth import AuthService
 from app.services.base import Actor
 from app.services.complaints import ComplaintRequest, ComplaintService
+from app.services.staff.auth import AuthService
 from app.store.database import open_store, sqlite_url
 from app.store.models.complaints import Complaint, ComplaintEvent, ComplaintState
 from app.store.models.sync import SyncOutbox

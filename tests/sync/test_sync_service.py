@@ -9,8 +9,8 @@ import pytest
 
 from app.domain.errors import PermissionDenied, ValidationError
 from app.i18n import in_language
-from app.services.auth import AuthService
 from app.services.pending import PendingKind, PendingQuery, collect
+from app.services.staff.auth import AuthService
 from app.store.database import open_store, sqlite_url
 from app.store.models.sync import SyncConflict
 from app.sync.pending import pending_items

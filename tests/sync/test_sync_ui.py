@@ -36,7 +36,7 @@ def hall_file(server: str, centre: Centre, tiny_demo: Path, tmp_path: Path) -> P
 
 @pytest.fixture
 def window(qtbot: QtBot, hall_file: Path) -> Iterator[MainWindow]:
-    from app.services.auth import AuthService
+    from app.services.staff.auth import AuthService
 
     store = open_store(sqlite_url(hall_file))
     staff_no = AuthService(store).actor_for("A001").staff_no if store else "A001"
@@ -83,7 +83,7 @@ def test_a_refused_record_is_listed_with_what_to_do_and_a_leader_sends_it_again(
     from tests.sync.test_refusals import poison_complaint
     from ui.arrears.action_dialogs import LeaderDialog
     from ui.fonts import register_bundled_fonts
-    from ui.sync.controller import REASON_ADVICE, REASON_LABELS
+    from ui.sync.dialogs import REASON_ADVICE, REASON_LABELS
 
     load_hall(centre, "H1", tiny_demo)
     pc = new_hall_pc(centre, "H1", tmp_path / "pc.sqlite3")

@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from app.domain.etiquette_scoring import ItemSpec, LocalText, SectionSpec, TemplateSpec
-from app.services.auth import AuthService
 from app.services.base import Actor
 from app.services.etiquette import (
     AnswerInput,
@@ -19,6 +18,7 @@ from app.services.etiquette import (
     SignedChecklist,
     TemplateInfo,
 )
+from app.services.staff.auth import AuthService
 from app.store.models.etiquette import EtiquetteInspection, EtiquetteTemplate
 from tests.sync.conftest import Hall
 

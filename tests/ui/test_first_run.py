@@ -15,10 +15,10 @@ from pytestqt.qtbot import QtBot
 from app import i18n
 from app.domain.errors import AuthenticationError
 from app.i18n import N_
-from app.services.auth import AuthService
 from app.services.base import Actor
 from app.services.hall import HallService
-from app.services.setup import SETTING_CENTRE_URL, SETTING_LANGUAGE, SetupService
+from app.services.hall.setup import SETTING_CENTRE_URL, SETTING_LANGUAGE, SetupService
+from app.services.staff.auth import AuthService
 from app.settings import LANGUAGE
 from app.store.database import Store, open_store, sqlite_url
 from app.sync.service import SyncService

@@ -15,8 +15,8 @@ from pytestqt.qtbot import QtBot
 
 from app import __version__, i18n
 from app.i18n import N_, _
-from app.services.auth import MAX_FAILED_LOGINS, AuthService
 from app.services.hall import HallInfo, HallService
+from app.services.staff.auth import MAX_FAILED_LOGINS, AuthService
 from app.settings import IDLE_LOCK_MINUTES, LANGUAGE, LAST_STAFF_NO, RECEIPT_ARCHIVE_DIR
 from app.store.database import Store, head_revision, open_store, sqlite_url
 from ui.context import AppContext

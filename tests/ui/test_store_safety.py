@@ -17,8 +17,8 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app import i18n, logs
-from app.services.auth import AuthService
-from app.services.backups import backup_folder
+from app.services.hall.backups import backup_folder
+from app.services.staff.auth import AuthService
 from app.settings import BACKUP_DIR, BACKUP_KEEP
 from app.store import backup
 from app.store.database import Store, open_store, sqlite_url

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import QDialog, QWidget
 from app import paths
 from app.documents.data import ReceiptLayout
 from app.i18n import N_, _
-from app.services.receipts import RenderedReceipt
+from app.services.payments.receipts import RenderedReceipt
 from app.settings import RECEIPT_ARCHIVE_DIR, Option, SettingsBackend
 from ui.context import AppContext
 

@@ -1,5 +1,6 @@
 """The arrears tab: the worklist of accounts in arrears and the ladder's actions on them,
-with the restore requests (and their deadlines) and the outbound SMS queue beside it.
+with the restore requests (and their deadlines) and the outbound SMS queue beside it
+(``side_panel``) and the worklist's filters above it (``filter_bar``).
 
 The worklist is a lazy model over ids sorted and filtered in SQL (``worklist_model``).
 Actions run on the task worker and reload the worklist when they are done; the rows that
@@ -19,13 +20,11 @@ from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIn
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QMessageBox,
     QPushButton,
-    QSpinBox,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -34,8 +33,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.arrears_policy import SERVICE_ACTION_KINDS, StepKind
-from app.i18n import N_, _, format_money, ngettext
-from app.services.arrears import SmsRow, SmsState, WorklistFilter, WorklistRow, WorklistSort
+from app.i18n import _, ngettext
+from app.services.arrears import WorklistFilter, WorklistRow, WorklistSort
+from ui.arrears import step_dialogs as steps
 from ui.arrears.action_dialogs import (
     CallLogDialog,
     FreezeDialog,
@@ -43,10 +43,11 @@ from ui.arrears.action_dialogs import (
     ReminderBatchDialog,
     RestoreDialog,
 )
-from ui.arrears.labels import NO_STAGE, stage_text, tier_text
-from ui.arrears.models import RestoreTableModel, SmsQueueTableModel
+from ui.arrears.filter_bar import WorklistFilterBar
+from ui.arrears.labels import stage_text
 from ui.arrears.payment_dialog import PaymentDialog, open_payment_dialog
 from ui.arrears.printing import ReceiptPrinting, print_document
+from ui.arrears.side_panel import ArrearsSidePanel
 from ui.arrears.worklist_model import COLUMNS, ArrearsWorklistTableModel
 from ui.context import AppContext
 from ui.errors import error_text
@@ -54,15 +55,10 @@ from ui.lookup.tab import LookupTab
 from ui.widgets import (
     Palette,
     configure_table,
-    heading_label,
     set_column_widths,
     set_text_colour,
 )
 
-#: Filters typed into the day boxes wait this long, so "120" is one query, not three.
-FILTER_DELAY_MS: Final = 250
-#: How many SMS rows the queue shows (the counts cover all of them).
-SMS_SHOWN: Final = 200
 #: The widest column texts in characters, in column order.
 COLUMN_CHARS: Final = (8, 26, 14, 12, 8, 10, 14, 16, 18, 10)
 
@@ -87,13 +83,17 @@ class ArrearsTab(QWidget):
         self._busy = False
         self.printing = ReceiptPrinting(ctx)
         self.choose_folder: FolderChooser = choose_folder
-        self._sms_rows: list[SmsRow] = []
         self.last_refusal: QMessageBox | None = None
 
-        self._build_filters()
+        self.filters = WorklistFilterBar(self)
+        self.filters.changed.connect(self.apply_filters)
+        self.filters.refreshRequested.connect(self.reload)
         self._build_worklist()
         self._build_actions()
-        self._build_side()
+        self.side = ArrearsSidePanel(ctx, self)
+        self.side.restore_list.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.side.restore_button.clicked.connect(lambda *_args: self.mark_restored())
+        self.side.export_button.clicked.connect(lambda *_args: self.export_sms())
 
         self.message = QLabel(self)
         self.message.setObjectName("arrearsMessage")
@@ -115,13 +115,9 @@ class ArrearsTab(QWidget):
         self.splitter.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)
-        layout.addLayout(self.filters_row)
+        layout.addWidget(self.filters)
         layout.addWidget(self.splitter, 1)
 
-        self._filter_timer = QTimer(self)
-        self._filter_timer.setSingleShot(True)
-        self._filter_timer.setInterval(FILTER_DELAY_MS)
-        self._filter_timer.timeout.connect(self.apply_filters)
         self._tick_timer = QTimer(self)
         self._tick_timer.setInterval(1000)
         self._tick_timer.timeout.connect(self._tick)
@@ -130,57 +126,6 @@ class ArrearsTab(QWidget):
         self.retranslate_ui()
 
     # -- construction ---------------------------------------------------------------------
-
-    def _build_filters(self) -> None:
-        self.title = heading_label(self, point_delta=1)
-        self.tier_filter = QComboBox(self)
-        self.tier_filter.setObjectName("arrearsTierFilter")
-        self.stage_filter = QComboBox(self)
-        self.stage_filter.setObjectName("arrearsStageFilter")
-        self.grid_filter = QComboBox(self)
-        self.grid_filter.setObjectName("arrearsGridFilter")
-        self.grid_filter.setMinimumContentsLength(12)
-        self.min_days = QSpinBox(self)
-        self.min_days.setObjectName("arrearsMinDays")
-        self.max_days = QSpinBox(self)
-        self.max_days.setObjectName("arrearsMaxDays")
-        for box in (self.min_days, self.max_days):
-            box.setRange(0, 9999)
-            box.setAccelerated(True)
-            box.valueChanged.connect(self._filters_edited)
-        self.count_label = QLabel(self)
-        self.count_label.setObjectName("arrearsCount")
-        set_text_colour(self.count_label, Palette.MUTED)
-        self.refresh_button = QPushButton(self)
-        self.refresh_button.setObjectName("arrearsRefresh")
-        self.refresh_button.clicked.connect(self.reload)
-
-        self.tier_label = QLabel(self)
-        self.stage_label = QLabel(self)
-        self.grid_label = QLabel(self)
-        self.days_label = QLabel(self)
-        self.days_to = QLabel(self)
-        row = QHBoxLayout()
-        row.addWidget(self.title)
-        row.addSpacing(16)
-        for label, box in (
-            (self.tier_label, self.tier_filter),
-            (self.stage_label, self.stage_filter),
-            (self.grid_label, self.grid_filter),
-        ):
-            row.addWidget(label)
-            row.addWidget(box)
-            row.addSpacing(8)
-        row.addWidget(self.days_label)
-        row.addWidget(self.min_days)
-        row.addWidget(self.days_to)
-        row.addWidget(self.max_days)
-        row.addSpacing(12)
-        row.addWidget(self.count_label, 1)
-        row.addWidget(self.refresh_button)
-        self.filters_row = row
-        for box in (self.tier_filter, self.stage_filter, self.grid_filter):
-            box.currentIndexChanged.connect(self.apply_filters)
 
     def _build_worklist(self) -> None:
         self.model = ArrearsWorklistTableModel(self._ctx.arrears, self.business_date, self)
@@ -234,63 +179,6 @@ class ArrearsTab(QWidget):
         row.addWidget(self.open_button)
         self.actions_row = row
 
-    def _build_side(self) -> None:
-        self.side = QSplitter(Qt.Orientation.Horizontal, self)
-        self.side.setObjectName("arrearsSide")
-        tz = self._ctx.hall.timezone
-        self.restore_title = heading_label(self.side, point_delta=0)
-        self.restore_model = RestoreTableModel(self._ctx.clock, tz, self)
-        self.restore_list = QTableView(self.side)
-        self.restore_list.setObjectName("restoreList")
-        self.restore_list.setModel(self.restore_model)
-        configure_table(self.restore_list)
-        set_column_widths(self.restore_list, (13, 8, 16, 12))
-        self.restore_list.selectionModel().selectionChanged.connect(self._update_buttons)
-        self.restore_button = self._button("restoreButton", self.mark_restored)
-        self.restore_hint = QLabel(self.side)
-        self.restore_hint.setWordWrap(True)
-        set_text_colour(self.restore_hint, Palette.MUTED)
-
-        self.sms_title = heading_label(self.side, point_delta=0)
-        self.sms_counts = QLabel(self.side)
-        self.sms_counts.setObjectName("smsCounts")
-        self.sms_model = SmsQueueTableModel(tz, self)
-        self.sms_list = QTableView(self.side)
-        self.sms_list.setObjectName("smsList")
-        self.sms_list.setModel(self.sms_model)
-        configure_table(self.sms_list)
-        set_column_widths(self.sms_list, (14, 8, 12, 16, 40))
-        self.export_button = self._button("exportSmsButton", self.export_sms)
-        self.export_path = QLabel(self.side)
-        self.export_path.setObjectName("smsExportPath")
-        self.export_path.setWordWrap(True)
-        self.export_path.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-
-        restore_row = QHBoxLayout()
-        restore_row.addWidget(self.restore_title)
-        restore_row.addWidget(self.restore_hint, 1)
-        restore_row.addWidget(self.restore_button)
-        restore_box = QWidget(self.side)
-        restore_layout = QVBoxLayout(restore_box)
-        restore_layout.setContentsMargins(0, 0, 6, 0)
-        restore_layout.addLayout(restore_row)
-        restore_layout.addWidget(self.restore_list, 1)
-        sms_row = QHBoxLayout()
-        sms_row.addWidget(self.sms_title)
-        sms_row.addWidget(self.sms_counts, 1)
-        sms_row.addWidget(self.export_button)
-        sms_box = QWidget(self.side)
-        sms_layout = QVBoxLayout(sms_box)
-        sms_layout.setContentsMargins(6, 0, 0, 0)
-        sms_layout.addLayout(sms_row)
-        sms_layout.addWidget(self.sms_list, 1)
-        sms_layout.addWidget(self.export_path)
-        self.side.addWidget(restore_box)
-        self.side.addWidget(sms_box)
-        self.side.setStretchFactor(0, 1)
-        self.side.setStretchFactor(1, 1)
-        self.side.setChildrenCollapsible(False)
-
     # -- loading --------------------------------------------------------------------------
 
     def business_date(self) -> date:
@@ -326,49 +214,14 @@ class ArrearsTab(QWidget):
         except Exception as exc:
             self._say(error_text(exc), Palette.DANGER)
             return
-        self._refill(
-            self.tier_filter, [(t.code, lambda c=t.code: tier_text(c)) for t in policy.tiers]
-        )
-        stages = [(NO_STAGE, lambda: stage_text(NO_STAGE))] + [
-            (k.value, lambda k=k: stage_text(k.value)) for k in StepKind
-        ]
-        self._refill(self.stage_filter, stages)
-        self._refill(self.grid_filter, [(gid, lambda n=name: n) for gid, name in grids])
-        self.grid_filter.setEnabled(bool(grids))
-
-    def _refill(self, box: QComboBox, items: Sequence[tuple[Any, Callable[[], str]]]) -> None:
-        current = box.currentData()
-        box.blockSignals(True)
-        box.clear()
-        box.addItem(_("All"), None)
-        for value, text in items:
-            box.addItem(text(), value)
-            box.setItemData(box.count() - 1, text, Qt.ItemDataRole.UserRole + 1)
-        box.setCurrentIndex(max(0, box.findData(current)))
-        box.blockSignals(False)
-
-    def _retranslate_box(self, box: QComboBox) -> None:
-        box.setItemText(0, _("All"))
-        for index in range(1, box.count()):
-            text = box.itemData(index, Qt.ItemDataRole.UserRole + 1)
-            if callable(text):
-                box.setItemText(index, text())
+        self.filters.fill_choices([t.code for t in policy.tiers], grids)
 
     def current_filter(self) -> WorklistFilter:
-        return WorklistFilter(
-            tier=self.tier_filter.currentData(),
-            stage=self.stage_filter.currentData(),
-            grid_unit_id=self.grid_filter.currentData(),
-            min_days=self.min_days.value() or None,
-            max_days=self.max_days.value() or None,
-        )
-
-    def _filters_edited(self) -> None:
-        self._filter_timer.start()
+        return self.filters.current_filter()
 
     def apply_filters(self) -> None:
         """Query the worklist again with the filters on screen."""
-        self._filter_timer.stop()
+        self.filters.settle()
         self._loaded = True
         try:
             self.model.set_query(filter=self.current_filter())
@@ -394,15 +247,11 @@ class ArrearsTab(QWidget):
         except Exception as exc:
             self._say(error_text(exc), Palette.DANGER)
             return
-        self.restore_model.set_rows(restores)
-        self.sms_model.set_rows(sms[:SMS_SHOWN])
-        self._sms_rows = sms
-        self._label_side()
+        self.side.set_rows(restores, sms)
         self._update_buttons()
 
     def _tick(self) -> None:
-        self.restore_model.tick()
-        self._label_restores()
+        self.side.tick()
 
     # -- sorting --------------------------------------------------------------------------
 
@@ -487,9 +336,9 @@ class ArrearsTab(QWidget):
         ):
             button.setEnabled(one)
         self.remind_button.setEnabled(bool(rows) and not self._busy)
-        restore_selected = bool(self.restore_list.selectionModel().selectedRows())
-        self.restore_button.setEnabled(restore_selected and not self._busy)
-        self.export_button.setEnabled(self._pending_sms() > 0 and not self._busy)
+        restore_selected = self.side.selected_restore() is not None
+        self.side.restore_button.setEnabled(restore_selected and not self._busy)
+        self.side.export_button.setEnabled(self.side.pending_sms() > 0 and not self._busy)
         self._label_action_tooltips(rows[0] if one else None)
 
     def _label_action_tooltips(self, row: WorklistRow | None) -> None:
@@ -535,43 +384,17 @@ class ArrearsTab(QWidget):
         except Exception as exc:
             self._say(error_text(exc), Palette.DANGER)
             return None
-        names = {r.account_id: r.customer_name_masked for r in rows}
-        dialog = ReminderBatchDialog(
-            self._ctx, plans, names, lambda: arrears.send_reminders(actor, ids), self
+        dialog = steps.reminder_batch(self._ctx, rows, plans, self)
+        dialog.accepted.connect(
+            lambda: self._after_action(steps.reminders_sent_text(len(ids), dialog.outcome))
         )
-        dialog.accepted.connect(lambda: self._reminders_sent(len(ids), dialog.outcome))
         return self._open(dialog)
-
-    def _reminders_sent(self, asked: int, outcome: Any) -> None:
-        queued = len(outcome or ())
-        text = ngettext(
-            "{count} reminder queued for the SMS platform.",
-            "{count} reminders queued for the SMS platform.",
-            queued,
-        ).format(count=queued)
-        if queued < asked:
-            text += " " + ngettext(
-                "{count} account got no reminder (see the reasons before sending).",
-                "{count} accounts got no reminder (see the reasons before sending).",
-                asked - queued,
-            ).format(count=asked - queued)
-        self._after_action(text)
 
     def log_call(self) -> CallLogDialog | None:
         row = self.current_row()
         if row is None:
             return None
-        arrears, actor, account_id = self._ctx.arrears, self._ctx.actor, row.account_id
-        dialog = CallLogDialog(
-            self._ctx,
-            row.account_no,
-            row.customer_name_masked,
-            self.business_date(),
-            lambda result, promised, note: arrears.log_call(
-                actor, account_id, result, promised, note
-            ),
-            self,
-        )
+        dialog = steps.call_log(self._ctx, row, self.business_date(), self)
         dialog.accepted.connect(lambda: self._after_action(_("Phone call recorded.")))
         return self._open(dialog)
 
@@ -589,9 +412,8 @@ class ArrearsTab(QWidget):
         row = self.current_row()
         if row is None:
             return None
-        arrears, actor, account_id = self._ctx.arrears, self._ctx.actor, row.account_id
         try:
-            standing = arrears.status(account_id)
+            standing = self._ctx.arrears.status(row.account_id)
         except Exception as exc:
             self._say(error_text(exc), Palette.DANGER)
             return None
@@ -599,25 +421,8 @@ class ArrearsTab(QWidget):
         if check is not None and check.refusal is not None:
             self.show_refusal(kind, row.account_no, check.refusal.user_message())
             return None
-        call = arrears.restrict if kind == StepKind.RESTRICT else arrears.suspend
-        account, customer, owed = row.account_no, row.customer_name_masked, row.owed_fen
-        if kind == StepKind.RESTRICT:
-            describe = lambda: _(  # noqa: E731
-                "Restrict outgoing service (单停) of account {account} ({customer}), owing "
-                "{amount}. The customer can still receive calls."
-            ).format(account=account, customer=customer, amount=format_money(owed))
-            done = N_("Outgoing service restricted for account {account}.")
-        else:
-            describe = lambda: _(  # noqa: E731
-                "Suspend service (双停) of account {account} ({customer}), owing {amount}."
-            ).format(account=account, customer=customer, amount=format_money(owed))
-            done = N_("Service suspended for account {account}.")
-        dialog = LeaderDialog(
-            self._ctx,
-            describe,
-            action=lambda leader, _reason: call(actor, account_id, leader),
-            parent=self,
-        )
+        dialog, done = steps.service_step(self._ctx, kind, row, self)
+        account = row.account_no
         dialog.accepted.connect(lambda: self._after_action(_(done).format(account=account)))
         return self._open(dialog)
 
@@ -635,17 +440,7 @@ class ArrearsTab(QWidget):
         row = self.current_row()
         if row is None:
             return None
-        arrears, actor, account_id = self._ctx.arrears, self._ctx.actor, row.account_id
-        dialog = FreezeDialog(
-            self._ctx,
-            row.account_no,
-            row.overdue_fen or row.owed_fen,
-            self.business_date(),
-            lambda leader, amount, reason, expires: arrears.freeze(
-                actor, leader, account_id, amount, reason, expires
-            ),
-            self,
-        )
+        dialog = steps.freeze(self._ctx, row, self.business_date(), self)
         account = row.account_no
         dialog.accepted.connect(
             lambda: self._after_action(
@@ -719,10 +514,9 @@ class ArrearsTab(QWidget):
         return widget, None
 
     def mark_restored(self) -> RestoreDialog | None:
-        rows = self.restore_list.selectionModel().selectedRows()
-        if not rows:
+        request = self.side.selected_restore()
+        if request is None:
             return None
-        request = self.restore_model.row_at(rows[0].row())
         arrears, actor = self._ctx.arrears, self._ctx.actor
         dialog = RestoreDialog(
             self._ctx,
@@ -754,8 +548,7 @@ class ArrearsTab(QWidget):
 
     def _sms_exported(self, path: Path) -> None:
         self._set_busy(False)
-        self.export_path.setText(_("Exported to {path}").format(path=str(path)))
-        set_text_colour(self.export_path, Palette.OK)
+        self.side.show_exported(path)
         self.refresh_side()
 
     def _open(self, dialog: Any) -> Any:
@@ -765,68 +558,19 @@ class ArrearsTab(QWidget):
 
     # -- texts ----------------------------------------------------------------------------
 
-    def _pending_sms(self) -> int:
-        return sum(1 for m in self._sms_rows if m.state == SmsState.PENDING)
-
     def _show_count(self) -> None:
         total = self.model.total_count()
         if not self._loaded:
-            self.count_label.setText("")
+            self.filters.count_label.setText("")
             return
-        self.count_label.setText(
+        self.filters.count_label.setText(
             ngettext("{count} account in arrears", "{count} accounts in arrears", total).format(
                 count=total
             )
         )
 
-    def _label_restores(self) -> None:
-        pending = self.restore_model.rowCount()
-        overdue = self.restore_model.overdue_count()
-        title = ngettext(
-            "Restore requests ({count})", "Restore requests ({count})", pending
-        ).format(count=pending)
-        self.restore_title.setText(title)
-        if overdue:
-            self.restore_hint.setText(
-                ngettext(
-                    "{count} restore is past its deadline.",
-                    "{count} restores are past their deadline.",
-                    overdue,
-                ).format(count=overdue)
-            )
-            set_text_colour(self.restore_hint, Palette.DANGER)
-        else:
-            self.restore_hint.setText(
-                _("Restore within the hall's deadline after full payment.")
-                if pending
-                else _("No service waiting to be restored.")
-            )
-            set_text_colour(self.restore_hint, Palette.MUTED)
-
-    def _label_side(self) -> None:
-        self._label_restores()
-        rows = self._sms_rows
-        pending = self._pending_sms()
-        self.sms_title.setText(_("SMS queue"))
-        self.sms_counts.setText(
-            _("{pending} waiting for export · {exported} exported").format(
-                pending=pending, exported=len(rows) - pending
-            )
-        )
-        set_text_colour(self.sms_counts, Palette.WARNING if pending else Palette.MUTED)
-
     def retranslate_ui(self) -> None:
-        self.title.setText(_("Arrears"))
-        self.tier_label.setText(_("Tier:"))
-        self.stage_label.setText(_("Stage:"))
-        self.grid_label.setText(_("Grid:"))
-        self.days_label.setText(_("Days overdue:"))
-        self.days_to.setText(_("to"))
-        for box in (self.min_days, self.max_days):
-            box.setSpecialValueText(_("any"))
-        for box in (self.tier_filter, self.stage_filter, self.grid_filter):
-            self._retranslate_box(box)
-        self.refresh_button.setText(_("Refresh"))
+        self.filters.retranslate_ui()
         self.pay_button.setText(_("Collect payment"))
         self.remind_button.setText(_("Send reminder"))
         self.call_button.setText(_("Log call"))
@@ -836,16 +580,9 @@ class ArrearsTab(QWidget):
         self.notice_button.setText(_("Print notice"))
         self.open_button.setText(_("Open customer"))
         self.remind_button.setToolTip(_("Queue an SMS reminder for every selected account."))
-        self.restore_button.setText(_("Mark restored"))
-        self.export_button.setText(_("Export SMS…"))
-        self.export_button.setToolTip(
-            _("Write the waiting messages to a CSV file for the SMS platform.")
-        )
         self.model.retranslate()
-        self.restore_model.retranslate()
-        self.sms_model.retranslate()
+        self.side.retranslate_ui()
         self._show_count()
-        self._label_side()
         self._update_buttons()
 
     def changeEvent(self, event: QEvent) -> None:

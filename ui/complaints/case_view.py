@@ -43,7 +43,7 @@ from app.domain.complaint_flow import (
 from app.domain.errors import ValidationError
 from app.i18n import N_, _, format_date, format_datetime
 from app.services.complaints import CallbackView, ComplaintCase, ComplaintService, EventView
-from app.services.complaints_records import MAX_NOTE
+from app.services.complaints.records import MAX_NOTE
 from ui.arrears.printing import PrintFunction, default_print_function
 from ui.complaints.intake_form import print_ack
 from ui.complaints.labels import (

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _
-from app.services.complaints_faults import FaultNoticeService, FaultNoticeView
+from app.services.complaints.faults import FaultNoticeService, FaultNoticeView
 from ui.context import AppContext
 
 REFRESH_MS: Final = 60_000

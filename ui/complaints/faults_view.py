@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import ValidationError
 from app.i18n import N_, _, format_datetime
-from app.services.complaints_faults import (
+from app.services.complaints.faults import (
     LEVEL_LABELS,
     FaultNoticeRequest,
     FaultNoticeService,

@@ -37,8 +37,8 @@ from app.domain.complaint_flow import (
 from app.domain.errors import HallDeskError, ValidationError
 from app.i18n import N_, _
 from app.services.complaints import ComplaintRequest, ComplaintService, RecordedComplaint
-from app.services.complaints_faults import FaultNoticeService
-from app.services.complaints_records import MAX_DESCRIPTION, MAX_NAME, MAX_REQUEST
+from app.services.complaints.faults import FaultNoticeService
+from app.services.complaints.records import MAX_DESCRIPTION, MAX_NAME, MAX_REQUEST
 from ui.arrears.printing import PrintFunction, default_print_function, print_document, saved_layout
 from ui.context import AppContext
 from ui.errors import error_text

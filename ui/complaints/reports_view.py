@@ -27,7 +27,7 @@ from app.documents.complaint_data import (
     report_headline,
 )
 from app.i18n import N_, _
-from app.services.complaints_reports import ComplaintReportService, report_csv, report_pdf
+from app.services.complaints.reports import ComplaintReportService, report_csv, report_pdf
 from ui.charts import SeriesChart, show_series
 from ui.context import AppContext
 from ui.errors import error_text

@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor
 from app.domain.etiquette_scoring import TemplateKind, format_percent
 from app.i18n import N_, _, format_date, format_datetime
 from app.services.etiquette import ActionRow
-from app.services.etiquette_reports import FailureRate, InspectionRow, ItemFailures, RankingRow
+from app.services.etiquette.reports import FailureRate, InspectionRow, ItemFailures, RankingRow
 from ui.widgets import ALIGN_CENTER, ALIGN_RIGHT, Column, Palette, RowTableModel
 
 KIND_LABELS: Final = {

@@ -33,11 +33,12 @@ from PySide6.QtWidgets import (
 from app.domain.etiquette_scoring import TemplateKind
 from app.i18n import N_, _
 from app.services.etiquette import EtiquetteService, iso_week_of
-from app.services.etiquette_reports import EtiquetteReports, InspectionRow
+from app.services.etiquette.reports import EtiquetteReports, InspectionRow
 from ui.arrears.printing import PrintFunction, default_print_function, print_document
 from ui.context import AppContext
 from ui.errors import show_error
-from ui.etiquette.inspection_form import InspectionForm, PhotoPicker, file_photo_picker
+from ui.etiquette.answer_grid import PhotoPicker, file_photo_picker
+from ui.etiquette.inspection_form import InspectionForm
 from ui.etiquette.models import (
     actions_model,
     failures_model,

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QWidget
 
 from app.domain.etiquette_scoring import format_percent
 from app.i18n import _, format_date
-from app.services.etiquette_reports import TrendPoint
+from app.services.etiquette.reports import TrendPoint
 from ui.charts import ChartPoint, Marker, SeriesChart, SeriesStyle
 from ui.widgets import Palette
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _, ngettext
-from app.services.customers import DEFAULT_LIMIT, MAX_QUERY_LENGTH, SearchHit, search_hint
+from app.services.customers.service import DEFAULT_LIMIT, MAX_QUERY_LENGTH, SearchHit, search_hint
 from ui.context import AppContext
 from ui.errors import show_error
 from ui.lookup.customer_panel import CustomerPanel

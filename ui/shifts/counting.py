@@ -33,7 +33,7 @@ from app.domain.cash import (
 )
 from app.domain.errors import ValidationError
 from app.i18n import _, format_money, pgettext
-from app.services.payment_plan import METHOD_MSGIDS
+from app.services.payments.plan import METHOD_MSGIDS
 from ui.widgets import Palette, set_text_colour
 
 _INVALID: Final = "border: 1px solid #c62828;"

@@ -27,8 +27,8 @@ from app.domain.errors import ValidationError
 from app.domain.handover import SIGNER_LABELS, Signer
 from app.domain.money import parse_amount
 from app.i18n import N_, _, format_money
-from app.services.handover import HandoverService
 from app.services.shifts import ClosePreview, DeskShift, ShiftService
+from app.services.shifts.handover import HandoverService
 from app.store.models.shifts import CashMovementKind
 from ui.arrears.action_dialogs import MAX_REASON, LeaderDialog, ServiceDialog
 from ui.arrears.labels import yuan_text

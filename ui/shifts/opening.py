@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QLineEdit, QTimeEd
 
 from app.domain.handover import Arrival
 from app.i18n import _
-from app.services.shifts_hallday import HallDayService
+from app.services.shifts.hallday import HallDayService
 from ui.arrears.action_dialogs import ServiceDialog
 from ui.context import AppContext
 

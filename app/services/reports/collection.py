@@ -27,8 +27,8 @@ from app.domain.arrears_collection import recoveries
 from app.domain.arrears_policy import MAX_RESTORE_HOURS, ArrearsPolicy, tier_label
 from app.domain.report_period import check_period
 from app.i18n import _
-from app.services.arrears_history import HISTORY_KIND_LABELS
-from app.services.arrears_records import chunks, ensure_policy, load_inputs
+from app.services.arrears.history import HISTORY_KIND_LABELS
+from app.services.arrears.records import chunks, ensure_policy, load_inputs
 from app.services.base import Actor, Clock, require_role, this_desk, utc_now
 from app.store.database import Store
 from app.store.models import (

@@ -15,7 +15,7 @@ from app.documents.etiquette_data import (
 from app.domain.report_period import check_period, days_of
 from app.services.base import Actor, Clock, require_role, utc_now
 from app.services.etiquette import iso_week_of
-from app.services.etiquette_reports import EtiquetteReports
+from app.services.etiquette.reports import EtiquetteReports
 from app.services.hall import HallService
 from app.store.database import Store
 from app.store.models import Role

@@ -73,7 +73,7 @@ def _hall_day(store: Store, clock: Clock, viewer: Actor, start: date, end: date)
 
 
 def _complaints(store: Store, clock: Clock, viewer: Actor, start: date, end: date) -> Report:
-    from app.services.complaints_reports import ComplaintReportService
+    from app.services.complaints.reports import ComplaintReportService
 
     data = ComplaintReportService(store, clock).report(start, end)
     return Report(ReportKind.COMPLAINTS, data, complaint_book(data))
@@ -162,7 +162,7 @@ def export_report(
     """Script entry: open the store at ``db`` (migrated if needed), build the report of
     ``kind`` for ``start`` … ``end`` as the shift leader or administrator ``staff_no`` and
     write it as an Excel workbook at ``path``. Returns the path written."""
-    from app.services.auth import AuthService
+    from app.services.staff.auth import AuthService
     from app.store.database import open_store, sqlite_url
 
     store = open_store(sqlite_url(db))

@@ -14,9 +14,10 @@ from app.documents.takings_data import DayClose, TakingsReportData, TakingsShift
 from app.domain.report_period import check_period
 from app.i18n import _
 from app.services.base import Actor, Clock, require_role, this_desk, utc_now
-from app.services.payment_plan import method_label
-from app.services.shifts_hallday import HANDOVER_STATE_LABELS, day_shift_rows
-from app.services.shifts_records import REPORT_METHODS
+from app.services.payments.plan import method_label
+from app.services.shifts.hallday import day_shift_rows
+from app.services.shifts.records import REPORT_METHODS
+from app.services.shifts.views import HANDOVER_STATE_LABELS
 from app.store.database import Store
 from app.store.models import Hall, Role, Staff
 from app.store.models.shifts import CashShift, HallDayClose

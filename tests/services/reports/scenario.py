@@ -19,14 +19,14 @@ from zoneinfo import ZoneInfo
 
 from app.domain.etiquette_scoring import TemplateKind
 from app.services.arrears import ArrearsService
-from app.services.auth import AuthService
 from app.services.base import Actor
 from app.services.complaints import ComplaintService
-from app.services.complaints_records import ComplaintRequest
+from app.services.complaints.records import ComplaintRequest
 from app.services.etiquette import AnswerInput, ChecklistDraft, EtiquetteService, TemplateInfo
 from app.services.payments import PaymentMethod, PaymentRequest, PaymentService
 from app.services.shifts import ShiftService
-from app.services.shifts_hallday import HallDayService
+from app.services.shifts.hallday import HallDayService
+from app.services.staff.auth import AuthService
 from app.store.database import Store, open_store, sqlite_url
 from app.store.models import CallResult
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from app.documents.complaint_data import ComplaintReportData
 from app.documents.report_tables import Percent
 from app.i18n import in_language
-from app.services.complaints_reports import report_csv
+from app.services.complaints.reports import report_csv
 from app.services.reports import LeaderReports, ReportKind
 from tests.services.reports.readback import check_pdf, check_workbook
 from tests.services.reports.scenario import DAY1, DAY2, DAY3, Fortnight, Hall

@@ -12,7 +12,7 @@ from pathlib import Path
 from app.documents.etiquette_data import EtiquetteReportData
 from app.documents.report_tables import Percent, cell_text
 from app.i18n import in_language
-from app.services.etiquette_reports import EtiquetteReports
+from app.services.etiquette.reports import EtiquetteReports
 from app.services.reports import LeaderReports, ReportKind
 from tests.services.reports.readback import check_pdf, check_workbook, pdf_text, squeeze
 from tests.services.reports.scenario import DAY1, DAY2, DAY3, Fortnight, Hall

@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 
 from app import cli
+from app.cli.report import REPORT_KINDS
 from app.i18n import in_language
 from app.services.reports import (
     LeaderReports,
@@ -69,4 +70,4 @@ def test_the_command_line(
     with pytest.raises(SystemExit) as exit_:
         cli.main([*args, "--from", "15/11/2026", "--out", str(out)])
     assert exit_.value.code == 2
-    assert set(cli.REPORT_KINDS) == {k.value for k in ReportKind}
+    assert set(REPORT_KINDS) == {k.value for k in ReportKind}

@@ -1,0 +1,411 @@
+"""The arrears worklist: every account with something overdue, filtered and sorted in SQL.
+
+Counting and ordering 100,000 accounts happens in one SQL statement each over the
+``account_ledger`` projection (kept by triggers, indexed on ``owed_fen`` and
+``oldest_unpaid_due``); the ladder engine runs only for the rows on screen
+(``worklist_rows``). The SQL is built per query and carries only what the filter and the
+sort need, so the default view (all accounts, by amount owed) reads the projection alone.
+
+SQL and engine agree on membership, amounts and days; two figures are computed the
+engine's way in SQL when a filter needs them:
+
+* tier: the ladder amount is what is overdue (owed minus the bills not yet due) minus the
+  active dispute freezes, compared with the policy's thresholds, as ``ArrearsPolicy.tier_for``;
+* stage: the most severe step since the oldest unpaid bill fell due, counting reminders
+  (calls only when the customer was reached) after ``oldest_unpaid_due`` and service
+  actions not undone by a later restore. The engine counts reminders from the start of the
+  unbroken overdue stretch instead; the two differ only when an older bill was paid late
+  or a payment was reversed, and the row then shows the engine's stage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, Final
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from app.domain.arrears import ArrearsStatus
+from app.domain.arrears_policy import (
+    REMINDER_KINDS,
+    SERVICE_ACTION_KINDS,
+    ArrearsPolicy,
+    StepKind,
+)
+from app.domain.errors import ValidationError
+from app.i18n import N_
+from app.services.arrears.records import (
+    REACHED_RESULTS,
+    STATUS_RANK,
+    chunks,
+    id_list,
+    load_inputs,
+    masked_customer_name,
+    masked_number,
+)
+from app.store.models import ActionKind, ServiceStatus
+
+#: The stage filter's value for accounts on which no step was taken yet.
+NO_STAGE: Final = "none"
+SORT_KEYS: Final = frozenset({"owed", "days", "name", "grid"})
+
+
+@dataclass(frozen=True, slots=True)
+class WorklistFilter:
+    """``None`` means "any". ``stage`` is a ``StepKind`` value or ``"none"`` (no step yet);
+    ``min_days``/``max_days`` bound the days overdue, both inclusive."""
+
+    tier: str | None = None
+    stage: str | None = None
+    grid_unit_id: int | None = None
+    min_days: int | None = None
+    max_days: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WorklistSort:
+    """``key``: ``owed`` (amount owed), ``days`` (days overdue), ``name`` (by pinyin) or
+    ``grid`` (grid unit code, then amount owed); ties go by account id."""
+
+    key: str = "owed"
+    descending: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class WorklistRow:
+    """One visible row, computed by the engine. Personal data is masked.
+
+    ``services``: masked service numbers, comma-separated (language-neutral).
+    ``stage``: the most severe step taken (``StepKind`` value) or ``"none"``;
+    ``next_step``: ``StepKind`` value or None; ``service_status``: the most severe status
+    among the account's services (``ServiceStatus`` value), which also shows cuts made
+    before HallDesk recorded them. ``promised_on``: an open promise to pay by that day.
+    """
+
+    account_id: int
+    account_no: str
+    customer_id: int
+    customer_name_masked: str
+    services: str
+    owed_fen: int
+    days_overdue: int
+    tier: str | None
+    stage: str
+    next_step: str | None
+    next_due: date | None
+    restore_pending: bool
+    overdue_fen: int = 0
+    frozen_fen: int = 0
+    penalty_fen: int = 0
+    service_status: str = ServiceStatus.NORMAL.value
+    promised_on: date | None = None
+    grid_unit: str = ""
+
+
+def check_filter(filter: WorklistFilter, sort: WorklistSort | None = None) -> None:
+    """Refuse a filter or sort the SQL could not express (``ValidationError``)."""
+    if filter.stage is not None and filter.stage != NO_STAGE:
+        try:
+            StepKind(filter.stage)
+        except ValueError:
+            raise ValidationError(
+                "stage", N_("Unknown arrears stage {stage}."), stage=filter.stage
+            ) from None
+    for name, value in (("min_days", filter.min_days), ("max_days", filter.max_days)):
+        if value is not None and value < 0:
+            raise ValidationError(name, N_("Days overdue cannot be negative."))
+    if (
+        filter.min_days is not None
+        and filter.max_days is not None
+        and filter.min_days > filter.max_days
+    ):
+        raise ValidationError(
+            "max_days", N_("The overdue range is empty: the minimum is above the maximum.")
+        )
+    if sort is not None and sort.key not in SORT_KEYS:
+        raise ValidationError("sort", N_("The worklist cannot be sorted by {key}."), key=sort.key)
+
+
+def _rank_case(column: str) -> str:
+    arms = " ".join(f"WHEN '{kind.value}' THEN {kind.rank}" for kind in StepKind)
+    return f"CASE {column} {arms} END"
+
+
+def _quoted(values: Sequence[str]) -> str:
+    return ", ".join(f"'{v}'" for v in sorted(values))
+
+
+#: Overdue = owed minus what the bills not yet due still account for: payments settle the
+#: oldest bills first, so the bills not yet due (the newest) are the last to be paid. Exact
+#: as long as no bill falls due before the bill of an earlier period.
+_OVERDUE_SQL: Final = (
+    "(l.owed_fen - MIN(l.owed_fen, COALESCE((SELECT SUM(b.amount_fen) FROM bill b "
+    "WHERE b.account_id = l.account_id AND b.due_date >= :today), 0)))"
+)
+_FROZEN_SQL: Final = (
+    "COALESCE((SELECT SUM(f.amount_fen) FROM dispute_freeze f "
+    "WHERE f.account_id = l.account_id AND f.starts_on <= :today "
+    "AND f.expires_on >= :today), 0)"
+)
+_SMS_KINDS: Final = _quoted([k.value for k in REMINDER_KINDS if k != StepKind.PHONE_CALL])
+_CUT_KINDS: Final = _quoted([k.value for k in SERVICE_ACTION_KINDS])
+#: The stage of every member that has one, reading the actions table once, grouped by
+#: account. Measured on 95,000 accounts in arrears: 4x faster than a correlated subquery
+#: per member while the table is small, the same (~2 s) at 600,000 recorded steps.
+_STAGES_SQL: Final = (
+    f"SELECT x.account_id AS account_id, MAX({_rank_case('x.kind')}) AS stage_rank "
+    "FROM arrears_action x JOIN account_ledger s ON s.account_id = x.account_id "
+    "WHERE x.taken_on <= :today AND s.oldest_unpaid_due < :today AND ("
+    f"(x.kind IN ({_SMS_KINDS}) AND x.taken_on > s.oldest_unpaid_due) OR "
+    f"(x.kind = '{ActionKind.PHONE_CALL.value}' AND x.result IN ({_quoted(list(REACHED_RESULTS))})"
+    " AND x.taken_on > s.oldest_unpaid_due) OR "
+    f"(x.kind IN ({_CUT_KINDS}) AND x.taken_on > COALESCE((SELECT MAX(r.taken_on) "
+    "FROM arrears_action r WHERE r.account_id = x.account_id "
+    f"AND r.kind = '{ActionKind.RESTORE.value}' AND r.taken_on <= :today), ''))) "
+    "GROUP BY x.account_id"
+)
+
+
+class WorklistQuery:
+    """The SQL of one worklist query, built from what the filter and the sort need.
+
+    Membership is ``oldest_unpaid_due < today``, read from its index alone: the
+    projection sets ``oldest_unpaid_due`` exactly when the bills exceed what was paid, so
+    ``owed_fen > 0`` holds for every member without reading the row. The overdue range is a
+    range on the same index. The stage filter reads the actions table once, grouped by
+    account; the tier filter computes each account's ladder amount once, in a materialised
+    step. The default order (amount owed) walks the ``owed_fen`` index, already in order,
+    keeping the members: no sort and no table read.
+    """
+
+    def __init__(
+        self,
+        policy: ArrearsPolicy,
+        today: date,
+        filter: WorklistFilter,
+        sort: WorklistSort | None,
+    ) -> None:
+        check_filter(filter, sort)
+        self.params: dict[str, Any] = {"today": today.isoformat()}
+        ranges = ["l.oldest_unpaid_due < :today"]
+        if filter.min_days is not None:
+            ranges.append("l.oldest_unpaid_due <= :latest_due")
+            self.params["latest_due"] = (today - timedelta(days=filter.min_days)).isoformat()
+        if filter.max_days is not None:
+            ranges.append("l.oldest_unpaid_due >= :earliest_due")
+            self.params["earliest_due"] = (today - timedelta(days=filter.max_days)).isoformat()
+        narrowing: list[str] = []
+        joins: list[str] = []
+        if filter.grid_unit_id is not None:
+            joins.append("JOIN account a ON a.id = l.account_id")
+            joins.append("JOIN customer c ON c.id = a.customer_id")
+            narrowing.append("c.grid_unit_id = :grid")
+            self.params["grid"] = int(filter.grid_unit_id)
+        if filter.stage == NO_STAGE:
+            narrowing.append(f"l.account_id NOT IN (SELECT account_id FROM ({_STAGES_SQL}))")
+        elif filter.stage is not None:
+            narrowing.append(
+                f"l.account_id IN (SELECT account_id FROM ({_STAGES_SQL}) "
+                "WHERE stage_rank = :stage_rank)"
+            )
+            self.params["stage_rank"] = StepKind(filter.stage).rank
+        columns = ["l.account_id AS account_id"]
+        tier_test = ""
+        if filter.tier is not None:
+            tier = next((t for t in policy.tiers if t.code == filter.tier), None)
+            if tier is None:
+                narrowing.append("0")
+            else:
+                # The ladder amount never exceeds what is owed: a cheap pre-filter.
+                narrowing.append("l.owed_fen >= :tier_min")
+                self.params["tier_min"] = max(1, tier.min_fen)
+                columns += [f"{_OVERDUE_SQL} AS overdue_fen", f"{_FROZEN_SQL} AS frozen_fen"]
+                tier_test = f"{self._tier_case(policy)} = :tier"
+                self.params["tier"] = tier.code
+        base = (
+            f"SELECT {', '.join(columns)} FROM account_ledger l {' '.join(joins)} "
+            f"WHERE {' AND '.join(ranges + narrowing)}"
+        )
+        if tier_test:
+            self._members = (
+                f"WITH x AS MATERIALIZED ({base}), "
+                f"m AS (SELECT account_id FROM x WHERE {tier_test}) "
+            )
+        else:
+            self._members = f"WITH m AS ({base}) "
+        self._range = " AND ".join(ranges)
+        self._narrowed = bool(narrowing)
+        self._sort = sort
+
+    def _tier_case(self, policy: ArrearsPolicy) -> str:
+        ladder = "(overdue_fen - MIN(overdue_fen, frozen_fen))"
+        arms: list[str] = []
+        for n, tier in enumerate(sorted(policy.tiers, key=lambda t: t.min_fen, reverse=True)):
+            arms.append(f"WHEN {ladder} >= :tmin{n} THEN :tcode{n}")
+            self.params[f"tmin{n}"] = tier.min_fen
+            self.params[f"tcode{n}"] = tier.code
+        return f"(CASE WHEN {ladder} <= 0 THEN NULL {' '.join(arms)} END)"
+
+    def count_sql(self) -> str:
+        return self._members + "SELECT COUNT(*) FROM m"
+
+    def ids_sql(self) -> str:
+        sort = self._sort or WorklistSort()
+        direction = "DESC" if sort.descending else "ASC"
+        members = "AND +l.account_id IN (SELECT account_id FROM m) " if self._narrowed else ""
+        if sort.key == "owed":
+            # The owed_fen index is (owed_fen, account_id): already in the wanted order.
+            return (
+                self._members
+                + "SELECT l.account_id FROM account_ledger l WHERE l.owed_fen > 0 "
+                + "AND +l.account_id IN (SELECT account_id FROM m) "
+                + f"ORDER BY l.owed_fen {direction}, l.account_id {direction}"
+            )
+        if sort.key == "days":
+            # More days overdue is an earlier due date.
+            order = "ASC" if sort.descending else "DESC"
+            return (
+                self._members
+                + f"SELECT l.account_id FROM account_ledger l WHERE {self._range} {members}"
+                + f"ORDER BY l.oldest_unpaid_due {order}, l.account_id {order}"
+            )
+        if sort.key == "name":
+            keys = f"c.name_pinyin {direction}, c.name {direction}"
+            grid_join = ""
+        else:
+            keys = f"COALESCE(g.code, '') {direction}, l.owed_fen DESC"
+            grid_join = "LEFT JOIN grid_unit g ON g.id = c.grid_unit_id "
+        return (
+            self._members
+            + "SELECT m.account_id FROM m JOIN account_ledger l ON l.account_id = m.account_id "
+            + "JOIN account a ON a.id = m.account_id JOIN customer c ON c.id = a.customer_id "
+            + grid_join
+            + f"ORDER BY {keys}, m.account_id {direction}"
+        )
+
+
+def _fetch_column(session: Session, sql: str, params: dict[str, Any]) -> list[Any]:
+    """The first column of every row, through the driver's cursor: for 100,000 ids this
+    saves the ~50 ms SQLAlchemy's result layer would spend on them."""
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+    finally:
+        cursor.close()
+
+
+def worklist_count(
+    session: Session, policy: ArrearsPolicy, today: date, filter: WorklistFilter
+) -> int:
+    query = WorklistQuery(policy, today, filter, None)
+    return int(_fetch_column(session, query.count_sql(), query.params)[0])
+
+
+def worklist_ids(
+    session: Session,
+    policy: ArrearsPolicy,
+    today: date,
+    filter: WorklistFilter,
+    sort: WorklistSort,
+) -> list[int]:
+    query = WorklistQuery(policy, today, filter, sort)
+    return _fetch_column(session, query.ids_sql(), query.params)
+
+
+_ROWS_SQL: Final = (
+    "SELECT a.id, a.number, c.id, c.name, c.kind, COALESCE(g.name, '') FROM account a "
+    "JOIN customer c ON c.id = a.customer_id LEFT JOIN grid_unit g ON g.id = c.grid_unit_id "
+    "WHERE a.id IN ({ids})"
+)
+
+
+def worklist_rows(
+    session: Session,
+    policy: ArrearsPolicy,
+    today: date,
+    timezone: str,
+    account_ids: Sequence[int],
+) -> list[WorklistRow]:
+    """Rows for ``account_ids`` in the order given; accounts with nothing overdue any more
+    (paid since the ids were fetched) are left out."""
+    inputs = load_inputs(session, account_ids, timezone)
+    heads: dict[int, tuple[Any, ...]] = {}
+    services: dict[int, list[tuple[str, str]]] = {}
+    pending: set[int] = set()
+    for chunk in chunks(list(inputs)):
+        ids = id_list(chunk)
+        for row in session.execute(text(_ROWS_SQL.format(ids=ids))):
+            heads[row[0]] = tuple(row)
+        for account_id, number, status in session.execute(
+            text(
+                "SELECT account_id, number, status FROM service "
+                f"WHERE account_id IN ({ids}) ORDER BY account_id, kind, number"
+            )
+        ):
+            services.setdefault(account_id, []).append((number, status))
+        pending.update(
+            session.execute(
+                text(
+                    "SELECT DISTINCT account_id FROM restore_request "
+                    f"WHERE account_id IN ({ids}) AND done_at IS NULL"
+                )
+            ).scalars()
+        )
+    rows: list[WorklistRow] = []
+    for account_id in account_ids:
+        head = heads.get(account_id)
+        if head is None:
+            continue
+        account_inputs = inputs[account_id]
+        status = account_inputs.evaluate(policy, today)
+        if status.overdue_fen <= 0:
+            continue
+        lines = services.get(account_id, [])
+        rows.append(
+            _row(
+                head,
+                status,
+                lines,
+                restore_pending=account_id in pending,
+                promised_on=account_inputs.promised_on(status),
+            )
+        )
+    return rows
+
+
+def _row(
+    head: tuple[Any, ...],
+    status: ArrearsStatus,
+    lines: list[tuple[str, str]],
+    *,
+    restore_pending: bool,
+    promised_on: date | None,
+) -> WorklistRow:
+    account_id, account_no, customer_id, name, kind, grid = head
+    worst = max(
+        (s for _n, s in lines), key=lambda s: STATUS_RANK.get(ServiceStatus(s), 0), default=None
+    )
+    return WorklistRow(
+        account_id=account_id,
+        account_no=account_no,
+        customer_id=customer_id,
+        customer_name_masked=masked_customer_name(name, kind),
+        services=", ".join(masked_number(n) for n, _s in lines),
+        owed_fen=status.owed_fen,
+        days_overdue=status.days_overdue,
+        tier=status.tier.code if status.tier else None,
+        stage=status.current_stage.value if status.current_stage else NO_STAGE,
+        next_step=status.next_step.kind.value if status.next_step else None,
+        next_due=status.next_due,
+        restore_pending=restore_pending,
+        overdue_fen=status.overdue_fen,
+        frozen_fen=status.frozen_fen,
+        penalty_fen=status.penalty_fen,
+        service_status=str(worst or ServiceStatus.NORMAL),
+        promised_on=promised_on,
+        grid_unit=grid,
+    )

@@ -1,0 +1,1 @@
+"""Sync at the hall PC: the action, the status bar and its dialogs."""
