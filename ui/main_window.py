@@ -202,6 +202,8 @@ class MainWindow(QMainWindow):
         self.policy_action = self._action("actionArrearsPolicy", self.open_arrears_policy)
         self.policy_action.setVisible(self.ctx.actor.role == Role.ADMIN)
         self.export_sms_action = self._action("actionExportSms", self.export_sms)
+        self.export_report_action = self._action("actionExportReport", self.open_reports, "Ctrl+R")
+        self.export_report_action.setVisible(self.ctx.actor.is_leader)
         self.shortcuts_action = self._action("actionShortcuts", self.show_shortcuts)
         self.about_action = self._action("actionAbout", self.show_about)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
@@ -233,13 +235,23 @@ class MainWindow(QMainWindow):
         self.arrears_menu.setObjectName("menuArrears")
         self.arrears_menu.addAction(self.export_sms_action)
         self.arrears_menu.addAction(self.policy_action)
+        self.reports_menu = QMenu(bar)
+        self.reports_menu.setObjectName("menuReports")
+        self.reports_menu.addAction(self.export_report_action)
         self.help_menu = QMenu(bar)
         self.help_menu.setObjectName("menuHelp")
         self.help_menu.addAction(self.shortcuts_action)
         self.help_menu.addSeparator()
         self.help_menu.addAction(self.about_action)
-        for menu in (self.file_menu, self.view_menu, self.arrears_menu, self.help_menu):
+        for menu in (
+            self.file_menu,
+            self.view_menu,
+            self.arrears_menu,
+            self.reports_menu,
+            self.help_menu,
+        ):
             bar.addMenu(menu)
+        self.reports_menu.menuAction().setVisible(self.ctx.actor.is_leader)
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()
@@ -284,6 +296,8 @@ class MainWindow(QMainWindow):
         self.export_sms_action.setText(_("&Export SMS batch…"))
         self.policy_action.setText(_("Arrears &policy…"))
         self.admin.retranslate_ui()
+        self.reports_menu.setTitle(_("&Reports"))
+        self.export_report_action.setText(_("&Leader's reports and Excel export…"))
         self.shortcuts_action.setText(_("&Keyboard shortcuts"))
         self.about_action.setText(_("&About HallDesk"))
         for position, spec in enumerate(self._tab_specs):
@@ -404,6 +418,19 @@ class MainWindow(QMainWindow):
         if arrears is not None:
             self.tabs.setCurrentWidget(arrears)
             arrears.export_sms()
+
+    @Slot()
+    def open_reports(self) -> QDialog | None:
+        """The leader's reports: choose one and a period, see it, print it, export it to
+        Excel (shift leaders and administrators; the service checks again)."""
+        if not self.ctx.actor.is_leader:
+            return None
+        from ui.reports.dialog import ExportReportDialog
+
+        dialog = ExportReportDialog(self.ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     @Slot()
     def idle_lock_now(self) -> None:
