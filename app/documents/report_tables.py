@@ -10,7 +10,8 @@ of them shows it. ``cell_text`` is the one way a cell becomes text, on screen an
 
 Cells: ``str`` (text), ``int`` (a count), ``Money`` (integer fen), ``Percent`` (tenths of a
 percent, rounded half-up from an exact fraction), ``Decimal`` (a measure such as hours,
-already rounded to the places it shows), ``date``, and ``None`` (no figure: "—").
+already rounded to the places it shows), ``date``, ``LocalTime`` (a moment in the hall's
+time, to the second) and ``None`` (no figure: "—").
 """
 
 from __future__ import annotations
@@ -57,7 +58,21 @@ class Percent:
         return None if self.tenths is None else Decimal(self.tenths) / 1000
 
 
-Cell = str | int | Money | Percent | Decimal | date | None
+@dataclass(frozen=True, slots=True)
+class LocalTime:
+    """A moment as the hall's clock showed it (naive, to the second): a time column of an
+    exported list (the audit trail). A bare ``datetime`` is refused as a cell, so that no
+    UTC time is ever shown as if it were the hall's."""
+
+    at: datetime
+
+    def __post_init__(self) -> None:
+        if self.at.tzinfo is not None:
+            raise TypeError("a local time cell is naive: convert to the hall's time first")
+        object.__setattr__(self, "at", self.at.replace(microsecond=0))
+
+
+Cell = str | int | Money | Percent | Decimal | date | LocalTime | None
 
 
 def cell_text(cell: Cell) -> str:
@@ -68,6 +83,8 @@ def cell_text(cell: Cell) -> str:
         return format_figures(cell.fen)
     if isinstance(cell, Percent):
         return NO_FIGURE if cell.tenths is None else format_percent(cell.tenths)
+    if isinstance(cell, LocalTime):
+        return cell.at.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(cell, bool):
         raise TypeError("a report cell is never a bool")
     if isinstance(cell, datetime):

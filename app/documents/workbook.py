@@ -33,6 +33,7 @@ from app.documents.report_tables import (
     Cell,
     ChartSeries,
     ChartStyle,
+    LocalTime,
     Money,
     Percent,
     ReportBook,
@@ -44,6 +45,7 @@ from app.i18n import _, format_datetime
 YUAN_FORMAT: Final = '"¥"#,##0.00;[Red]-"¥"#,##0.00'
 PERCENT_FORMAT: Final = "0.0%"
 DATE_FORMAT: Final = "yyyy-mm-dd"
+DATETIME_FORMAT: Final = "yyyy-mm-dd hh:mm:ss"
 COUNT_FORMAT: Final = "#,##0"
 #: Excel's limit for a sheet's name, and the characters it refuses in one.
 SHEET_TITLE_MAX: Final = 31
@@ -67,7 +69,9 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
-def excel_value(cell: Cell) -> tuple[str | int | Decimal | date | None, str | None]:
+def excel_value(
+    cell: Cell,
+) -> tuple[str | int | Decimal | date | datetime | None, str | None]:
     """The value openpyxl stores for a report cell, and its number format (None: General).
     Money is yuan as an exact ``Decimal`` (fen / 100), never a float made from text."""
     if cell is None:
@@ -76,6 +80,8 @@ def excel_value(cell: Cell) -> tuple[str | int | Decimal | date | None, str | No
         return Decimal(cell.fen) / 100, YUAN_FORMAT
     if isinstance(cell, Percent):
         return cell.fraction, PERCENT_FORMAT
+    if isinstance(cell, LocalTime):
+        return cell.at, DATETIME_FORMAT
     if isinstance(cell, Decimal):
         places = max(0, -int(cell.as_tuple().exponent))
         return cell, "0." + "0" * places if places else "0"
@@ -137,18 +143,23 @@ def write_table(
     *,
     total: Sequence[Cell] | None = None,
     auto_filter: bool = True,
+    title_lines: Sequence[str] = (),
 ) -> None:
-    """A whole sheet: the header row, the rows, a bold total row, widths, a filter."""
-    write_header(ws, headers)
-    for r, row in enumerate(rows, start=2):
+    """A whole sheet: optional bold title lines (then a blank line), the header row, the
+    rows, a bold total row, widths, a filter."""
+    for line, title in enumerate(title_lines, start=1):
+        put(ws, line, 1, title, bold=True)
+    header = len(title_lines) + 2 if title_lines else 1
+    write_header(ws, headers, header)
+    for r, row in enumerate(rows, start=header + 1):
         for c, cell in enumerate(row, start=1):
             put(ws, r, c, cell)
     if total is not None:
-        last = len(rows) + 2
+        last = header + len(rows) + 1
         for c, cell in enumerate(total, start=1):
             put(ws, last, c, cell, bold=True)
     if auto_filter and rows:
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(rows) + 1}"
+        ws.auto_filter.ref = f"A{header}:{get_column_letter(len(headers))}{header + len(rows)}"
     fit_columns(ws, headers, [*rows, *([total] if total is not None else [])])
 
 
