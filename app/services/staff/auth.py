@@ -88,10 +88,12 @@ class AuthService:
         return actor
 
     def actor_for(self, staff_no: str) -> Actor:
-        """The actor for a staff number without a password: scripted use and tests only."""
+        """The actor for a staff number without a password: scripted use and tests only.
+        A disabled member of staff is refused as at the login: scripts (``halldesk report``,
+        ``halldesk audit export``) act under the staff number they are given."""
         with self._store.read() as session:
             staff = session.scalars(select(Staff).where(Staff.staff_no == staff_no.upper())).first()
-            if staff is None:
+            if staff is None or not staff.active:
                 raise AuthenticationError(N_("Unknown staff number or wrong password."))
             return Actor(staff.id, staff.staff_no, staff.name, Role(staff.role), staff.hall_id)
 

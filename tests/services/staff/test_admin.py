@@ -185,6 +185,24 @@ def test_a_disabled_member_cannot_log_in_and_is_never_deleted(hall: Hall) -> Non
     assert json.loads(str(detail[0][0]))["reason"] == "离职"
 
 
+def test_a_disabled_leader_runs_no_script_under_their_number(
+    hall: Hall, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 16, item 1: "a disabled member of staff can no longer log in anywhere" — nor
+    act through the scripts that take a staff number instead of a password."""
+    from app.cli import main
+
+    leader = hall.auth.actor_for("L001")
+    hall.admin.set_active(hall.administrator, leader.staff_id, False, "调岗")
+    with pytest.raises(AuthenticationError):
+        hall.auth.actor_for("L001")
+    hall.store.close()
+    out = tmp_path / "trail.xlsx"
+    args = ["audit", "export", "--db", str(hall.path), "--from", "2026-11-01"]
+    assert main([*args, "--to", "2026-11-30", "--out", str(out), "--by", "L001"]) == 1
+    assert not out.exists()
+
+
 def test_the_hall_keeps_an_active_administrator(hall: Hall) -> None:
     me = hall.administrator
     with pytest.raises(PermissionDenied, match="yourself"):
