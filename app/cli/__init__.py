@@ -160,8 +160,8 @@ def _db_backup(db: Path, folder: Path | None, keep: int) -> int:
 
 def _db_restore(db: Path, source: Path) -> int:
     """``db restore``: the backup checked and put in place, the current file kept aside,
-    receipt numbers going on after the highest any copy knew, the schema brought up to
-    date."""
+    receipt and complaint numbers going on after the highest any copy knew, the schema
+    brought up to date."""
     from alembic.script import ScriptDirectory
 
     from app.store.backup import restore
@@ -179,6 +179,12 @@ def _db_restore(db: Path, source: Path) -> int:
         print(
             _("Receipt numbers of {device} go on after {number}.").format(
                 device=device, number=result.receipts[device]
+            )
+        )
+    if device in result.complaints:
+        print(
+            _("Complaint numbers of {device} go on after {number}.").format(
+                device=device, number=result.complaints[device]
             )
         )
     print(
