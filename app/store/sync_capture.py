@@ -1,7 +1,8 @@
 """Every write of a syncable kind appends an operation to the outbox, in the same transaction.
 
 Installed on the Store's session factory (``app.store.database.Store``), so no service has
-to remember it: ``after_flush`` sees every ORM insert, update and delete, and
+to remember it (which is why it lives in the store layer, not in ``app.sync``):
+``after_flush`` sees every ORM insert, update and delete, and
 ``do_orm_execute`` sees bulk ``update()``/``delete()`` statements run through a session
 (the SMS export marks messages that way). The operation carries the row as the store has it
 after the write (read back inside the transaction), so defaults and triggers are included.
@@ -22,9 +23,9 @@ from sqlalchemy import Table, event, insert, inspect, select, tuple_
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, sessionmaker
 
 from app.domain.ids import uuid7
+from app.store import sync_registry
 from app.store.models.sync import OUTBOX, OpState
-from app.sync import registry
-from app.sync.registry import Direction, Kind
+from app.store.sync_registry import Direction, Kind
 
 #: Set in ``session.info`` while pulled rows are applied: they are not local writes.
 APPLYING: Final = "halldesk.sync.applying"
@@ -50,7 +51,7 @@ def _kind_of_table(table: Any) -> Kind | None:
     name = getattr(table, "name", None)
     if name is None:
         return None
-    kind = registry.get(name)
+    kind = sync_registry.get(name)
     return kind if kind is not None and kind.direction == Direction.HALL else None
 
 
@@ -70,9 +71,9 @@ def _after_flush(session: Session, _ctx: UOWTransaction) -> None:
         if kind is not None:
             deleted[kind.name].add(tuple(mapper.primary_key_from_instance(obj)))
     for name, pks in changed.items():
-        enqueue_rows(session, registry.kinds()[name], pks)
+        enqueue_rows(session, sync_registry.kinds()[name], pks)
     for name, pks in deleted.items():
-        kind = registry.kinds()[name]
+        kind = sync_registry.kinds()[name]
         ops = [
             _op(kind, "delete", dict(zip(kind.pk, pk, strict=True))) for pk in sorted(pks, key=str)
         ]
@@ -146,7 +147,7 @@ def copy_operation(session: Session, op: Any, payload: str, key: str) -> str:
 
 
 def _op(kind: Kind, action: str, row: dict[str, Any]) -> dict[str, Any]:
-    payload = registry.encode_row(row)
+    payload = sync_registry.encode_row(row)
     pay_device: str | None = None
     pay_day: date | None = None
     if kind.name == "payment" and action == "upsert":
@@ -157,10 +158,10 @@ def _op(kind: Kind, action: str, row: dict[str, Any]) -> dict[str, Any]:
     return {
         "op_id": str(uuid7()),
         "kind": kind.name,
-        "key": registry.key_of(kind, payload),
+        "key": sync_registry.key_of(kind, payload),
         "action": action,
-        "payload": registry.dumps(payload),
-        "payload_version": registry.PAYLOAD_VERSION,
+        "payload": sync_registry.dumps(payload),
+        "payload_version": sync_registry.PAYLOAD_VERSION,
         "created_at": datetime.now(UTC),
         "state": OpState.PENDING.value,
         "result": None,
