@@ -34,8 +34,6 @@ MAX_LINES: Final = 600
 @dataclass(frozen=True, slots=True)
 class Layer:
     name: str
-    #: What it is for, one line (shown in the diagram's legend of docs/architecture.md).
-    role: str
     #: The packages and modules it holds: each with everything below it, except the bare
     #: root ``app``, which is only ``app/__init__.py`` (the version).
     members: tuple[str, ...]
@@ -44,33 +42,17 @@ class Layer:
 #: Bottom to top. A module may import modules of its own layer and of the layers below,
 #: never of a layer above; within a layer, any direction without a circle.
 LAYERS: Final[tuple[Layer, ...]] = (
-    Layer(
-        "foundation",
-        "language, folders, preferences, logging",
-        ("app", "app.i18n", "app.paths", "app.settings", "app.logs"),
-    ),
-    Layer("domain", "pure rules and value types", ("app.domain",)),
-    Layer(
-        "store",
-        "the SQLite store, its outbox capture; printed documents",
-        ("app.store", "app.documents"),
-    ),
-    Layer("services", "use cases, one package per area", ("app.services",)),
-    Layer(
-        "sync",
-        "the hall's sync, counter devices, demo data",
-        ("app.sync", "app.devices", "app.demo"),
-    ),
-    Layer(
-        "programs",
-        "the centre; the wiring and self-test every program uses",
-        ("app.centre", "app.bootstrap", "app.selftest"),
-    ),
-    Layer("ui", "the Qt workbench", ("ui",)),
+    Layer("foundation", ("app", "app.i18n", "app.paths", "app.settings", "app.logs")),
+    Layer("domain", ("app.domain",)),
+    Layer("store", ("app.store", "app.documents")),
+    Layer("services", ("app.services",)),
+    Layer("sync", ("app.sync", "app.devices", "app.demo")),
+    Layer("programs", ("app.centre", "app.bootstrap", "app.selftest")),
+    Layer("ui", ("ui",)),
     # The ``halldesk`` command starts every program, the workbench included (importing
     # ``ui.app`` inside the command that runs it, so the other commands never load Qt):
     # nothing imports it.
-    Layer("command", "the halldesk command", ("app.cli",)),
+    Layer("command", ("app.cli",)),
 )
 
 #: Members that are only the module of that name, not the modules below it.
@@ -306,3 +288,32 @@ def long_files(root: Path = ROOT, limit: int = MAX_LINES) -> list[tuple[str, int
         if lines > limit:
             out.append((str(path.relative_to(root)), lines))
     return out
+
+
+def declared_exports(
+    init: Path, root: Path = ROOT
+) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """What an area package's ``__init__`` names: the (module, name) pairs imported under
+    ``if TYPE_CHECKING:`` (for the type checker) and those given to ``lazy_exports`` (at
+    run time). Both empty for a package without ``lazy_exports``."""
+    package = ".".join(init.parent.relative_to(root).parts)
+    typed: set[tuple[str, str]] = set()
+    lazy: set[tuple[str, str]] = set()
+    for node in ast.walk(ast.parse(init.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING":
+            for child in node.body:
+                if not isinstance(child, ast.ImportFrom) or not child.module:
+                    raise ValueError(f"{init}: {ast.unparse(child)} under TYPE_CHECKING")
+                for alias in child.names:
+                    if alias.asname != alias.name:
+                        raise ValueError(f"{init}: re-export {alias.name} as itself")
+                    typed.add((child.module, alias.name))
+        elif isinstance(node, ast.Call) and getattr(node.func, "id", "") == "lazy_exports":
+            mapping = node.args[1]
+            if not isinstance(mapping, ast.Dict):
+                raise ValueError(f"{init}: lazy_exports takes a dict literal")
+            for key, value in zip(mapping.keys, mapping.values, strict=True):
+                module = ast.literal_eval(key) if key is not None else ""
+                full = module if "." in module else f"{package}.{module}"
+                lazy.update((full, name) for name in ast.literal_eval(value))
+    return typed, lazy

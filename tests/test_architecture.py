@@ -22,6 +22,7 @@ from tests.import_graph import (
     ROOT,
     Graph,
     circles,
+    declared_exports,
     long_files,
     read_graph,
     unplaced,
@@ -168,29 +169,6 @@ def _lazy_packages() -> list[Path]:
     )
 
 
-def _declared(path: Path) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
-    """(module, name) pairs named under ``if TYPE_CHECKING:`` and given to ``lazy_exports``."""
-    package = ".".join(path.parent.relative_to(ROOT).parts)
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    typed: set[tuple[str, str]] = set()
-    lazy: set[tuple[str, str]] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING":
-            for child in node.body:
-                assert isinstance(child, ast.ImportFrom) and child.module, ast.unparse(child)
-                for alias in child.names:
-                    assert alias.asname == alias.name, f"re-export {alias.name} as itself"
-                    typed.add((child.module, alias.name))
-        elif isinstance(node, ast.Call) and getattr(node.func, "id", "") == "lazy_exports":
-            mapping = node.args[1]
-            assert isinstance(mapping, ast.Dict)
-            for key, value in zip(mapping.keys, mapping.values, strict=True):
-                module = ast.literal_eval(key)
-                full = module if "." in module else f"{package}.{module}"
-                lazy.update((full, name) for name in ast.literal_eval(value))
-    return typed, lazy
-
-
 def test_area_packages_export_what_they_declare() -> None:
     """Each area's ``__init__`` names its exports twice (for the type checker and for
     ``lazy_exports``); the two lists agree, and each name is the object its module holds.
@@ -198,7 +176,7 @@ def test_area_packages_export_what_they_declare() -> None:
     packages = _lazy_packages()
     assert len(packages) >= 8  # customers, arrears, payments, complaints, shifts, …
     for path in packages:
-        typed, lazy = _declared(path)
+        typed, lazy = declared_exports(path)
         assert typed == lazy, path
         package = importlib.import_module(".".join(path.parent.relative_to(ROOT).parts))
         for module, name in sorted(lazy):
