@@ -74,9 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     from app.centre.service import Centre, centre_engine, migrate, pg_url
     from app.demo.generator import generate
     from app.domain.ids import uuid7
+    from app.store import sync_registry
     from app.store.database import open_store, sqlite_url
     from app.store.models import DeviceInfo, Payment, PaymentAllocation
-    from app.sync import registry
     from app.sync.client import HallSync, SyncReport
 
     base = make_url(pg_url(args.pg))
@@ -181,11 +181,12 @@ def main(argv: list[str] | None = None) -> int:
         dst = sqlite3.connect(floor_path)
         src.backup(dst)
         src.close()
-        table = registry.kinds()["customer"].table
+        table = sync_registry.kinds()["customer"].table
         cols = [c.name for c in table.columns]
         floor_rows = [
             tuple(
-                registry.encode_value(v) for v in (bench_customer(template, i).get(c) for c in cols)
+                sync_registry.encode_value(v)
+                for v in (bench_customer(template, i).get(c) for c in cols)
             )
             for i in range(args.rows)
         ]

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from app.centre.base import CentreBase, CentreError
-from app.sync import registry
+from app.store import sync_registry
 
 
 class AdminMixin(CentreBase):
@@ -31,7 +31,7 @@ class AdminMixin(CentreBase):
 
     def put_records(self, hall_code: str, kind: str, payloads: Iterable[Mapping[str, Any]]) -> int:
         """Centre-side writes (the back office, a load, a test): upsert by key."""
-        k = registry.get(kind)
+        k = sync_registry.get(kind)
         if k is None:
             raise CentreError(400, "unknown_kind", kind)
         with self.engine.begin() as conn:
@@ -42,15 +42,15 @@ class AdminMixin(CentreBase):
         self,
         conn: Connection,
         hall_id: int,
-        k: registry.Kind,
+        k: sync_registry.Kind,
         payloads: Iterable[Mapping[str, Any]],
     ) -> int:
         rows = [
             {
                 "h": hall_id,
                 "k": k.name,
-                "key": registry.key_of(k, p),
-                "p": registry.dumps(registry.without_local(k, p)),
+                "key": sync_registry.key_of(k, p),
+                "p": sync_registry.dumps(sync_registry.without_local(k, p)),
             }
             for p in payloads
             if k.travels(p)
@@ -121,12 +121,12 @@ class AdminMixin(CentreBase):
         try:
             with store.engine.connect() as src, self.engine.begin() as conn:
                 hall_id = self.hall_id(conn, hall_code)
-                for k in registry.ordered():
+                for k in sync_registry.ordered():
                     n = 0
                     result = src.execution_options(yield_per=batch).execute(select(k.table))
                     for part in result.mappings().partitions(batch):
                         n += self._put(
-                            conn, hall_id, k, [registry.encode_row(dict(r)) for r in part]
+                            conn, hall_id, k, [sync_registry.encode_row(dict(r)) for r in part]
                         )
                     counts[k.name] = n
         finally:

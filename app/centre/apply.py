@@ -20,8 +20,8 @@ from app.centre.base import (
     records_json,
 )
 from app.centre.events import order_events
-from app.sync import registry
-from app.sync.registry import Direction
+from app.store import sync_registry
+from app.store.sync_registry import Direction
 
 
 class ApplyMixin(CentreBase):
@@ -48,12 +48,12 @@ class ApplyMixin(CentreBase):
 
         writable: list[dict[str, Any]] = []
         for r in new:
-            k = registry.get(r["kind"])
+            k = sync_registry.get(r["kind"])
             if k is None or k.direction != Direction.HALL:
                 flag(r, "kind_not_writable")
             elif (
                 not all(c in r["payload"] for c in k.pk)
-                or registry.key_of(k, r["payload"]) != r["key"]
+                or sync_registry.key_of(k, r["payload"]) != r["key"]
             ):
                 flag(r, "bad_key")
             else:
@@ -64,10 +64,10 @@ class ApplyMixin(CentreBase):
         allocations = [r for r in writable if r["kind"] == "payment_allocation"]
         if allocations:
             self._batch_allocations(conn, dev, allocations, flag)
-        immutable = [r for r in writable if registry.kinds()[r["kind"]].immutable]
+        immutable = [r for r in writable if sync_registry.kinds()[r["kind"]].immutable]
         mutable: dict[tuple[str, str], dict[str, Any]] = {}
         for r in writable:
-            if not registry.kinds()[r["kind"]].immutable:
+            if not sync_registry.kinds()[r["kind"]].immutable:
                 mutable[(r["kind"], r["key"])] = r  # the last write of a key wins
         records = "jsonb_to_recordset(CAST(:b AS jsonb)) AS x(kind text, key text, payload jsonb)"
         if mutable:
@@ -276,16 +276,16 @@ class ApplyMixin(CentreBase):
 
     def _apply(self, conn: Connection, dev: DeviceCtx, op_id: str, o: Mapping[str, Any]) -> str:
         """Apply one new operation; the flag reason, or '' when applied as it is."""
-        k = registry.get(str(o.get("kind", "")))
+        k = sync_registry.get(str(o.get("kind", "")))
         payload: Mapping[str, Any] = o.get("payload") or {}
         if k is None or k.direction != Direction.HALL:
             self._flag(conn, dev.hall_id, op_id, o, "kind_not_writable", {})
             return "kind_not_writable"
-        key = registry.key_of(k, payload) if all(c in payload for c in k.pk) else ""
+        key = sync_registry.key_of(k, payload) if all(c in payload for c in k.pk) else ""
         if not key or key != str(o.get("key", key)):
             self._flag(conn, dev.hall_id, op_id, o, "bad_key", {})
             return "bad_key"
-        params = {"h": dev.hall_id, "k": k.name, "key": key, "p": registry.dumps(payload)}
+        params = {"h": dev.hall_id, "k": k.name, "key": key, "p": sync_registry.dumps(payload)}
         if o.get("action") == "delete":
             if k.immutable:
                 self._flag(conn, dev.hall_id, op_id, o, "append_only", {})
@@ -349,7 +349,7 @@ class ApplyMixin(CentreBase):
         o: Mapping[str, Any],
         p: Mapping[str, Any],
     ) -> str:
-        row = {"h": dev.hall_id, "p": registry.dumps(p)}
+        row = {"h": dev.hall_id, "p": sync_registry.dumps(p)}
         self._money_rows(conn, dev.hall_id, [row])
         found = conn.execute(
             text("SELECT 1 FROM payment WHERE hall_id = :h AND id = CAST(:id AS uuid)"),

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, text
 
-from app.sync import registry
+from app.store import sync_registry
 
 
 class CentreError(Exception):
@@ -59,7 +59,7 @@ def secret_hash(secret: str) -> str:
 
 
 def payload_hash(payload: Mapping[str, Any]) -> str:
-    return hashlib.sha256(registry.dumps(payload).encode("utf-8", "surrogatepass")).hexdigest()
+    return hashlib.sha256(sync_registry.dumps(payload).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class CentreBase:

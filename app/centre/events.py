@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from app.domain.complaint_flow import Event, EventKind, replay
-from app.sync import registry
+from app.store import sync_registry
 
 
 def order_events(
@@ -100,7 +100,7 @@ def order_events(
                     "INSERT INTO record (hall_id, kind, key, payload) VALUES (:h, "
                     "'complaint_event_order', :key, CAST(:p AS jsonb)) ON CONFLICT DO NOTHING"
                 ),
-                [{"h": hall_id, "key": o["event_id"], "p": registry.dumps(o)} for o in out],
+                [{"h": hall_id, "key": o["event_id"], "p": sync_registry.dumps(o)} for o in out],
             )
     return flagged
 

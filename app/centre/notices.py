@@ -22,8 +22,8 @@ from app.domain.ids import uuid7
 from app.i18n import N_
 from app.services.complaints.faults import FaultNoticeRequest, check_notice
 from app.services.complaints.records import check_text
+from app.store import sync_registry
 from app.store.models import Role
-from app.sync import registry
 
 #: ``device_code`` of what the centre writes itself.
 CENTRE_DEVICE: Final = "CENTRE"
@@ -66,7 +66,7 @@ def issue_fault_notice(
         "staff_id": int(issuer["id"]),
         "approved_by": int(issuer["id"]),
     }
-    centre.put_records(hall_code, "fault_notice", [registry.encode_row(row)])
+    centre.put_records(hall_code, "fault_notice", [sync_registry.encode_row(row)])
     return notice_id
 
 
@@ -89,7 +89,7 @@ def close_fault_notice(
         "approved_by": int(issuer["id"]),
         "note": note,
     }
-    centre.put_records(hall_code, "fault_notice_closure", [registry.encode_row(row)])
+    centre.put_records(hall_code, "fault_notice_closure", [sync_registry.encode_row(row)])
 
 
 def parse_hall_time(text: str, zone: ZoneInfo) -> datetime:

@@ -42,8 +42,9 @@ from app.centre.base import (
     payload_hash,
 )
 from app.centre.wire import Operation
-from app.sync import checks, registry
-from app.sync.registry import Direction
+from app.store import sync_registry
+from app.store.sync_registry import Direction
+from app.sync import checks
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +119,7 @@ class PushMixin(ApplyMixin):
             found = checks.json_problem({"kind": r["kind"], "key": r["key"]}) or (
                 checks.json_problem(r["payload"])
             )
-            k = registry.get(r["kind"])
+            k = sync_registry.get(r["kind"])
             if found is not None:
                 refused[r["op_id"]] = (found[0], {"field": found[1]}, False)
             elif k is None:
@@ -373,7 +374,7 @@ class PushMixin(ApplyMixin):
 
 
 def _writable(kind: str) -> bool:
-    k = registry.get(kind)
+    k = sync_registry.get(kind)
     return k is not None and k.direction == Direction.HALL
 
 
@@ -391,7 +392,7 @@ def _devices_named(payload: Mapping[str, Any]) -> set[str]:
 
 
 def _parents(row: Mapping[str, Any]) -> list[tuple[str, str]]:
-    k = registry.get(str(row["kind"]))
+    k = sync_registry.get(str(row["kind"]))
     if k is None or not isinstance(row.get("payload"), Mapping):
         return []
     return checks.references(k, row["payload"])

@@ -34,8 +34,8 @@ from app.centre.wire import (
     SnapshotRequest,
     problems,
 )
+from app.store import sync_registry
 from app.store.number_marks import COMPLAINTS, RECEIPTS, NumberSeries
-from app.sync import registry
 from app.sync.cursor import PullCursor
 from app.sync.protocol import (
     PROTOCOL_MAX,
@@ -81,7 +81,7 @@ class Centre(PushMixin, PullMixin, EnrolmentMixin, AdminMixin):
 
     def __init__(self, engine: Engine, clock: Callable[[], datetime] | None = None) -> None:
         super().__init__(engine, clock or (lambda: datetime.now(UTC)))
-        registry.build()
+        sync_registry.build()
 
     # --- the device API ---------------------------------------------------------------------
 

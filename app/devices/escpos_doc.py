@@ -257,7 +257,7 @@ def write_test_page(w: EscposWriter, where: str, now: datetime) -> None:
 
 
 def _dummy() -> Any:
-    from app.devices.printer import load_escpos
+    from app.devices.escpos_loader import load_escpos
 
     load_escpos()
     from escpos.printer import Dummy

@@ -24,15 +24,14 @@ GUI thread.
 from __future__ import annotations
 
 import logging
-import os
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from app import paths
 from app.devices import escpos_doc
+from app.devices.escpos_loader import load_escpos
 from app.devices.settings import PrinterConnection, PrinterSettings, usb_id
 from app.documents.complaint_data import AckSlipData
 from app.documents.data import CUSTOMER_DOCUMENT_LANGUAGE, ReceiptData
@@ -75,18 +74,6 @@ BROKE_OFF: Final = N_(
 NOT_SET_UP: Final = N_("No receipt printer is set up at this PC (Settings, Receipt printer).")
 NO_DRAWER: Final = N_("No cash drawer is set up at this PC (Settings, Cash drawer).")
 MISSING_SUPPORT: Final = N_("This PC cannot use a {kind} printer: {reason}")
-
-
-def load_escpos() -> None:
-    """Import python-escpos, its printer database cached in the data folder."""
-    if "escpos.capabilities" not in __import__("sys").modules:
-        cache = paths.user_data_dir() / "cache" / "escpos"
-        try:
-            cache.mkdir(parents=True, exist_ok=True)
-            os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(cache))
-        except OSError as exc:  # the library then uses a temporary folder
-            log.warning("no cache folder for python-escpos: %s", exc)
-    import escpos.printer  # noqa: F401
 
 
 @dataclass(frozen=True, slots=True)

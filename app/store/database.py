@@ -28,6 +28,7 @@ from app.store import private
 from app.store.health import StoreDamaged, StoreHealth, typed_error
 from app.store.number_marks import NumberMarks, mark_path
 from app.store.receipt_mark import ReceiptMark
+from app.store.sync_capture import install as install_capture
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -265,9 +266,7 @@ class Store:
         self.number_marks = NumberMarks(mark_path(self.path) if self.path is not None else None)
         #: The full page check's verdict; money writes wait for it (see ``health``).
         self.health = StoreHealth(self.path)
-        from app.sync.capture import install
-
-        install(self._sessions)  # every write of a syncable kind also appends to the outbox
+        install_capture(self._sessions)  # every write of a syncable kind also appends to the outbox
 
     @property
     def url(self) -> str:

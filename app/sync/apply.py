@@ -17,13 +17,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
+from app.store import sync_registry
 from app.store.models import Base
 from app.store.models.sync import (
     CONFLICTS,
     SyncConflict,
 )
-from app.sync import registry
-from app.sync.registry import Kind
+from app.store.sync_registry import Kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +86,7 @@ def single_int_pk(kind: Kind) -> bool:
 def _decode_key(kind: Kind, key: str) -> dict[str, Any]:
     parts = key.split("|")
     raw = dict(zip(kind.pk, parts, strict=True))
-    values = registry.decode_row(kind.table, raw)
+    values = sync_registry.decode_row(kind.table, raw)
     for name in kind.pk:
         if isinstance(_pk_type_of(kind, name), Integer):
             values[name] = int(raw[name])
@@ -146,7 +146,7 @@ def write_rows(
         plan = _PLANS[key] = _plan(conn.dialect, kind, columns)
     if not plan.statements:
         payloads = [
-            registry.decode_row(
+            sync_registry.decode_row(
                 kind.table,
                 {n: r[i] for n, (i, _c, _n) in zip(plan.names, plan.columns, strict=True)},
             )
@@ -166,7 +166,7 @@ def write_rows(
 
 def _plan(dialect: Any, kind: Kind, columns: Sequence[str]) -> _Plan:
     table = kind.table
-    decoders = dict(registry.column_decoders(table))
+    decoders = dict(sync_registry.column_decoders(table))
     names = tuple(sorted(n for n in columns if n in decoders and n not in kind.local))
     index = {n: j for j, n in enumerate(names)}
     converters = []
@@ -274,7 +274,7 @@ def list_flagged_events(
             "kind": "complaint_event",
             "key": str(o["event_id"]),
             "reason": str(o.get("reason") or "invalid_transition")[:40],
-            "detail": registry.dumps(o),
+            "detail": sync_registry.dumps(o),
             "flagged_at": now,
             "resolution": "",
         }

@@ -22,8 +22,8 @@ from typing import Any, Final
 from sqlalchemy import Boolean, Date, DateTime, Integer, LargeBinary, String, Text, Uuid
 from sqlalchemy.types import TypeDecorator
 
-from app.sync import registry
-from app.sync.registry import Direction, Kind
+from app.store import sync_registry
+from app.store.sync_registry import Direction, Kind
 
 #: Integers the centre (bigint) and SQLite (64-bit) both hold.
 INT_MIN: Final = -(2**63)
@@ -32,7 +32,7 @@ INT_MAX: Final = 2**63 - 1
 #: Characters PostgreSQL's ``jsonb`` and ``text`` refuse: NUL and UTF-16 surrogates (which
 #: only a damaged string holds in Python).
 _UNSTORABLE: Final = re.compile("[\x00\ud800-\udfff]")
-#: An ISO 8601 date-time as the PCs write it (``registry.encode_value``): both Python and
+#: An ISO 8601 date-time as the PCs write it (``sync_registry.encode_value``): both Python and
 #: PostgreSQL read it the same way.
 _ISO_DATETIME: Final = re.compile(
     r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?(Z|[+-]\d{2}:\d{2})?"
@@ -87,7 +87,7 @@ def json_problem(payload: Any) -> tuple[str, str] | None:
 
 
 def _fits(col_type: Any, value: Any) -> bool:
-    """Does a JSON value fit a column (as ``registry.decode_row`` will read it)?"""
+    """Does a JSON value fit a column (as ``sync_registry.decode_row`` will read it)?"""
     impl = _impl(col_type)
     if isinstance(impl, Boolean):
         return isinstance(value, bool) or value in (0, 1)
@@ -148,7 +148,7 @@ def references(kind: Kind, payload: Mapping[str, Any]) -> list[tuple[str, str]]:
     the centre (and the other PCs) before it."""
     out: list[tuple[str, str]] = []
     for fk in kind.table.foreign_key_constraints:
-        parent = registry.get(fk.referred_table.name)
+        parent = sync_registry.get(fk.referred_table.name)
         if parent is None or parent.direction != Direction.HALL:
             continue
         by_parent = {e.column.name: e.parent.name for e in fk.elements}
@@ -157,5 +157,5 @@ def references(kind: Kind, payload: Mapping[str, Any]) -> list[tuple[str, str]]:
         values = {p: payload.get(c) for p, c in by_parent.items()}
         if any(v is None for v in values.values()):
             continue
-        out.append((parent.name, registry.key_of(parent, values)))
+        out.append((parent.name, sync_registry.key_of(parent, values)))
     return out

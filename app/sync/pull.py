@@ -14,12 +14,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.services.complaints.records import rebuild_states
+from app.store import sync_registry
 from app.store.models.sync import (
     OpState,
     SyncOutbox,
     SyncState,
 )
-from app.sync import registry
+from app.store.sync_capture import APPLYING
 from app.sync.apply import (
     Group,
     Page,
@@ -28,7 +29,6 @@ from app.sync.apply import (
     list_flagged_events,
     write_rows,
 )
-from app.sync.capture import APPLYING
 from app.sync.cursor import decode as decode_cursor
 from app.sync.cursor import encode as encode_cursor
 from app.sync.hall_base import HallSyncBase, SyncReport
@@ -116,7 +116,7 @@ class PullMixin(HallSyncBase):
         upserts: dict[str, list[Group]] = {}
         deletes: dict[str, list[str]] = {}
         for group in page.groups:
-            kind = registry.get(group.kind)
+            kind = sync_registry.get(group.kind)
             if kind is None:
                 continue
             if pending or kind.rows is not None:
@@ -131,14 +131,14 @@ class PullMixin(HallSyncBase):
             if group.rows:
                 upserts.setdefault(kind.name, []).append(group)
         for kind_name, key in page.deleted:
-            if (kind_name, key) not in pending and registry.get(kind_name) is not None:
+            if (kind_name, key) not in pending and sync_registry.get(kind_name) is not None:
                 deletes.setdefault(kind_name, []).append(key)
         conn = session.connection()
-        for kind in sorted((registry.kinds()[n] for n in upserts), key=lambda k: k.order):
+        for kind in sorted((sync_registry.kinds()[n] for n in upserts), key=lambda k: k.order):
             for group in upserts[kind.name]:
                 write_rows(conn, kind, group.columns, group.rows)
         for kind in sorted(
-            (registry.kinds()[n] for n in deletes), key=lambda k: k.order, reverse=True
+            (sync_registry.kinds()[n] for n in deletes), key=lambda k: k.order, reverse=True
         ):
             report.deleted += delete_keys(conn, kind, deletes[kind.name])
         events = [p for g in upserts.get("complaint_event", ()) for p in g.payloads()]

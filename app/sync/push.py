@@ -15,6 +15,7 @@ from typing import Any, Final
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from app.store import sync_registry
 from app.store.models.sync import (
     CONFLICTS,
     OUTBOX,
@@ -22,7 +23,7 @@ from app.store.models.sync import (
     OpState,
     SyncOutbox,
 )
-from app.sync import checks, registry
+from app.sync import checks
 from app.sync.hall_base import HallSyncBase, SyncReport
 from app.sync.protocol import (
     PUSH_BYTES,
@@ -49,7 +50,7 @@ def _conflict_detail(op: SyncOutbox, result: Mapping[str, Any]) -> str:
     the centre's detail (which field) and whether it is sent again by itself."""
     if result.get("result") != OpResult.REJECTED.value:
         return op.payload
-    return registry.dumps(
+    return sync_registry.dumps(
         {
             "centre": result.get("detail") or {},
             "retry": bool(result.get("retry")),
@@ -129,7 +130,7 @@ class PushMixin(HallSyncBase):
 
     @staticmethod
     def _waits(op: SyncOutbox, payload: Any, held: set[tuple[str, str]]) -> bool:
-        kind = registry.get(op.kind)
+        kind = sync_registry.get(op.kind)
         if kind is None or not isinstance(payload, dict):
             return False
         return any(parent in held for parent in checks.references(kind, payload))

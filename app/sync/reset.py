@@ -14,6 +14,7 @@ from sqlalchemy import Integer, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.services.complaints.records import rebuild_states
+from app.store import sync_registry
 from app.store.models import Counter, DeviceInfo, Hall
 from app.store.models.sync import (
     OpState,
@@ -21,7 +22,8 @@ from app.store.models.sync import (
     SyncStage,
     SyncState,
 )
-from app.sync import registry
+from app.store.sync_capture import APPLYING
+from app.store.sync_registry import Direction
 from app.sync.apply import (
     complaints_touched,
     delete_keys,
@@ -29,10 +31,8 @@ from app.sync.apply import (
     single_int_pk,
     upsert,
 )
-from app.sync.capture import APPLYING
 from app.sync.cursor import encode as encode_cursor
 from app.sync.hall_base import HallSyncBase, SyncReport
-from app.sync.registry import Direction
 
 
 class ResetMixin(HallSyncBase):
@@ -63,7 +63,7 @@ class ResetMixin(HallSyncBase):
                             {
                                 "kind": r["kind"],
                                 "key": r["key"],
-                                "payload": registry.dumps(r["payload"]),
+                                "payload": sync_registry.dumps(r["payload"]),
                             }
                             for r in rows
                         ],
@@ -78,7 +78,7 @@ class ResetMixin(HallSyncBase):
             session.info[APPLYING] = True
             conn = session.connection()
             touched: set[uuid.UUID] = set()
-            for kind in registry.ordered():
+            for kind in sync_registry.ordered():
                 if kind.direction == Direction.CENTRE and single_int_pk(kind):
                     # Rows the centre no longer has (their tombstones were purged).
                     pk = kind.table.c[kind.pk[0]]

@@ -11,12 +11,12 @@ from typing import Any
 
 from sqlalchemy import and_, select, text, update
 
+from app.store import sync_registry
 from app.store.models.sync import (
     OpState,
     SyncOutbox,
 )
-from app.sync import registry
-from app.sync.capture import enqueue_rows
+from app.store.sync_capture import enqueue_rows
 from app.sync.hall_base import HallSyncBase, SyncReport
 from app.sync.protocol import (
     SANITY_DAYS,
@@ -69,8 +69,8 @@ class SanityMixin(HallSyncBase):
         """Send the payments (and their allocations) of these days again: their operations
         become pending again, or new ones are written for payments that have none."""
         count = 0
-        payment = registry.kinds()["payment"]
-        allocation = registry.kinds()["payment_allocation"]
+        payment = sync_registry.kinds()["payment"]
+        allocation = sync_registry.kinds()["payment_allocation"]
         with self.store.unit_of_work() as session:
             for day in days:
                 ids = [
@@ -83,7 +83,7 @@ class SanityMixin(HallSyncBase):
                     )
                 ]
                 for raw in ids:
-                    pid = registry.decode_row(payment.table, {"id": uuid_text(raw)})["id"]
+                    pid = sync_registry.decode_row(payment.table, {"id": uuid_text(raw)})["id"]
                     key = str(pid)
                     op_ids = session.scalars(
                         select(SyncOutbox.op_id).where(

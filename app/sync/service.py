@@ -19,11 +19,12 @@ from app.domain.text import clean_text
 from app.i18n import N_, _
 from app.services.base import Actor, Clock, audit, require_role, utc_now
 from app.services.hall.admin import rename_pc
+from app.store import sync_registry
 from app.store.database import Store
 from app.store.models import DeviceInfo, HallSetting, Role
 from app.store.models.sync import OpResult, OpState, SyncConflict, SyncOutbox
-from app.sync import checks, registry
-from app.sync.capture import copy_operation
+from app.store.sync_capture import copy_operation
+from app.sync import checks
 from app.sync.client import HallSync, Progress, Status, SyncReport
 from app.sync.transport import HttpTransport, Transport, unencrypted
 
@@ -147,7 +148,7 @@ class SyncService:
         """The cleaned copy of a refused operation and copies of the operations behind it
         (see :meth:`send_again`); returns the copy's id."""
         now = self._clock()
-        payload = registry.dumps(checks.clean_text(json.loads(op.payload)))
+        payload = sync_registry.dumps(checks.clean_text(json.loads(op.payload)))
         copy = copy_operation(session, op, payload, checks.clean_text(op.key))
         parents = {(op.kind, op.key)}
         behind = []
@@ -161,7 +162,7 @@ class SyncService:
             .order_by(SyncOutbox.seq)
         )
         for other in later:
-            kind = registry.get(other.kind)
+            kind = sync_registry.get(other.kind)
             refs = checks.references(kind, json.loads(other.payload)) if kind else []
             if any(r in parents for r in refs):
                 parents.add((other.kind, other.key))

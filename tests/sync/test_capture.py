@@ -10,12 +10,12 @@ from sqlalchemy import func, select, update
 
 from app.services.hall import HallService
 from app.services.payments.receipts import SECRET_KEY
+from app.store import sync_registry
 from app.store.database import Store, make_engine, open_store, sqlite_url
 from app.store.models import Account, AuditEvent, Customer, SmsMessage, Staff
 from app.store.models.sync import SyncOutbox
-from app.sync import registry
-from app.sync.capture import APPLYING
-from app.sync.registry import Direction
+from app.store.sync_capture import APPLYING
+from app.store.sync_registry import Direction
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -118,7 +118,7 @@ _WRITE = re.compile(r"\b(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|UPDATE|DELETE\s+FROM)\s
 
 def test_no_service_writes_a_syncable_table_with_raw_sql() -> None:
     """Raw SQL bypasses the capture; writes to syncable tables must go through the ORM."""
-    hall_tables = {k.name for k in registry.kinds().values() if k.direction == Direction.HALL}
+    hall_tables = {k.name for k in sync_registry.kinds().values() if k.direction == Direction.HALL}
     offenders = []
     services = ROOT / "app" / "services"
     for path in sorted(services.rglob("*.py")):
@@ -126,15 +126,15 @@ def test_no_service_writes_a_syncable_table_with_raw_sql() -> None:
             if table in hall_tables:
                 offenders.append(f"{path.relative_to(services).as_posix()}: {table}")
     # The receipt secret is this PC's own hall_setting row, which never travels
-    # (registry.is_hall_wide_setting): its race-free INSERT OR IGNORE may stay raw SQL.
-    assert not registry.is_hall_wide_setting({"key": SECRET_KEY})
+    # (sync_registry.is_hall_wide_setting): its race-free INSERT OR IGNORE may stay raw SQL.
+    assert not sync_registry.is_hall_wide_setting({"key": SECRET_KEY})
     assert offenders == ["payments/receipts.py: hall_setting"]
 
 
 def test_every_synced_row_points_only_at_synced_rows() -> None:
     """A pulled row whose foreign key names a table that does not sync would fail the other
     PCs' pulls (as inspections did before their template versions synced)."""
-    kinds = registry.kinds()
+    kinds = sync_registry.kinds()
     dangling = sorted(
         f"{kind.name}.{fk.parent.name} -> {fk.column.table.name}"
         for kind in kinds.values()

@@ -41,9 +41,9 @@ from app.centre.service import Centre
 from app.services.hall import HallService
 from app.services.hall.setup import SetupService
 from app.services.staff.auth import AuthService
+from app.store import sync_registry as registry
 from app.store.database import Store, open_store, sqlite_url
 from app.store.models import Account, Payment, Staff
-from app.sync import registry
 from app.sync.service import SyncService
 from tests.sync.conftest import load_hall, new_hall_pc
 from tests.ui.drive import (

@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from app.centre.local import LocalTransport
 from app.centre.service import Centre
+from app.store import sync_registry
 from app.store.database import open_store, sqlite_url
-from app.sync import registry
+from app.store.sync_capture import APPLYING
 from app.sync.apply import upsert
-from app.sync.capture import APPLYING
 from tests.sync.conftest import load_hall, new_hall_pc
 
 
@@ -78,19 +78,19 @@ def test_the_row_writer_stores_what_the_orm_stored(tiny_demo: Path, tmp_path: Pa
     try:
         payloads: dict[str, list[dict[str, Any]]] = {}
         with source.read() as s:
-            for kind in registry.ordered():
+            for kind in sync_registry.ordered():
                 rows = s.execute(select(kind.table)).mappings().all()
                 payloads[kind.name] = [
-                    p for p in registry.rows_as_payloads(kind, rows) if kind.travels(p)
+                    p for p in sync_registry.rows_as_payloads(kind, rows) if kind.travels(p)
                 ]
         assert sum(len(p) for p in payloads.values()) > 100
         for _round in range(2):  # the second round finds every row there already
             with target.unit_of_work() as s:
                 s.info[APPLYING] = True
-                for kind in registry.ordered():
+                for kind in sync_registry.ordered():
                     upsert(s.connection(), kind, payloads[kind.name])
         checked = 0
-        for kind in registry.ordered():
+        for kind in sync_registry.ordered():
             if not payloads[kind.name]:
                 continue
             names = [c.name for c in kind.table.columns if c.name not in kind.local]

@@ -16,11 +16,11 @@ from app.centre.service import Centre, CentreError
 from app.domain.errors import ValidationError
 from app.domain.ids import uuid7
 from app.services.staff.auth import AuthService
+from app.store import sync_registry
 from app.store.database import Store
 from app.store.models import DeviceInfo, Staff
 from app.store.models.complaints import Complaint, ComplaintEvent
 from app.store.models.sync import SyncConflict, SyncOutbox
-from app.sync import registry
 from app.sync.protocol import PROTOCOL_VERSION
 from app.sync.service import SyncService
 from tests.sync.conftest import Hall, load_hall, new_hall_pc, pay
@@ -259,14 +259,14 @@ def test_an_operation_refused_for_the_centres_own_fault_is_applied_at_the_next_s
     ``kind_not_writable`` for good and their re-sends answered ``duplicate``."""
     a, b = pcs
     pid = pay(a.store, 100, account_id=1)
-    real = registry.get
+    real = sync_registry.get
 
-    def half_built(name: str) -> registry.Kind | None:
+    def half_built(name: str) -> sync_registry.Kind | None:
         return None if name == "payment" else real(name)
 
-    monkeypatch.setattr(registry, "get", half_built)
+    monkeypatch.setattr(sync_registry, "get", half_built)
     first = a.sync.sync()
-    monkeypatch.setattr(registry, "get", real)
+    monkeypatch.setattr(sync_registry, "get", real)
     assert first.rejected == 1
     assert str(pid) not in centre.records("H1", "payment")
     assert SyncService(a.store).conflicts()[0].retrying
@@ -308,7 +308,7 @@ def test_operations_an_older_centre_flagged_for_its_own_fault_are_applied_when_r
                 "h": dev.hall_id,
                 "d": dev.id,
                 "k": op.key,
-                "p": registry.dumps(payload),
+                "p": sync_registry.dumps(payload),
                 "ph": payload_hash(payload),
             },
         )

@@ -12,19 +12,19 @@ RACE = textwrap.dedent(
     """
     import sys, threading
     sys.setswitchinterval(1e-6)  # switch threads as often as possible
-    from app.sync import registry
+    from app.store import sync_registry
     barrier = threading.Barrier(32)
     seen = []
     def work():
         barrier.wait()
-        kind = registry.get("corrective_action_event")  # among the last registered
-        seen.append((kind is not None, len(registry.kinds())))
+        kind = sync_registry.get("corrective_action_event")  # among the last registered
+        seen.append((kind is not None, len(sync_registry.kinds())))
     threads = [threading.Thread(target=work) for _ in range(32)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    total = len(registry.kinds())
+    total = len(sync_registry.kinds())
     print(sum(1 for found, n in seen if not found or n != total))
     """
 )

@@ -41,10 +41,10 @@ from app.domain.errors import HallDeskError
 from app.services.base import Actor
 from app.services.complaints import ComplaintRequest, ComplaintService
 from app.services.staff.auth import AuthService
+from app.store import sync_registry
 from app.store.database import open_store, sqlite_url
 from app.store.models.complaints import Complaint, ComplaintEvent, ComplaintState
 from app.store.models.sync import SyncOutbox
-from app.sync import registry
 from app.sync.client import HallSync, SyncReport
 from app.sync.cursor import PullCursor
 from app.sync.cursor import decode as decode_cursor
@@ -376,8 +376,8 @@ class SyncMachine(RuleBasedStateMachine):
         if hall not in hist:
             with open_store(sqlite_url(self.source)).engine.connect() as conn:
                 hist[hall] = {
-                    str(registry.encode_value(r[0]))
-                    for r in conn.execute(select(registry.kinds()["payment"].table.c.id))
+                    str(sync_registry.encode_value(r[0]))
+                    for r in conn.execute(select(sync_registry.kinds()["payment"].table.c.id))
                 }
             self._hist = hist
         return hist[hall]
@@ -413,12 +413,12 @@ class SyncMachine(RuleBasedStateMachine):
         # Replicas converge to the centre's data for their hall (and only their hall).
         for p in self.pcs:
             for kind_name in COMPARED_KINDS:
-                kind = registry.kinds()[kind_name]
+                kind = sync_registry.kinds()[kind_name]
                 with p.client.store.engine.connect() as conn:
                     local = {
-                        registry.key_of(kind, payload): payload
+                        sync_registry.key_of(kind, payload): payload
                         for payload in (
-                            registry.encode_row(dict(r))
+                            sync_registry.encode_row(dict(r))
                             for r in conn.execute(select(kind.table)).mappings()
                         )
                     }

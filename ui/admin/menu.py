@@ -5,24 +5,38 @@ the main window starts without them."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog, QMenu
+from PySide6.QtWidgets import QDialog, QMenu, QMenuBar, QStatusBar, QWidget
 
 from app.i18n import _
 from app.store.models import Role
+from ui.context import AppContext
 
-if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+
+class MenuHost(Protocol):
+    """What the menu needs of the main window (``ui.main_window.MainWindow``), named here so
+    that this module, which the main window imports, does not import it back."""
+
+    ctx: AppContext
+    file_menu: QMenu
+    help_menu: QMenu
+    settings_action: QAction
+
+    def menuBar(self) -> QMenuBar: ...
+    def statusBar(self) -> QStatusBar: ...
+    def addAction(self, action: QAction) -> None: ...
+    def retranslate_ui(self) -> None: ...
 
 
 class AdminMenu(QObject):
     """Builds the actions into ``window``'s menus and opens their windows. ``dialog`` is
     the last window opened (tests and scripts)."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: MenuHost) -> None:
+        assert isinstance(window, QWidget)
         super().__init__(window)
         self._window = window
         ctx = window.ctx

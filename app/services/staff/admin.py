@@ -6,7 +6,7 @@ so a member of staff who leaves is *disabled* (they can no longer log in, at any
 hall once it has synced) and can be enabled again. Every change is one unit of work with
 its audit event, which names what changed (before and after) and who changed it.
 
-Staff records are the hall's (``app.sync.registry``): written at any PC, offline too, and
+Staff records are the hall's (``app.store.sync_registry``): written at any PC, offline too, and
 shared through the centre. A new member's id is derived from the staff number
 (``app.domain.ids.hall_record_id``), so two PCs never give two people one id. The lock-out
 (failed logins, ``locked_until``) belongs to the PC where it happened: lifting it is done

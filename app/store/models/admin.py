@@ -2,7 +2,7 @@
 and which PC sits at which counter.
 
 Staff, counters and the hall itself are written at the hall (any of its PCs, offline) and
-shared with the hall's other PCs through the centre (``app.sync.registry``). The integer
+shared with the hall's other PCs through the centre (``app.store.sync_registry``). The integer
 ids of staff and counters are derived from their codes (``app.domain.ids.hall_record_id``)
 so two PCs never hand out one id for two records.
 

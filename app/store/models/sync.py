@@ -1,7 +1,7 @@
 """The sync outbox, pull cursors, sync runs and flagged conflicts.
 
 ``sync_outbox`` holds one immutable operation per write of a syncable kind, appended in the
-writer's own transaction (see ``app.sync.capture``); only its delivery columns (``state``,
+writer's own transaction (see ``app.store.sync_capture``); only its delivery columns (``state``,
 ``result``, ``note``, ``acked_at``) ever change (a refused operation a leader sends again
 cleaned is *replaced* by a copy: ``SyncService.send_again``). ``sync_state`` is this PC's
 single row: the centre's address, its device credential and the pull cursor. ``sync_conflict`` lists

@@ -314,7 +314,7 @@ def test_the_static_check_would_catch_a_service_that_did() -> None:
 
 def test_a_pulled_copy_never_rewrites_an_audit_event() -> None:
     """The sync registry takes audit events as append-only: a pull inserts or skips."""
-    from app.sync import registry
+    from app.store import sync_registry as registry
 
     assert registry.kinds()["audit_event"].immutable
     assert registry.kinds()["staff_password"].immutable

@@ -1,7 +1,8 @@
 """Every write of a syncable kind appends an operation to the outbox, in the same transaction.
 
 Installed on the Store's session factory (``app.store.database.Store``), so no service has
-to remember it: ``after_flush`` sees every ORM insert, update and delete, and
+to remember it (which is why it lives in the store layer, not in ``app.sync``):
+``after_flush`` sees every ORM insert, update and delete, and
 ``do_orm_execute`` sees bulk ``update()``/``delete()`` statements run through a session
 (the SMS export marks messages that way). The operation carries the row as the store has it
 after the write (read back inside the transaction), so defaults and triggers are included.
@@ -25,9 +26,9 @@ from sqlalchemy import Table, event, insert, inspect, select, tuple_
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, sessionmaker
 
 from app.domain.ids import uuid7
+from app.store import sync_registry
 from app.store.models.sync import OUTBOX, OpState
-from app.sync import registry
-from app.sync.registry import Direction, Kind
+from app.store.sync_registry import Direction, Kind
 
 #: Set in ``session.info`` while pulled rows are applied: they are not local writes.
 APPLYING: Final = "halldesk.sync.applying"
@@ -53,7 +54,7 @@ def _kind_of_table(table: Any) -> Kind | None:
     name = getattr(table, "name", None)
     if name is None:
         return None
-    kind = registry.get(name)
+    kind = sync_registry.get(name)
     return kind if kind is not None and kind.direction == Direction.HALL else None
 
 
@@ -74,7 +75,7 @@ def _after_flush(session: Session, _ctx: UOWTransaction) -> None:
             deleted[kind.name].add(tuple(mapper.primary_key_from_instance(obj)))
     # Parents before children (foreign-key order), so the outbox, the centre's change log
     # and every other PC's pull see a new member of staff before their password history.
-    kinds = registry.kinds()
+    kinds = sync_registry.kinds()
     for name in sorted(changed, key=lambda n: kinds[n].order):
         enqueue_rows(session, kinds[name], changed[name])
     for name in sorted(deleted, key=lambda n: kinds[n].order, reverse=True):
@@ -138,7 +139,7 @@ def enqueue_rows(session: Session, kind: Kind, pks: set[tuple[Any, ...]]) -> int
         for mapping in conn.execute(select(table).where(where)).mappings():
             row = dict(mapping)
             if kind.travels(row):
-                ops.append(_op(kind, "upsert", registry.without_local(kind, row)))
+                ops.append(_op(kind, "upsert", sync_registry.without_local(kind, row)))
     if ops:
         conn.execute(insert(OUTBOX), ops)
     return len(ops)
@@ -167,7 +168,7 @@ def copy_operation(session: Session, op: Any, payload: str, key: str) -> str:
 
 
 def _op(kind: Kind, action: str, row: dict[str, Any]) -> dict[str, Any]:
-    payload = registry.encode_row(row)
+    payload = sync_registry.encode_row(row)
     pay_device: str | None = None
     pay_day: date | None = None
     if kind.name == "payment" and action == "upsert":
@@ -178,10 +179,10 @@ def _op(kind: Kind, action: str, row: dict[str, Any]) -> dict[str, Any]:
     return {
         "op_id": str(uuid7()),
         "kind": kind.name,
-        "key": registry.key_of(kind, payload),
+        "key": sync_registry.key_of(kind, payload),
         "action": action,
-        "payload": registry.dumps(payload),
-        "payload_version": registry.PAYLOAD_VERSION,
+        "payload": sync_registry.dumps(payload),
+        "payload_version": sync_registry.PAYLOAD_VERSION,
         "created_at": datetime.now(UTC),
         "state": OpState.PENDING.value,
         "result": None,

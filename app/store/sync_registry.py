@@ -11,6 +11,11 @@ the area's module)::
 
 A row is sent as a JSON object of its columns: UUIDs as strings, times as ISO 8601 UTC,
 dates as ISO dates, money as integer fen. Its key is its primary key, ``|``-joined.
+
+It belongs to the store layer, beside the models it describes: every ``Store`` installs the
+outbox capture (:mod:`app.store.sync_capture`), which reads it, and the store imports
+nothing above it. The hall's sync (``app.sync``) and the centre (``app.centre``) read it
+from here.
 """
 
 from __future__ import annotations
