@@ -125,6 +125,14 @@ class DeviceController(QObject):
 
     def payment_recorded(self, method: PaymentMethod | str) -> bool:
         """A payment has committed: a cash one opens the drawer."""
+        return self._cash_over_the_counter(method)
+
+    def payment_voided(self, method: PaymentMethod | str) -> bool:
+        """A void has committed: a cash payment's money goes back to the customer, so the
+        drawer opens as it did for the payment."""
+        return self._cash_over_the_counter(method)
+
+    def _cash_over_the_counter(self, method: PaymentMethod | str) -> bool:
         if PaymentMethod(method) is not PaymentMethod.CASH:
             return False
         return self.pulse()

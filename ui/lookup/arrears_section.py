@@ -226,6 +226,7 @@ class ArrearsHistorySection(QWidget):
         if payment_id is None or event is None:
             return None
         payments, actor = self._ctx.payments, self._ctx.actor
+        method = payments.payment_view(payment_id).method
         amount = format_money(event.amount_fen or 0)
         receipt = event.reference
         dialog = LeaderDialog(
@@ -241,6 +242,9 @@ class ArrearsHistorySection(QWidget):
         dialog.setObjectName("voidDialog")
 
         def voided() -> None:
+            from ui.devices.controller import devices_of
+
+            devices_of(self._ctx).payment_voided(method)  # cash goes back: the drawer opens
             self._reload_customer()
             self._say(
                 _("Payment of receipt {receipt_no} voided.").format(receipt_no=receipt),

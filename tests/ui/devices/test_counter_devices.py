@@ -412,3 +412,48 @@ def test_the_x_report_on_screen_counts_a_no_sale_opening_at_once(
         lambda: "opened 1 time without a sale" in tab.x_page.x_movements.text(), timeout=10000
     )
     assert jobs_with(qtbot, printer, 1)[0].pulses == [(2, 100, 100)]
+
+
+def test_voiding_a_cash_payment_opens_the_drawer_to_hand_the_money_back(
+    qtbot: QtBot, ctx: AppContext, printer: SimulatedPrinter, db: sqlite3.Connection
+) -> None:
+    """A void of a cash payment is money going back over the counter ("hand the money back
+    to the customer", the void dialog says): the drawer opens as for the payment. A void of
+    a card payment moves no cash and opens nothing."""
+    from app.store.models import VerificationMethod
+    from ui.lookup.tab import LookupTab
+
+    dialog = open_dialog(qtbot, ctx)
+    dialog.entry_page.set_method(PaymentMethod.CASH)
+    assert dialog.next(), dialog.entry_page.error.text()
+    with qtbot.waitSignal(dialog.receiptFinished, timeout=20000):
+        press(qtbot, Qt.Key.Key_Return)  # Record payment
+    recorded = dialog.recorded
+    assert recorded is not None
+    assert jobs_with(qtbot, printer, 2)[0].pulses == [(2, 100, 100)]
+    dialog.close()
+
+    lookup = LookupTab(ctx)
+    qtbot.addWidget(lookup)
+    lookup.resize(1366, 728)
+    lookup.show()
+    (customer,) = db.execute(
+        "SELECT a.customer_id FROM payment p JOIN account a ON a.id = p.account_id "
+        "WHERE p.receipt_no = ?",
+        (recorded.receipt_no,),
+    ).fetchone()
+    assert lookup.open_customer(customer)
+    lookup.panel.set_verified(VerificationMethod.SERVICE_PASSWORD, NOW)
+    section = lookup.panel.arrears_history
+    lookup.panel.sections.setCurrentWidget(section)
+    rows = [section.model.row_at(r) for r in range(section.model.rowCount())]
+    section.select_row(next(i for i, e in enumerate(rows) if e.reference == recorded.receipt_no))
+    void = section.void()
+    assert void is not None
+    void.reason.setText("wrong account")
+    void.staff_no.setText("L001")
+    void.password.setText("demo")
+    with qtbot.waitSignal(void.accepted, timeout=10000):
+        void.submit()
+    assert db.execute("SELECT count(*) FROM payment WHERE kind = 'void'").fetchone() == (1,)
+    assert jobs_with(qtbot, printer, 3)[2].pulses == [(2, 100, 100)]
