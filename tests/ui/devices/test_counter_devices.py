@@ -418,8 +418,7 @@ def test_voiding_a_cash_payment_opens_the_drawer_to_hand_the_money_back(
     qtbot: QtBot, ctx: AppContext, printer: SimulatedPrinter, db: sqlite3.Connection
 ) -> None:
     """A void of a cash payment is money going back over the counter ("hand the money back
-    to the customer", the void dialog says): the drawer opens as for the payment. A void of
-    a card payment moves no cash and opens nothing."""
+    to the customer", the void dialog says): the drawer opens as for the payment."""
     from app.store.models import VerificationMethod
     from ui.lookup.tab import LookupTab
 
