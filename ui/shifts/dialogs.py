@@ -400,7 +400,8 @@ class CloseShiftDialog(ServiceDialog):
 
 class SignDialog(ServiceDialog):
     """A signature on a handover revision: the signer types their staff number and
-    password here, at that moment (the leader's countersign needs a leader)."""
+    password here, at that moment (the leader's countersign needs a leader; a one-time
+    password signs nothing: ``AuthService.credential``)."""
 
     def __init__(
         self,
@@ -439,7 +440,7 @@ class SignDialog(ServiceDialog):
             if role is Signer.LEADER:
                 signer = auth.leader_credential(staff_no, password)
             else:
-                signer = auth.login(staff_no, password)
+                signer = auth.credential(staff_no, password)
             return handovers.sign(actor, revision, role, signer)
 
         return run

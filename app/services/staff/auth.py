@@ -101,18 +101,31 @@ class AuthService:
         """Re-check the logged-in staff member's password (unlocking an idle counter)."""
         self.login(actor.staff_no, password)
 
+    def credential(self, staff_no: str, password: str) -> Actor:
+        """Anyone's credential given for one action, such as a signature on a handover.
+
+        Not a one-time password: the administrator who gave it knows it too, so it would
+        let them sign in another's name; its owner logs in once and chooses their own
+        first. (A login takes it, because the forced change follows at once.)"""
+        actor = self.login(staff_no, password)
+        self._refuse_one_time(actor)
+        return actor
+
     def leader_credential(self, staff_no: str, password: str) -> Actor:
         """A shift leader's or administrator's credential given for one action (not a
-        one-time password: its owner must choose their own first)."""
+        one-time password, as for ``credential``)."""
         actor = self.login(staff_no, password)
         if actor.role not in (Role.LEADER, Role.ADMIN):
             raise AuthenticationError(N_("This needs a shift leader's credential."))
+        self._refuse_one_time(actor)
+        return actor
+
+    def _refuse_one_time(self, actor: Actor) -> None:
         if self.password_change_due(actor):
             raise AuthenticationError(
                 N_("{staff_no} has a one-time password: log in once and choose a new one first."),
                 staff_no=actor.staff_no,
             )
-        return actor
 
     def password_change_due(self, actor: Actor) -> bool:
         """Does ``actor`` hold a one-time password they must change before anything else?"""

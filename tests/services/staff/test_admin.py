@@ -127,6 +127,19 @@ def test_a_leader_with_a_one_time_password_cannot_approve_until_they_change_it(
     assert hall.auth.leader_credential("L101", "leader-pw-9").role == Role.LEADER
 
 
+def test_a_one_time_password_is_no_credential_for_a_signature(hall: Hall) -> None:
+    """A signature is given with the signer's own password: a one-time password is known to
+    the administrator who gave it too."""
+    given = hall.admin.add(hall.administrator, NewStaff("A103", "孙", Role.CLERK))
+    with pytest.raises(AuthenticationError, match="A103 has a one-time password"):
+        hall.auth.credential("A103", given.password)
+    with pytest.raises(AuthenticationError, match="wrong password"):
+        hall.auth.credential("A103", "not-it")
+    clerk = hall.auth.login("A103", given.password)  # the login, with the change to follow
+    hall.passwords.change_own(clerk, PasswordChange(given.password, "clerk-pw-9", "clerk-pw-9"))
+    assert hall.auth.credential("A103", "clerk-pw-9").staff_id == clerk.staff_id
+
+
 def test_the_last_passwords_cannot_come_back(hall: Hall) -> None:
     given = hall.admin.add(hall.administrator, NewStaff("A102", "钱", Role.CLERK))
     clerk = hall.auth.login("A102", given.password)

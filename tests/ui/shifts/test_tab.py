@@ -405,3 +405,68 @@ def test_the_x_report_follows_every_payment_void_and_cash_movement(
     cash_in.reason.setText("coins from the safe")
     accept(qtbot, cash_in)
     qtbot.waitUntil(lambda: "1 cash movement" in tab.x_page.x_movements.text(), timeout=10000)
+
+
+def test_a_one_time_password_signs_no_handover(
+    qtbot: QtBot, ctx: AppContext, tmp_path: Path
+) -> None:
+    """A signature on a handover is the signer's credential given at that moment ("Both
+    sides sign; the shift leader checks", docs/domain): a one-time password is also known
+    to the administrator who gave it, so, as for a leader's approval, it signs nothing
+    until its owner has logged in and chosen their own."""
+    from app.services.shifts.handover import HandoverService
+    from app.services.shifts.views import STANDARD_EQUIPMENT, EquipmentLine
+    from app.services.staff import PasswordChange, PasswordService, StaffAdminService
+
+    shifts = ctx.service(ShiftService)
+    shifts.open(ctx.actor, {"note_100": 5})
+    shifts.close(ctx.actor, {"note_100": 5}, float_left_fen=500_00)
+    tab = ShiftTab(ctx)
+    qtbot.addWidget(tab)
+    page = tab.handover_page
+    assert page.handover_shift_id is not None
+    ctx.service(HandoverService).save(
+        ctx.actor,
+        page.handover_shift_id,
+        notes="",
+        equipment=[EquipmentLine(code, 1) for code in STANDARD_EQUIPMENT],
+    )
+    auth = AuthService(ctx.store, ctx.clock)
+    admin = auth.actor_for("ADMIN")
+    incoming = auth.actor_for("A002")
+    one_time = StaffAdminService(ctx.store, ctx.clock).reset_password(admin, incoming.staff_id)
+    tab.reload()
+
+    for role, staff_no, password in (
+        (Signer.OUTGOING, "A001", PASSWORD),
+        (Signer.INCOMING, "A002", one_time.password),
+    ):
+        sign = page.make_sign_dialog(role)
+        assert isinstance(sign, SignDialog)
+        sign.staff_no.setText(staff_no)
+        sign.password.setText(password)
+        if role is Signer.OUTGOING:
+            accept(qtbot, sign)
+            tab.reload()
+            continue
+        sign.submit()
+        qtbot.waitUntil(
+            lambda s=sign: not s.error.isHidden() or s.result() == QDialog.DialogCode.Accepted,  # type: ignore[misc]
+            timeout=10000,
+        )
+        assert sign.result() != QDialog.DialogCode.Accepted, "signed with a one-time password"
+        assert "A002 has a one-time password" in sign.error.text()
+    tab.reload()
+    assert "not signed" in page.sign_labels[Signer.INCOMING].text()
+
+    # Once A002 has chosen their own password, it signs.
+    PasswordService(ctx.store, ctx.clock).change_own(
+        incoming, PasswordChange(one_time.password, "own-pass-1", "own-pass-1")
+    )
+    sign = page.make_sign_dialog(Signer.INCOMING)
+    assert isinstance(sign, SignDialog)
+    sign.staff_no.setText("A002")
+    sign.password.setText("own-pass-1")
+    accept(qtbot, sign)
+    tab.reload()
+    assert "A002" in page.sign_labels[Signer.INCOMING].text()
