@@ -148,10 +148,11 @@ _NOT_DUE_SQL: Final = (
     "ELSE COALESCE((SELECT SUM(b.amount_fen) FROM bill b "
     "WHERE b.account_id = l.account_id AND b.due_date >= :today), 0) END)"
 )
-#: Overdue = owed minus what the bills not yet due still account for: payments settle the
-#: oldest bills first, so the bills not yet due (the newest) are the last to be paid. Exact
-#: as long as no bill falls due before the bill of an earlier period.
-_OVERDUE_SQL: Final = f"(l.owed_fen - MIN(l.owed_fen, {_NOT_DUE_SQL}))"
+#: Overdue = owed minus what the bills not yet due still account for (owed - MIN(owed,
+#: not due), written so each part is evaluated once): payments settle the oldest bills
+#: first, so the bills not yet due (the newest) are the last to be paid. Exact as long as
+#: no bill falls due before the bill of an earlier period.
+_OVERDUE_SQL: Final = f"MAX(l.owed_fen - {_NOT_DUE_SQL}, 0)"
 #: The active dispute freezes; the sum is read only for the few accounts that have one.
 _FROZEN_SQL: Final = (
     "(CASE WHEN l.account_id IN (SELECT account_id FROM dispute_freeze "
@@ -160,8 +161,9 @@ _FROZEN_SQL: Final = (
     "WHERE f.account_id = l.account_id AND f.starts_on <= :today "
     "AND f.expires_on >= :today) ELSE 0 END)"
 )
-#: The ladder amount ``ArrearsPolicy.tier_for`` reads: overdue minus the active freezes.
-_LADDER_SQL: Final = f"({_OVERDUE_SQL} - MIN({_OVERDUE_SQL}, {_FROZEN_SQL}))"
+#: The ladder amount ``ArrearsPolicy.tier_for`` reads: overdue minus the active freezes
+#: (overdue - MIN(overdue, frozen)).
+_LADDER_SQL: Final = f"MAX({_OVERDUE_SQL} - {_FROZEN_SQL}, 0)"
 _SMS_KINDS: Final = _quoted([k.value for k in REMINDER_KINDS if k != StepKind.PHONE_CALL])
 _CUT_KINDS: Final = _quoted([k.value for k in SERVICE_ACTION_KINDS])
 #: The stage of every member that has one, reading the actions table once, grouped by
@@ -241,13 +243,12 @@ class WorklistQuery:
                 terms.append("0")
             else:
                 low, high = amounts
-                # The ladder amount never exceeds what is owed: a cheap test first.
+                # The ladder amount never exceeds what is owed: a cheap test first; BETWEEN
+                # evaluates the amount once.
                 terms.append("l.owed_fen >= :tier_min")
-                terms.append(f"{_LADDER_SQL} >= :tier_min")
+                terms.append(f"{_LADDER_SQL} BETWEEN :tier_min AND :tier_max")
                 self.params["tier_min"] = low
-                if high is not None:
-                    terms.append(f"{_LADDER_SQL} <= :tier_max")
-                    self.params["tier_max"] = high
+                self.params["tier_max"] = high if high is not None else 2**62
         if filter.stage == NO_STAGE:
             terms.append(f"+l.account_id NOT IN (SELECT account_id FROM ({_STAGES_SQL}))")
         elif filter.stage is not None:
@@ -258,6 +259,14 @@ class WorklistQuery:
             self.params["stage_rank"] = StepKind(filter.stage).rank
         self._where = " AND ".join(terms)
         self._sort = sort
+        # Sorted by grid over every grid unit, the planner prefers the overdue range's index
+        # and sorts 95,000 rows after reading the table for the code (1.6 s at a million
+        # customers); the grid index has every column and the order but for the amount.
+        self._indexed = (
+            "INDEXED BY ix_worklist_grid "
+            if sort is not None and sort.key == "grid" and filter.grid_unit_id is None
+            else ""
+        )
 
     def count_sql(self) -> str:
         return f"SELECT COUNT(*) FROM account_ledger l WHERE {self._where}"
@@ -266,7 +275,10 @@ class WorklistQuery:
         sort = self._sort or WorklistSort()
         direction, reverse = ("DESC", "ASC") if sort.descending else ("ASC", "DESC")
         order = _ORDERS[sort.key].format(d=direction, r=reverse)
-        return f"SELECT l.account_id FROM account_ledger l WHERE {self._where} ORDER BY {order}"
+        return (
+            f"SELECT l.account_id FROM account_ledger l {self._indexed}"
+            f"WHERE {self._where} ORDER BY {order}"
+        )
 
 
 def _fetch_column(session: Session, sql: str, params: dict[str, Any]) -> list[Any]:
