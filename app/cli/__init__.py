@@ -67,9 +67,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     restore.add_argument("--db", type=Path, required=True, help="the store to replace")
     restore.add_argument("--from", dest="source", type=Path, required=True, help="the backup")
+    from app.cli.audit import add_parsers as add_audit_parsers
+    from app.cli.report import add_parser as add_report_parser
     from app.cli.sync import add_parsers as add_sync_parsers
 
+    add_report_parser(sub)
     add_sync_parsers(sub)
+    from app.cli.devices import add_parsers as add_device_parsers
+
+    add_device_parsers(sub)
+    add_audit_parsers(sub)
     return parser
 
 
@@ -231,6 +238,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.db_command == "restore":
                 return _db_restore(args.db, args.source)
             return _db_upgrade(args.db)
+        if args.command == "printer-sim":
+            from app.cli.devices import run as run_printer_sim
+
+            return run_printer_sim(args)
+        if args.command == "audit":
+            from app.cli.audit import dispatch as audit_dispatch
+
+            return audit_dispatch(args)
+        if args.command == "report":
+            from app.cli.report import dispatch as report_dispatch
+
+            return report_dispatch(args)
         if args.command in ("centre", "sync"):
             from app.cli.sync import dispatch as sync_dispatch
 

@@ -1,7 +1,7 @@
 """the worklist's keys on the account ledger projection
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-09 09:00:00
 
 The arrears worklist sorted by name or grid, or filtered by tier or grid unit, made ~95,000
@@ -30,7 +30,7 @@ from app.store.ledger_sql import (
 )
 
 revision = "0014"
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
