@@ -70,6 +70,16 @@ class Runner(Protocol):
     ) -> None: ...
 
 
+class _Generation:
+    """The number of the newest query, in a plain object: the worker reads it to skip a
+    superseded query's work without touching the Qt model from its thread."""
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value = 0
+
+
 class LazyWorklistModel(QAbstractTableModel, Generic[K, R, F, S]):
     """Rows in the service's order; ``key(row)`` is the id the row was asked for."""
 
@@ -102,7 +112,7 @@ class LazyWorklistModel(QAbstractTableModel, Generic[K, R, F, S]):
         self._ids: list[K] = []
         self._pages: OrderedDict[int, list[R | None]] = OrderedDict()
         self._asked: set[int] = set()
-        self._generation = 0
+        self._newest = _Generation()
         self._busy = False
         self._bold = QFont()
         self._bold.setBold(True)
@@ -135,17 +145,18 @@ class LazyWorklistModel(QAbstractTableModel, Generic[K, R, F, S]):
         if sort is not None:
             self._sort = sort
         generation = self._start()
-        source, query_filter, query_sort = self._source, self._filter, self._sort
+        newest, source = self._newest, self._source
+        query_filter, query_sort = self._filter, self._sort
         page_size = self._page_size
 
         def first_page() -> tuple[list[K], list[R]] | None:
-            if generation != self._generation:
+            if generation != newest.value:
                 return None  # a newer query came before this one started
             ids = list(source.worklist_ids(query_filter, query_sort, page_size))
             return ids, list(source.worklist_rows(ids)) if ids else []
 
         def every_id() -> list[K] | None:
-            if generation != self._generation:
+            if generation != newest.value:
                 return None
             return list(source.worklist_ids(query_filter, query_sort))
 
@@ -156,12 +167,13 @@ class LazyWorklistModel(QAbstractTableModel, Generic[K, R, F, S]):
         """Query again after an action, keeping the pages loaded (so the view keeps its
         scroll position; ``loaded`` tells when the selection can be restored)."""
         generation = self._start()
-        source, query_filter, query_sort = self._source, self._filter, self._sort
+        newest, source = self._newest, self._source
+        query_filter, query_sort = self._filter, self._sort
         pages = sorted(self._pages)
         page_size = self._page_size
 
         def everything() -> tuple[list[K], dict[int, list[R]]] | None:
-            if generation != self._generation:
+            if generation != newest.value:
                 return None
             ids = list(source.worklist_ids(query_filter, query_sort))
             rows: dict[int, list[R]] = {}
@@ -174,18 +186,18 @@ class LazyWorklistModel(QAbstractTableModel, Generic[K, R, F, S]):
         self._run(generation, everything, self._reload_arrived)
 
     def _start(self) -> int:
-        self._generation += 1
+        self._newest.value += 1
         self._asked.clear()
         self._set_busy(True)
-        return self._generation
+        return self._newest.value
 
     def _run(self, generation: int, fn: Callable[[], Any], done: Callable[[Any], None]) -> None:
         def on_done(value: Any) -> None:
-            if generation == self._generation and value is not None:
+            if generation == self._newest.value and value is not None:
                 done(value)
 
         def on_error(exc: BaseException) -> None:
-            if generation == self._generation:
+            if generation == self._newest.value:
                 self._set_busy(False)
                 self.failed.emit(exc)
 
@@ -268,12 +280,12 @@ class LazyWorklistModel(QAbstractTableModel, Generic[K, R, F, S]):
         if page in self._asked:
             return
         self._asked.add(page)
-        generation = self._generation
+        generation = self._newest.value
         wanted = self._ids[page * self._page_size : (page + 1) * self._page_size]
-        source = self._source
+        newest, source = self._newest, self._source
 
         def rows() -> list[R] | None:
-            if generation != self._generation:
+            if generation != newest.value:
                 return None
             return list(source.worklist_rows(wanted))
 
