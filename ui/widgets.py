@@ -321,6 +321,11 @@ def set_column_widths(view: QTableView, chars: Sequence[int]) -> None:
         view.setColumnWidth(column, width * unit + 16)
 
 
+def show_busy(view: QAbstractItemView, busy: bool) -> None:
+    """The busy cue of a view whose model queries on the task worker: a busy cursor."""
+    view.viewport().setCursor(Qt.CursorShape.BusyCursor if busy else Qt.CursorShape.ArrowCursor)
+
+
 def heading_label(parent: QWidget | None = None, *, point_delta: int = 2) -> QLabel:
     """A bold label a few points larger than the body text, for section titles."""
     label = QLabel(parent)

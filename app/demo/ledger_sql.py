@@ -31,6 +31,7 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 from app.demo.holdings import MONTHS, PROFILE_COLUMNS
+from app.store.ledger_sql import KEYS_FILL
 
 PRIME: Final = 2_147_483_647  # 2**31 - 1
 LOW44: Final = 1 << 44
@@ -329,5 +330,6 @@ FROM totals
 
 def insert_ledger(con: sqlite3.Connection, first_account: int, last_account: int) -> None:
     """The ``account_ledger`` rows of the accounts in the range, once their bills are in
-    (the projection's triggers are off during the load)."""
+    (the projection's triggers are off during the load), with the worklist's keys."""
     con.execute(_LEDGER, {"first": first_account, "last": last_account})
+    con.execute(KEYS_FILL, {"first": first_account, "last": last_account})

@@ -36,6 +36,8 @@ def _fresh_store(tmp: Path) -> Path:
             " '2020-01-01');"
             "INSERT INTO account (id, customer_id, number, opened_on) VALUES"
             " (1, 1, '3100000001', '2020-01-01'), (2, 1, '3100000002', '2020-01-01');"
+            "INSERT INTO grid_unit (id, hall_id, code, name, manager_name, manager_phone)"
+            " VALUES (1, 1, 'G01', '一网格', '甲', '1'), (2, 1, 'G02', '二网格', '乙', '2');"
         )
         con.commit()
         con.close()
@@ -51,6 +53,12 @@ events = st.lists(
         st.tuples(
             st.just("pay"), st.integers(1, 2), st.integers(-20_000, 90_000), st.integers(0, 500)
         ),
+        # a bill's due date moved (month, day): two bills may fall due the same day
+        st.tuples(st.just("due"), st.integers(1, 2), st.integers(1, 12), st.integers(1, 28)),
+        # the customer renamed (a pinyin) or moved to grid unit 0 (none), 1 or 2
+        st.tuples(st.just("rename"), st.just(1), st.integers(0, 3), st.integers(0, 2)),
+        # a grid unit's code changed
+        st.tuples(st.just("code"), st.integers(1, 2), st.integers(0, 99), st.just(0)),
     ),
     max_size=25,
 )
@@ -76,7 +84,22 @@ def test_projection_matches_recomputation(tmp_path: Path, events: list[tuple]) -
                 "VALUES (?, ?, ?, ?, ?)",
                 (account, period, b, f"2026-{a:02d}-01", f"2026-{a:02d}-20"),
             )
-        elif a != 0:
+        elif kind == "due":
+            con.execute(
+                "UPDATE bill SET due_date = ? WHERE account_id = ? AND id = "
+                "(SELECT MAX(id) FROM bill WHERE account_id = ?)",
+                (f"2027-{a:02d}-{b:02d}", account, account),
+            )
+        elif kind == "rename":
+            con.execute(
+                "UPDATE customer SET name_pinyin = ?, name = ?, grid_unit_id = ? WHERE id = 1",
+                (f"p{a}", f"名{a}", b or None),
+            )
+        elif kind == "code":
+            con.execute(
+                "UPDATE grid_unit SET code = ? WHERE id = ?", (f"C{account}{a:02d}", account)
+            )
+        elif kind == "pay" and a != 0:
             con.execute(
                 "INSERT INTO payment (id, account_id, amount_fen, method, reference, paid_at, "
                 "penalty_fen) VALUES (?, ?, ?, 'cash', '', ?, ?)",
@@ -154,7 +177,22 @@ def test_upgrade_from_0001_builds_the_projection(tmp_path: Path) -> None:
     store.close()
     con = sqlite3.connect(path)
     assert con.execute("SELECT * FROM account_ledger").fetchall() == [
-        (1, 12000, 6000, 6000, "2026-03-20")
+        # the totals (0002), then the worklist keys (0014): name keys, no grid unit, the
+        # last due date and its bill, the due date before it
+        (
+            1,
+            12000,
+            6000,
+            6000,
+            "2026-03-20",
+            "zhangsan",
+            "张三",
+            None,
+            "",
+            "2026-03-20",
+            7000,
+            "2026-02-20",
+        )
     ]
     assert con.execute("SELECT kind, penalty_fen FROM payment").fetchall() == [("payment", 0)]
     assert list(tmp_path.glob("old.sqlite3.pre-migration-*.bak"))

@@ -352,6 +352,45 @@ def test_0011_fills_the_statutory_date_of_every_complaint(demo_db_copy: Path) ->
     store.close()
 
 
+def test_0014_fills_the_worklist_keys_of_every_account(demo_db_copy: Path) -> None:
+    """Down to 0013 and up again: every account's worklist keys (name, grid unit, due
+    dates) are filled from the customers, grid units and bills, the projection agrees with
+    a fresh computation (``ledger_drift`` covers the keys), the totals are untouched and
+    the triggers keep the keys from then on."""
+    from app.store.ledger_sql import ledger_drift
+
+    url = sqlite_url(demo_db_copy)
+    con = sqlite3.connect(demo_db_copy)
+    totals = "SELECT account_id, billed_fen, paid_fen, owed_fen, oldest_unpaid_due"
+    before = con.execute(f"{totals} FROM account_ledger ORDER BY account_id").fetchall()
+    keys = con.execute(
+        "SELECT account_id, sort_pinyin, grid_code, last_due FROM account_ledger "
+        "ORDER BY account_id"
+    ).fetchall()
+    con.close()
+    assert len(before) > 20 and all(k[1] and k[3] for k in keys)
+    command.downgrade(database.alembic_config(url), "0013")
+    con = sqlite3.connect(demo_db_copy)
+    columns = {row[1] for row in con.execute("PRAGMA table_info(account_ledger)")}
+    con.close()
+    assert "sort_pinyin" not in columns and "last_due" not in columns
+    command.upgrade(database.alembic_config(url), "head")
+    con = sqlite3.connect(demo_db_copy)
+    after = con.execute(f"{totals} FROM account_ledger ORDER BY account_id").fetchall()
+    refilled = con.execute(
+        "SELECT account_id, sort_pinyin, grid_code, last_due FROM account_ledger "
+        "ORDER BY account_id"
+    ).fetchall()
+    con.execute("UPDATE grid_unit SET code = 'ZZ9' WHERE id = (SELECT MIN(id) FROM grid_unit)")
+    con.commit()
+    con.close()
+    assert after == before and refilled == keys
+    store = open_store(url)
+    with store.read() as session:
+        assert ledger_drift(session) == []
+    store.close()
+
+
 def test_0013_keeps_staff_and_their_logins(tmp_path: Path) -> None:
     """Staff of a 0012 store keep their password and role, and need no change of password;
     the password history is append-only; the audit trail's indexes exist (issue 16)."""

@@ -2,10 +2,10 @@
 with the restore requests (and their deadlines) and the outbound SMS queue beside it
 (``side_panel``) and the worklist's filters above it (``filter_bar``).
 
-The worklist is a lazy model over ids sorted and filtered in SQL (``worklist_model``).
-Actions run on the task worker and reload the worklist when they are done; the rows that
-were selected stay selected. The tab queries nothing until it is first shown, so it costs
-nothing at start-up.
+The worklist is a lazy model over ids sorted and filtered in SQL, queried on the task
+worker (``worklist_model``). Actions run on the worker too and reload the worklist when
+they are done; the rows that were selected stay selected. The tab queries nothing until it
+is first shown, so it costs nothing at start-up.
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ from ui.widgets import (
     configure_table,
     set_column_widths,
     set_text_colour,
+    show_busy,
 )
 
 #: The widest column texts in characters, in column order.
@@ -128,7 +129,14 @@ class ArrearsTab(QWidget):
     # -- construction ---------------------------------------------------------------------
 
     def _build_worklist(self) -> None:
-        self.model = ArrearsWorklistTableModel(self._ctx.arrears, self.business_date, self)
+        self.model = ArrearsWorklistTableModel(
+            self._ctx.arrears, self._ctx.tasks, self.business_date, self
+        )
+        # Queries run on the worker: a busy cue meanwhile, the selection restored after.
+        self._reselect: list[int] = []
+        self.model.busyChanged.connect(self._show_busy)
+        self.model.loaded.connect(self._worklist_loaded)
+        self.model.failed.connect(lambda exc: self._say(error_text(exc), Palette.DANGER))
         self.worklist = QTableView(self)
         self.worklist.setObjectName("arrearsWorklist")
         self.worklist.setModel(self.model)
@@ -223,22 +231,25 @@ class ArrearsTab(QWidget):
         """Query the worklist again with the filters on screen."""
         self.filters.settle()
         self._loaded = True
-        try:
-            self.model.set_query(filter=self.current_filter())
-        except Exception as exc:
-            self._say(error_text(exc), Palette.DANGER)
+        self.model.set_query(filter=self.current_filter())
         self._show_count()
 
     def reload(self) -> None:
         """Query again after an action; the selected accounts stay selected."""
-        selected = self.selected_account_ids()
-        try:
-            self.model.reload()
-        except Exception as exc:
-            self._say(error_text(exc), Palette.DANGER)
-        self.select_accounts(selected)
+        self._reselect = self.selected_account_ids()
+        self.model.reload()
         self.refresh_side()
         self._show_count()
+
+    def _show_busy(self, busy: bool) -> None:
+        show_busy(self.worklist, busy)
+        self._show_count()
+
+    def _worklist_loaded(self) -> None:
+        selected, self._reselect = self._reselect, []
+        self.select_accounts(selected)
+        self._show_count()
+        self._update_buttons()
 
     def refresh_side(self) -> None:
         try:
@@ -270,13 +281,9 @@ class ArrearsTab(QWidget):
 
     def sort_by(self, key: str, descending: bool) -> None:
         """Sort the worklist in SQL (``owed``, ``days``, ``name`` or ``grid``)."""
-        selected = self.selected_account_ids()
-        try:
-            self.model.set_query(sort=WorklistSort(key, descending))
-        except Exception as exc:
-            self._say(error_text(exc), Palette.DANGER)
+        self._reselect = self.selected_account_ids()
+        self.model.set_query(sort=WorklistSort(key, descending))
         self._show_sort_indicator()
-        self.select_accounts(selected)
 
     def _show_sort_indicator(self) -> None:
         header = self.worklist.horizontalHeader()
@@ -294,10 +301,12 @@ class ArrearsTab(QWidget):
         return sorted({i.row() for i in self.worklist.selectionModel().selectedRows()})
 
     def selected_account_ids(self) -> list[int]:
-        return [self.model.row_at(r).account_id for r in self.selected_rows()]
+        return [self.model.key_at(r) for r in self.selected_rows()]
 
     def selected_row_objects(self) -> list[WorklistRow]:
-        return [self.model.row_at(r) for r in self.selected_rows()]
+        """The selected rows whose page is loaded (``selected_account_ids``: all)."""
+        rows = (self.model.row_at(r) for r in self.selected_rows())
+        return [row for row in rows if row is not None]
 
     def current_row(self) -> WorklistRow | None:
         rows = self.selected_row_objects()
@@ -315,7 +324,7 @@ class ArrearsTab(QWidget):
         )
 
     def select_rows(self, rows: Sequence[int]) -> None:
-        self.select_accounts([self.model.row_at(r).account_id for r in rows])
+        self.select_accounts([self.model.key_at(r) for r in rows])
 
     def _double_clicked(self, index: QModelIndex) -> None:
         if index.isValid():
@@ -335,7 +344,7 @@ class ArrearsTab(QWidget):
             self.open_button,
         ):
             button.setEnabled(one)
-        self.remind_button.setEnabled(bool(rows) and not self._busy)
+        self.remind_button.setEnabled(bool(self.selected_rows()) and not self._busy)
         restore_selected = self.side.selected_restore() is not None
         self.side.restore_button.setEnabled(restore_selected and not self._busy)
         self.side.export_button.setEnabled(self.side.pending_sms() > 0 and not self._busy)
@@ -560,8 +569,8 @@ class ArrearsTab(QWidget):
 
     def _show_count(self) -> None:
         total = self.model.total_count()
-        if not self._loaded:
-            self.filters.count_label.setText("")
+        if not self._loaded or self.model.busy:
+            self.filters.count_label.setText(_("Searching…") if self._loaded else "")
             return
         self.filters.count_label.setText(
             ngettext("{count} account in arrears", "{count} accounts in arrears", total).format(

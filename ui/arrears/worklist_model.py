@@ -1,9 +1,9 @@
-"""The arrears worklist as a lazy table model: sorted ids up front, rows fetched by page.
+"""The arrears worklist as a lazy table model: sorted ids, rows fetched by page.
 
 Anki's browser in small: the service sorts and filters every account in SQL and hands
 back ids only (cheap, even for 100,000 accounts); the display rows, for which the ladder
-engine has to run, are asked for a page at a time as the view scrolls
-(``canFetchMore``/``fetchMore``). Sorting a column re-queries the ids in the new order.
+engine has to run, are asked for a page at a time as the view paints them, on the task
+worker (``ui.worklist_model``). Sorting a column re-queries the ids in the new order.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from ui.widgets import (
     Palette,
     RowRole,
 )
-from ui.worklist_model import PAGE_SIZE, Index, LazyWorklistModel, WorklistSource
+from ui.worklist_model import PAGE_SIZE, Index, LazyWorklistModel, Runner, WorklistSource
 
 #: The role that gives the account id of a row.
 AccountIdRole: Final = int(Qt.ItemDataRole.UserRole) + 2
@@ -101,6 +101,7 @@ class ArrearsWorklistTableModel(LazyWorklistModel[int, WorklistRow, WorklistFilt
     def __init__(
         self,
         source: WorklistSource[int, WorklistRow, WorklistFilter, WorklistSort],
+        runner: Runner,
         today: Callable[[], date],
         parent: Any = None,
         *,
@@ -108,6 +109,7 @@ class ArrearsWorklistTableModel(LazyWorklistModel[int, WorklistRow, WorklistFilt
     ) -> None:
         super().__init__(
             source,
+            runner,
             [c.title for c in COLUMNS],
             lambda row: row.account_id,
             WorklistFilter(None, None, None, None, None),
@@ -136,19 +138,20 @@ class ArrearsWorklistTableModel(LazyWorklistModel[int, WorklistRow, WorklistFilt
 
     def refresh_dates(self) -> None:
         """Repaint the due-date colours (the business date moved on)."""
-        if self._rows:
+        if self._ids:
             self.dataChanged.emit(
                 self.index(0, COL_NEXT),
-                self.index(len(self._rows) - 1, COL_DUE),
+                self.index(len(self._ids) - 1, COL_DUE),
                 [FOREGROUND_ROLE],
             )
 
     def data(self, index: Index, role: int = DISPLAY_ROLE) -> Any:
-        row_no = index.row()
-        if not 0 <= row_no < len(self._rows):
-            return None
         column = index.column()
-        row = self._rows[row_no]
+        if role == ALIGNMENT_ROLE and 0 <= column < len(COLUMNS):
+            return int(COLUMNS[column].align)
+        row = self.cached_row(index.row())
+        if row is None:
+            return None
         if role in (DISPLAY_ROLE, TOOLTIP_ROLE):
             if role == TOOLTIP_ROLE and column == COL_CUSTOMER:
                 return _("Account {account}").format(account=row.account_no)
@@ -180,5 +183,5 @@ class ArrearsWorklistTableModel(LazyWorklistModel[int, WorklistRow, WorklistFilt
 
 
 def account_ids_of(model: ArrearsWorklistTableModel, rows: Sequence[int]) -> list[int]:
-    """The account ids of view rows, in row order, without duplicates."""
-    return [model.row_at(r).account_id for r in sorted(set(rows))]
+    """The account ids of view rows, in row order, without duplicates (loaded or not)."""
+    return [model.key_at(r) for r in sorted(set(rows))]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -46,7 +46,13 @@ from ui.complaints.reports_view import ComplaintReportsView
 from ui.complaints.worklist_model import ComplaintWorklistModel
 from ui.context import AppContext
 from ui.errors import error_text
-from ui.widgets import Palette, configure_table, set_column_widths, set_text_colour
+from ui.widgets import (
+    Palette,
+    configure_table,
+    set_column_widths,
+    set_text_colour,
+    show_busy,
+)
 
 PAGE_WORKLIST, PAGE_INTAKE, PAGE_FAULTS, PAGE_REPORTS = range(4)
 COLUMN_CHARS = (19, 15, 14, 8, 12, 10, 12, 6, 14, 14, 14, 30)
@@ -142,7 +148,7 @@ class ComplaintsTab(QWidget):
         self.new_button.setObjectName("complaintNewButton")
         self.new_button.clicked.connect(lambda *_a: self.start_intake())
 
-        self.model = ComplaintWorklistModel(self._service, ctx.hall.timezone, self)
+        self.model = ComplaintWorklistModel(self._service, ctx.tasks, ctx.hall.timezone, self)
         self.table = QTableView(worklist_page)
         self.table.setObjectName("complaintWorklist")
         self.table.setModel(self.model)
@@ -152,6 +158,12 @@ class ComplaintsTab(QWidget):
         self.table.horizontalHeader().sectionClicked.connect(self._header_clicked)
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._selected())
         self.table.doubleClicked.connect(lambda _i: self._selected())
+        # The worklist queries on the task worker: a busy cue meanwhile, the count and a
+        # pending selection once the ids are in.
+        self._pending_select: str | None = None
+        self.model.busyChanged.connect(self._show_busy)
+        self.model.loaded.connect(self._worklist_loaded)
+        self.model.failed.connect(lambda exc: self.count_label.setText(error_text(exc)))
 
         self.case = CaseView(ctx, worklist_page, print_function=print_function)
         self.case.changed.connect(self._case_changed)
@@ -223,31 +235,38 @@ class ComplaintsTab(QWidget):
     def apply_filters(self) -> None:
         if not self._loaded:
             return
-        try:
-            self.model.set_query(self.current_filter())
-        except Exception as exc:
-            self.count_label.setText(error_text(exc))
-            return
+        self.model.set_query(self.current_filter())
         self._show_count()
         self._show_sort_indicator()
 
     def reload(self) -> None:
-        selected = self.case.case.complaint_id.hex if self.case.case else None
+        self._pending_select = self.case.case.complaint_id.hex if self.case.case else None
         self.model.reload()
         self._show_count()
+
+    def _show_busy(self, busy: bool) -> None:
+        show_busy(self.table, busy)
+        self._show_count()
+
+    def _worklist_loaded(self) -> None:
+        self._show_count()
+        selected, self._pending_select = self._pending_select, None
         if selected:
             self.select(selected)
 
     def _show_count(self) -> None:
+        if self.model.busy:
+            self.count_label.setText(_("Searching…"))
+            return
         n = self.model.total_count()
         self.count_label.setText(ngettext("{n} complaint", "{n} complaints", n).format(n=n))
 
     def select(self, complaint_hex: str) -> bool:
+        """Select the complaint's row; while the worklist is loading, once it is in."""
         row = self.model.row_of(complaint_hex)
-        while row < 0 and self.model.canFetchMore(QModelIndex()):
-            self.model.fetchMore(QModelIndex())
-            row = self.model.row_of(complaint_hex)
         if row < 0:
+            if self.model.busy:
+                self._pending_select = complaint_hex
             return False
         self.table.selectRow(row)
         self.table.scrollTo(self.model.index(row, 0))
@@ -256,7 +275,7 @@ class ComplaintsTab(QWidget):
     def _selected(self) -> None:
         rows = self.table.selectionModel().selectedRows()
         if rows:
-            self.case.show_complaint(self.model.row_at(rows[0].row()).complaint_id)
+            self.case.show_complaint(uuid.UUID(hex=self.model.key_at(rows[0].row())))
 
     def _header_clicked(self, column: int) -> None:
         key = self.model.sort_key_of(column)

@@ -31,7 +31,7 @@ from ui.widgets import (
     TOOLTIP_ROLE,
     RowRole,
 )
-from ui.worklist_model import Index, LazyWorklistModel, WorklistSource
+from ui.worklist_model import Index, LazyWorklistModel, Runner, WorklistSource
 
 BACKGROUND_ROLE: Final = int(Qt.ItemDataRole.BackgroundRole)
 _AMBER_BG: Final = QBrush(QColor("#fff4e0"))
@@ -82,11 +82,13 @@ class ComplaintWorklistModel(LazyWorklistModel[str, WorklistRow, WorklistFilter,
     def __init__(
         self,
         source: WorklistSource[str, WorklistRow, WorklistFilter, WorklistSort],
+        runner: Runner,
         timezone: str,
         parent: Any = None,
     ) -> None:
         super().__init__(
             source,
+            runner,
             [c.title for c in COLUMNS],
             lambda row: row.complaint_id.hex,
             WorklistFilter(),
@@ -103,10 +105,9 @@ class ComplaintWorklistModel(LazyWorklistModel[str, WorklistRow, WorklistFilter,
         return COLUMNS[column].sort_key if 0 <= column < len(COLUMNS) else None
 
     def data(self, index: Index, role: int = DISPLAY_ROLE) -> Any:
-        row_no = index.row()
-        if not 0 <= row_no < len(self._rows):
+        row = self.cached_row(index.row())
+        if row is None:
             return None
-        row = self._rows[row_no]
         column = index.column()
         if role in (DISPLAY_ROLE, TOOLTIP_ROLE):
             return COLUMNS[column].text(row, self._timezone)

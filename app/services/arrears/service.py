@@ -211,10 +211,13 @@ class ArrearsService:
         with self._store.read() as session:
             return worklist_count(session, ctx.policy, ctx.today, filter)
 
-    def worklist_ids(self, filter: WorklistFilter, sort: WorklistSort) -> list[int]:
+    def worklist_ids(
+        self, filter: WorklistFilter, sort: WorklistSort, limit: int | None = None
+    ) -> list[int]:
+        """The matching account ids in the sort's order (the first ``limit`` of them)."""
         ctx = self._context()
         with self._store.read() as session:
-            return worklist_ids(session, ctx.policy, ctx.today, filter, sort)
+            return worklist_ids(session, ctx.policy, ctx.today, filter, sort, limit)
 
     def grid_units(self) -> list[tuple[int, str]]:
         """(id, name) of the grid units, in code order, for the worklist's grid filter."""

@@ -467,10 +467,13 @@ class ComplaintService:
 
     # -- the worklist (``app.services.complaints.worklist``) ------------------------------
 
-    def worklist_ids(self, filter: WorklistFilter, sort: WorklistSort) -> list[str]:
-        """Every matching complaint id (hex, as stored), in the SQL order."""
+    def worklist_ids(
+        self, filter: WorklistFilter, sort: WorklistSort, limit: int | None = None
+    ) -> list[str]:
+        """Every matching complaint id (hex, as stored), in the SQL order (the first
+        ``limit`` of them)."""
         with self._store.read() as session:
-            return worklist_ids(session, filter, sort)
+            return worklist_ids(session, filter, sort, limit)
 
     def worklist_count(self, filter: WorklistFilter) -> int:
         with self._store.read() as session:

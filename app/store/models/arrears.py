@@ -13,7 +13,17 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, Uuid
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Uuid,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.domain.ids import uuid7
@@ -40,18 +50,40 @@ class CallResult(StrEnum):
     WRONG_NUMBER = "wrong_number"
 
 
+#: The accounts the worklist reads: something unpaid (overdue or not yet due).
+_UNPAID = text("oldest_unpaid_due IS NOT NULL")
+#: What every worklist index carries after its order keys, so no query reads the table.
+_WORKLIST_TAIL = ("oldest_unpaid_due", "owed_fen", "grid_unit_id", "last_due", "last_due_fen")
+
+
+def _worklist_index(name: str, *keys: str) -> Index:
+    tail = [c for c in (*_WORKLIST_TAIL, "prior_due") if c not in keys]
+    return Index(name, *keys, *tail, sqlite_where=_UNPAID)
+
+
 class AccountLedger(Base):
     """Per-account totals; see the module docstring. ``owed_fen`` < 0 is a credit.
 
     ``paid_fen`` counts what payments credited to the account, that is without the part
     of a payment that settled a late-payment penalty. ``oldest_unpaid_due`` is the due date
     of the oldest bill not covered when payments settle bills oldest first.
+
+    The worklist's keys (migration 0014, see ``app.store.ledger_sql``): the customer's
+    ``sort_pinyin``/``sort_name`` and ``grid_unit_id``/``grid_code`` ('' for none), and from
+    the bills ``last_due`` (the latest due date), ``last_due_fen`` (the bills due that day)
+    and ``prior_due`` (the latest due date before it). The ``ix_worklist_*`` indexes cover
+    only the accounts with something unpaid and carry every column a worklist query reads.
     """
 
     __tablename__ = "account_ledger"
     __table_args__ = (
         Index("ix_account_ledger_owed_fen", "owed_fen"),
         Index("ix_account_ledger_oldest_unpaid_due", "oldest_unpaid_due"),
+        _worklist_index("ix_worklist_owed", "owed_fen", "account_id"),
+        _worklist_index("ix_worklist_due", "oldest_unpaid_due", "account_id"),
+        _worklist_index("ix_worklist_name", "sort_pinyin", "sort_name", "account_id"),
+        _worklist_index("ix_worklist_grid", "grid_code", "owed_fen", "account_id"),
+        _worklist_index("ix_worklist_grid_unit", "grid_unit_id", "oldest_unpaid_due", "account_id"),
     )
 
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), primary_key=True)
@@ -59,6 +91,13 @@ class AccountLedger(Base):
     paid_fen: Mapped[int] = mapped_column(Integer, default=0)
     owed_fen: Mapped[int] = mapped_column(Integer, default=0)
     oldest_unpaid_due: Mapped[date | None] = mapped_column(Date, default=None)
+    sort_pinyin: Mapped[str] = mapped_column(String(200), server_default="")
+    sort_name: Mapped[str] = mapped_column(String(100), server_default="")
+    grid_unit_id: Mapped[int | None] = mapped_column(Integer)
+    grid_code: Mapped[str] = mapped_column(String(16), server_default="")
+    last_due: Mapped[date | None] = mapped_column(Date)
+    last_due_fen: Mapped[int] = mapped_column(Integer, server_default="0")
+    prior_due: Mapped[date | None] = mapped_column(Date)
 
 
 class ArrearsPolicyVersion(Base):

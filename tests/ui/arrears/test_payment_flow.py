@@ -26,6 +26,7 @@ from app.settings import RECEIPT_ARCHIVE_DIR, MemoryBackend
 from app.store.database import open_store, sqlite_url
 from app.store.models import PaymentMethod, VerificationMethod
 from tests.conftest import open_test_shift
+from tests.ui.worklist import settle
 from ui.arrears.labels import yuan_text
 from ui.arrears.payment_dialog import PAGE_CONFIRM, PAGE_DONE, PAGE_ENTRY, PaymentDialog
 from ui.arrears.printing import (
@@ -142,6 +143,7 @@ def test_cash_payment_end_to_end(
     tab.resize(1400, 900)
     tab.show()
     account = owing_account(ctx)
+    settle(tab.model)
     assert account in tab.model.account_ids()
     tab.select_accounts([account])
 
@@ -203,6 +205,7 @@ def test_cash_payment_end_to_end(
         count(db, "SELECT count(*) FROM receipt_print WHERE outcome = 'printed' AND copy_no = 0")
         == 1
     )
+    settle(tab.model)
     assert account not in tab.model.account_ids()  # paid: off the worklist
     assert recorded.receipt_no in tab.message.text()
 

@@ -23,6 +23,7 @@ from app.services.complaints.faults import FaultNoticeService
 from app.services.staff.auth import AuthService
 from app.settings import MemoryBackend
 from app.store.database import open_store, sqlite_url
+from tests.ui.worklist import loaded_rows, settle
 from ui.complaints.case_view import StepDialog
 from ui.complaints.fault_banner import FaultBanner, install_fault_banner
 from ui.complaints.tab import PAGE_INTAKE, ComplaintsTab
@@ -196,9 +197,9 @@ def test_worklist_is_lazy_sorted_and_filtered(tab: ComplaintsTab, ctx: AppContex
     assert table is tab.table
     model = tab.model
     assert isinstance(model, ComplaintWorklistModel)
+    rows = loaded_rows(model)
     total = model.total_count()
-    assert total > 0 and model.rowCount() <= total
-    rows = [model.row_at(r) for r in range(model.rowCount())]
+    assert total > 0 and model.rowCount() == total == len(rows)
     open_rows = [
         r for r in rows if r.reading.level not in (Level.ANSWERED, Level.LATE) and not r.paused
     ]
@@ -211,15 +212,17 @@ def test_worklist_is_lazy_sorted_and_filtered(tab: ComplaintsTab, ctx: AppContex
         if row.reading.level is Level.OK:
             assert colour is None
     tab.category_filter.setCurrentIndex(tab.category_filter.findData("billing"))
-    assert all(model.row_at(r).category == "billing" for r in range(model.rowCount()))
+    assert all(r.category == "billing" for r in loaded_rows(model))
     tab.status_filter.setCurrentIndex(tab.status_filter.findData("archived"))
-    assert all(model.row_at(r).status == "archived" for r in range(model.rowCount()))
+    assert all(r.status == "archived" for r in loaded_rows(model))
     tab.status_filter.setCurrentIndex(tab.status_filter.findData(None))
     tab.category_filter.setCurrentIndex(0)
+    settle(model)
     assert model.total_count() == ctx.service(ComplaintService).worklist_count(tab.current_filter())
 
 
 def test_worklist_model_passes_qtmodeltester(qtmodeltester: object, tab: ComplaintsTab) -> None:
+    settle(tab.model)
     qtmodeltester.check(tab.model)  # type: ignore[attr-defined]
 
 
@@ -392,6 +395,6 @@ def test_case_and_worklist_show_the_statutory_date_beside_the_halls(
     model = tab.model
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
     column = headers.index("Statutory date")
-    row = next(r for r in range(model.rowCount()) if model.row_at(r).complaint_id == cid)
+    row = next(n for n, r in enumerate(loaded_rows(model)) if r.complaint_id == cid)
     assert model.data(model.index(row, column)) == "end of 11/13/26"
     assert model.data(model.index(row, 0), BACKGROUND_ROLE) is not None

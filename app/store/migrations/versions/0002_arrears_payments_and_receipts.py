@@ -10,7 +10,15 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from app.store.ledger_sql import LEDGER_FILL, LEDGER_TRIGGER_NAMES, LEDGER_TRIGGERS
+from app.store.ledger_sql import (
+    LEDGER_FILL,
+)
+from app.store.ledger_sql import (
+    LEDGER_TRIGGER_NAMES_0002 as LEDGER_TRIGGER_NAMES,
+)
+from app.store.ledger_sql import (
+    LEDGER_TRIGGERS_0002 as LEDGER_TRIGGERS,
+)
 
 revision = "0002"
 down_revision = "0001"
