@@ -22,7 +22,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _, ngettext
-from app.services.customers.service import DEFAULT_LIMIT, MAX_QUERY_LENGTH, SearchHit, search_hint
+from app.services.customers.service import (
+    DEFAULT_LIMIT,
+    MAX_QUERY_LENGTH,
+    CustomerRow,
+    SearchHit,
+    search_hint,
+)
 from ui.context import AppContext
 from ui.errors import show_error
 from ui.lookup.customer_panel import CustomerPanel
@@ -130,12 +136,14 @@ class LookupTab(QWidget):
             return
         self._last_query = query
         hits: list[SearchHit] = []
+        rows: list[CustomerRow] | None = None
         if query.strip():
-            try:
-                hits = self._ctx.customers.search(query)
+            try:  # the hits and the first batch of rows at once (one statement for a phone)
+                found = self._ctx.customers.lookup(query, page=self.model.BATCH)
+                hits, rows = found.hits, found.rows
             except Exception as exc:  # a database fault: say so, keep the tab usable
                 show_error(self, exc)
-        self.model.set_hits(hits)
+        self.model.set_hits(hits, rows)
         if self.model.rowCount():
             self.results.setCurrentIndex(self.model.index(0, 0))
         self._show_count()

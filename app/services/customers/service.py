@@ -208,10 +208,25 @@ def search_hint(raw: str) -> tuple[str, dict[str, str]] | None:
     return id_number_problem(q)
 
 
+_EXACT_SQL: dict[tuple[MatchKind, ...], str] = {}
 _SQL_ROWS = text(
     "SELECT c.id, c.name, c.kind, c.id_number, c.contact_phone, COALESCE(g.name, '') "
     "FROM customer c LEFT JOIN grid_unit g ON g.id = c.grid_unit_id WHERE c.id IN ({ids})"
 )
+
+
+def _masked_row(
+    cid: int, name: str, kind: str, id_number: str, phone: str, grid: str
+) -> CustomerRow:
+    """One results row from the columns of ``_ROW_COLUMNS``, its personal data masked."""
+    return CustomerRow(
+        customer_id=cid,
+        name=name,
+        kind=CustomerKind(kind),
+        id_number_masked=mask_id_number(id_number),
+        phone_masked=mask_phone(phone),
+        grid_unit=grid,
+    )
 
 
 def customer_rows(session: Session, ids: list[int]) -> list[CustomerRow]:
@@ -220,17 +235,56 @@ def customer_rows(session: Session, ids: list[int]) -> list[CustomerRow]:
         return []
     placeholders = ", ".join(str(int(i)) for i in ids)
     result = session.execute(text(_SQL_ROWS.text.format(ids=placeholders)))
-    by_id: dict[int, CustomerRow] = {}
-    for cid, name, kind, id_number, phone, grid in result:
-        by_id[cid] = CustomerRow(
-            customer_id=cid,
-            name=name,
-            kind=CustomerKind(kind),
-            id_number_masked=mask_id_number(id_number),
-            phone_masked=mask_phone(phone),
-            grid_unit=grid,
-        )
+    by_id = {row[0]: _masked_row(*row) for row in result}
     return [by_id[i] for i in ids if i in by_id]
+
+
+#: The exact matches of a string of digits, in the order ``search_customers`` lists them,
+#: each with its results row: one statement (the same indexes as the separate queries).
+_EXACT_PARTS: Final = {  # customer id, matched text, the rest of the statement
+    MatchKind.ID_NUMBER: ("id", "id_number", "customer WHERE id_number = ?1"),
+    MatchKind.SERVICE_NUMBER: (
+        "a.customer_id",
+        "s.number",
+        "service s JOIN account a ON a.id = s.account_id WHERE s.number = ?1",
+    ),
+    MatchKind.CONTACT_PHONE: ("id", "contact_phone", "customer WHERE contact_phone = ?1"),
+    MatchKind.ACCOUNT_NUMBER: ("customer_id", "number", "account WHERE number = ?1"),
+}
+_ROW_COLUMNS: Final = "c.id, c.name, c.kind, c.id_number, c.contact_phone, COALESCE(g.name, '')"
+
+
+def exact_lookup_sql(matches: tuple[MatchKind, ...]) -> str:
+    """The one statement finding ``matches`` (exact kinds) with their rows: columns
+    ``match order, matched text`` then ``_ROW_COLUMNS``; parameter 1 is the query."""
+    parts = " UNION ALL ".join(
+        "SELECT {n} AS ord, {0} AS cid, {1} AS matched FROM {2}".format(*_EXACT_PARTS[m], n=n)
+        for n, m in enumerate(matches)
+    )
+    return (
+        f"SELECT m.ord, m.matched, {_ROW_COLUMNS} FROM ({parts}) m "
+        "JOIN customer c ON c.id = m.cid LEFT JOIN grid_unit g ON g.id = c.grid_unit_id "
+        "ORDER BY m.ord, m.cid"
+    )
+
+
+def _exact_matches(q: str) -> tuple[MatchKind, ...] | None:
+    """The exact kinds ``search_customers`` would try for digits ``q``, or None when it
+    would do more (an ID suffix, a service-number prefix: the general path)."""
+    if not (q.isdigit() or len(q) == 18) or 4 <= len(q) <= 6:
+        return None
+    kinds: tuple[MatchKind, ...] = (MatchKind.ID_NUMBER,) if len(q) == 18 else ()
+    if q.isdigit():
+        kinds += (MatchKind.SERVICE_NUMBER, MatchKind.CONTACT_PHONE, MatchKind.ACCOUNT_NUMBER)
+    return kinds
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """What the results table shows first: every hit, and the rows of the first ``page``."""
+
+    hits: list[SearchHit]
+    rows: list[CustomerRow]
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,6 +366,38 @@ class CustomerService:
     def search(self, query: str, limit: int = DEFAULT_LIMIT) -> list[SearchHit]:
         with self._store.read() as session:
             return search_customers(session, query, limit)
+
+    def lookup(self, query: str, limit: int = DEFAULT_LIMIT, page: int = 50) -> Lookup:
+        """``search`` and the ``rows`` of its first ``page`` hits, at once.
+
+        A phone, account or 18-character ID number (the counter's usual query) is one fixed
+        statement on the store's reading connection (``Store.raw_read``); other queries
+        are ``search`` and ``rows`` in one session. Either way the same hits, in the same
+        order (tests/services/test_customer_lookup.py compares them)."""
+        kind, q = normalise_query(query)
+        matches = _exact_matches(q) if kind is QueryKind.DIGITS else None
+        if matches is not None:
+            sql = _EXACT_SQL.get(matches)
+            if sql is None:
+                sql = _EXACT_SQL[matches] = exact_lookup_sql(matches)
+            with self._store.raw_read() as cursor:
+                found = cursor.execute(sql, (q,)).fetchall()
+            hits: list[SearchHit] = []
+            rows: list[CustomerRow] = []
+            seen: set[int] = set()
+            for ord_, matched, *row in found:
+                cid = row[0]
+                if cid in seen or len(hits) >= limit:
+                    continue
+                seen.add(cid)
+                hits.append(SearchHit(cid, matches[ord_], matched))
+                if len(rows) < page:
+                    rows.append(_masked_row(*row))
+            if hits or len(q) < 7 or not q.isdigit():
+                return Lookup(hits, rows)
+        with self._store.read() as session:
+            hits = search_customers(session, query, limit)
+            return Lookup(hits, customer_rows(session, [h.customer_id for h in hits[:page]]))
 
     def rows(self, ids: list[int]) -> list[CustomerRow]:
         with self._store.read() as session:
