@@ -9,13 +9,8 @@ import pytest
 
 from app.domain.errors import AuthenticationError, PermissionDenied, ValidationError
 from app.services.base import Actor
-from app.services.customers.service import (
-    MAX_WRONG_PASSWORDS,
-    CustomerService,
-    MatchKind,
-    QueryKind,
-    normalise_query,
-)
+from app.services.customers.search import MatchKind, QueryKind, normalise_query
+from app.services.customers.service import MAX_WRONG_PASSWORDS, CustomerService
 from app.services.staff.auth import AuthService
 from app.store.database import Store, open_store, sqlite_url
 from app.store.models import VerificationMethod
@@ -391,7 +386,7 @@ def test_an_impossible_id_number_says_why_nothing_was_found(
     """Issue 12 item 12: an 18-digit ID with a wrong check digit found nothing without a
     hint. GB 11643-1999: the 18th character is the ISO 7064 MOD 11-2 check of the 17."""
     from app.i18n import _, in_language
-    from app.services.customers.service import search_hint
+    from app.services.customers.search import search_hint
 
     assert CustomerService(store).search(typed) == []
     hint = search_hint(typed)
