@@ -267,8 +267,11 @@ def test_opening_the_main_window_module_loads_no_other_tab() -> None:
 
 def test_opening_the_main_window_module_loads_no_sync_client_nor_admin() -> None:
     """docs/performance.md: sync stays out of the cold start until the first sync (the status
-    bar reads ``app.sync.status`` only), and staff and hall administration load when used."""
+    bar reads ``app.sync.status`` only), staff and hall administration load when used, and
+    the customer panel (with the payment dialog) when a customer first opens."""
     later = {
+        "ui.lookup.customer_panel",
+        "ui.arrears.payment_dialog",
         "app.sync.client",
         "app.sync.transport",
         "app.sync.push",
