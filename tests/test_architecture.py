@@ -263,3 +263,20 @@ def test_opening_the_main_window_module_loads_no_other_tab() -> None:
     tabs = {"ui.arrears.tab", "ui.complaints.tab", "ui.shifts.tab", "ui.etiquette.tab"}
     assert _loaded_with_the_main_window(tabs, top_level=False) == []
     assert _loaded_with_the_main_window({"ui.lookup.tab"}, top_level=False) == ["ui.lookup.tab"]
+
+
+def test_opening_the_main_window_module_loads_no_sync_client_nor_admin() -> None:
+    """docs/performance.md: sync stays out of the cold start until the first sync (the status
+    bar reads ``app.sync.status`` only), staff and hall administration load when used, and
+    the customer panel (with the payment dialog) when a customer first opens."""
+    later = {
+        "ui.lookup.customer_panel",
+        "ui.arrears.payment_dialog",
+        "app.sync.client",
+        "app.sync.transport",
+        "app.sync.push",
+        "app.sync.pull",
+        "app.services.staff.admin",
+        "app.services.hall.admin",
+    }
+    assert _loaded_with_the_main_window(later, top_level=False) == []

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from app import bootstrap
-from app.services.arrears import ArrearsService
 from app.services.base import Actor, Clock, utc_now
 from app.services.customers import CustomerService
 from app.services.hall import HallInfo, HallService
-from app.services.payments import PaymentService
-from app.services.payments.receipts import ReceiptService
 from app.services.staff.auth import AuthService
 from app.settings import SettingsBackend
 from app.store.database import Store
 from ui.tasks import TaskRunner
+
+if TYPE_CHECKING:  # built on first use (cold start: the window needs none of them)
+    from app.services.arrears import ArrearsService
+    from app.services.payments import PaymentService
+    from app.services.payments.receipts import ReceiptService
 
 
 class _StoreService(Protocol):
@@ -42,9 +44,6 @@ class AppContext:
     auth: AuthService
     customers: CustomerService
     hall_service: HallService
-    payments: PaymentService
-    receipts: ReceiptService
-    arrears: ArrearsService
     clock: Clock = utc_now
     tasks: TaskRunner = field(default_factory=lambda: TaskRunner())
     _services: dict[type[Any], Any] = field(default_factory=dict, repr=False)
@@ -59,6 +58,24 @@ class AppContext:
         if found is None:
             found = self._services[cls] = cls(self.store, self.clock)
         return found  # type: ignore[no-any-return]
+
+    @property
+    def payments(self) -> PaymentService:
+        from app.services.payments import PaymentService
+
+        return self.service(PaymentService)
+
+    @property
+    def receipts(self) -> ReceiptService:
+        from app.services.payments.receipts import ReceiptService
+
+        return self.service(ReceiptService)
+
+    @property
+    def arrears(self) -> ArrearsService:
+        from app.services.arrears import ArrearsService
+
+        return self.service(ArrearsService)
 
     def shared(self, key: type[T], build: Callable[[], T]) -> T:
         """The window's one ``key`` object, built by ``build`` the first time (helpers
@@ -82,8 +99,5 @@ class AppContext:
             auth=AuthService(store, clock),
             customers=CustomerService(store, clock),
             hall_service=hall_service,
-            payments=PaymentService(store, clock),
-            receipts=ReceiptService(store, clock),
-            arrears=ArrearsService(store, clock),
             clock=clock,
         )

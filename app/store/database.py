@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -267,6 +268,9 @@ class Store:
         #: The full page check's verdict; money writes wait for it (see ``health``).
         self.health = StoreHealth(self.path)
         install_capture(self._sessions)  # every write of a syncable kind also appends to the outbox
+        self._raw = threading.local()
+        self._raw_opened: list[Any] = []
+        self._raw_lock = threading.Lock()
 
     @property
     def url(self) -> str:
@@ -309,6 +313,31 @@ class Store:
             session.rollback()
             session.close()
 
+    @contextmanager
+    def raw_read(self) -> Iterator[Any]:
+        """A cursor on this thread's own reading connection (the driver's, no session).
+
+        For the hot reads (the lookup as the clerk types): one connection kept per thread,
+        fixed SQL (the driver's statement cache prepares it once), no ORM. The connection
+        never opens a transaction (reads only), so each statement sees the last commit.
+        Errors are typed as :meth:`read`'s are."""
+        conn = getattr(self._raw, "conn", None)
+        if conn is None:
+            conn = self.engine.raw_connection()
+            with self._raw_lock:
+                self._raw_opened.append(conn)
+            self._raw.conn = conn
+        cursor = conn.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            yield cursor
+        except (DBAPIError, sqlite3.Error) as exc:
+            typed = self._typed(exc)
+            if typed is None:
+                raise
+            raise typed from exc
+        finally:
+            cursor.close()
+
     def _typed(self, exc: BaseException) -> StoreError | None:
         typed = typed_error(exc, self.path)
         if isinstance(typed, StoreDamaged):
@@ -316,6 +345,10 @@ class Store:
         return typed
 
     def close(self) -> None:
+        with self._raw_lock:
+            opened, self._raw_opened = self._raw_opened, []
+        for conn in opened:
+            conn.invalidate()  # closes the driver's connection, not returned to the pool
         self.engine.dispose()
 
 

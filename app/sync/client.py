@@ -25,17 +25,13 @@ centre's rows), :mod:`app.sync.reset` and :mod:`app.sync.sanity`, over
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 
 from app.store.models import DeviceInfo
 from app.store.models.sync import (
-    OpState,
-    SyncConflict,
-    SyncOutbox,
     SyncRun,
     SyncState,
 )
@@ -53,49 +49,16 @@ from app.sync.pull import PullMixin
 from app.sync.push import PushMixin
 from app.sync.reset import ResetMixin
 from app.sync.sanity import SanityMixin
+from app.sync.status import Status, sync_status
 
 __all__ = ["HallSync", "Progress", "Status", "SyncReport"]
-
-
-@dataclass(frozen=True)
-class Status:
-    """What the status bar shows."""
-
-    enrolled: bool
-    url: str
-    pending: int
-    pending_payments: int
-    last_success_at: datetime | None
-    last_error: str
-    open_conflicts: int
 
 
 class HallSync(PushMixin, PullMixin, ResetMixin, SanityMixin, HallSyncBase):
     """The hall side of sync (see the module docstring)."""
 
     def status(self) -> Status:
-        st = self.state()
-        with self.store.read() as session:
-            pending = session.scalar(
-                select(func.count()).where(SyncOutbox.state == OpState.PENDING.value)
-            )
-            payments = session.scalar(
-                select(func.count()).where(
-                    SyncOutbox.state == OpState.PENDING.value, SyncOutbox.kind == "payment"
-                )
-            )
-            conflicts = session.scalar(
-                select(func.count()).where(SyncConflict.resolved_at.is_(None))
-            )
-        return Status(
-            enrolled=bool(st.credential),
-            url=st.url,
-            pending=int(pending or 0),
-            pending_payments=int(payments or 0),
-            last_success_at=st.last_success_at,
-            last_error=st.last_error,
-            open_conflicts=int(conflicts or 0),
-        )
+        return sync_status(self.store)
 
     # --- enrolment --------------------------------------------------------------------------
 

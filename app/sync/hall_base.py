@@ -11,14 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
-
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from typing import TYPE_CHECKING, Any
 
 from app.services.base import Clock, utc_now
 from app.store.database import Store
 from app.store.models.sync import (
-    STATE,
     SyncState,
 )
 from app.sync.protocol import (
@@ -29,7 +26,10 @@ from app.sync.protocol import (
     NotEnrolled,
     SyncCancelled,
 )
-from app.sync.transport import Transport
+from app.sync.status import sync_state
+
+if TYPE_CHECKING:  # the transport (ssl, urllib) loads with the client, at the first sync
+    from app.sync.transport import Transport
 
 Progress = Callable[[str, int], None]
 
@@ -86,31 +86,7 @@ class HallSyncBase:
     # --- state ----------------------------------------------------------------------------
 
     def state(self) -> SyncState:
-        with self.store.read() as session:
-            row = session.get(SyncState, 1)
-            if row is not None:
-                session.expunge(row)
-                return row
-        with self.store.unit_of_work() as session:
-            session.execute(
-                sqlite_insert(STATE)
-                .values(
-                    id=1,
-                    url="",
-                    device_code="",
-                    credential="",
-                    hall_code="",
-                    pull_cursor="{}",
-                    epoch=0,
-                    last_error="",
-                )
-                .on_conflict_do_nothing()
-            )
-        with self.store.read() as session:
-            found = session.get(SyncState, 1)
-            assert found is not None
-            session.expunge(found)
-            return found
+        return sync_state(self.store)
 
     def _call(self, endpoint: str, body: dict[str, Any], credential: str | None) -> Any:
         if self.transport is None:

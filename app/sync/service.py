@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -18,15 +19,17 @@ from app.domain.errors import NotFound, ValidationError
 from app.domain.text import clean_text
 from app.i18n import N_, _
 from app.services.base import Actor, Clock, audit, require_role, utc_now
-from app.services.hall.admin import rename_pc
 from app.store import sync_registry
 from app.store.database import Store
 from app.store.models import DeviceInfo, HallSetting, Role
 from app.store.models.sync import OpResult, OpState, SyncConflict, SyncOutbox
 from app.store.sync_capture import copy_operation
 from app.sync import checks
-from app.sync.client import HallSync, Progress, Status, SyncReport
-from app.sync.transport import HttpTransport, Transport, unencrypted
+from app.sync.status import Status, sync_status, unencrypted
+
+if TYPE_CHECKING:  # the client and its transport load at the first sync, not with the window
+    from app.sync.client import HallSync, Progress, SyncReport
+    from app.sync.transport import Transport
 
 INTERVAL_KEY = "sync_interval_minutes"
 #: This PC's own setting (not one of the hall's rules, so it never syncs): an administrator
@@ -51,6 +54,8 @@ class ConflictRow:
 
 
 def http_transport(url: str) -> Transport:
+    from app.sync.transport import HttpTransport
+
     return HttpTransport(url)
 
 
@@ -62,11 +67,15 @@ class SyncService:
         self._clock = clock
 
     def _client(self, **kw: object) -> HallSync:
+        from app.sync.client import HallSync
+
         url = HallSync(self._store, None).state().url
         transport = self._transport(url) if url else None
         return HallSync(self._store, transport, self._clock, **kw)  # type: ignore[arg-type]
 
     def _transport(self, url: str) -> Transport:
+        from app.sync.transport import HttpTransport
+
         transport = type(self).transport_factory(url)
         if isinstance(transport, HttpTransport):
             transport.allow_plain_http = self.plain_http_allowed()
@@ -107,7 +116,7 @@ class SyncService:
             )
 
     def status(self) -> Status:
-        return HallSync(self._store, None, self._clock).status()
+        return sync_status(self._store)
 
     def enrol(self, actor: Actor, url: str, code: str) -> str:
         require_role(actor, Role.ADMIN, Role.LEADER)
@@ -118,6 +127,9 @@ class SyncService:
             )
         if not code.strip():
             raise ValidationError("code", N_("Enter the one-time enrolment code."))
+        from app.services.hall.admin import rename_pc
+        from app.sync.client import HallSync
+
         client = HallSync(self._store, self._transport(url), self._clock)
         with self._store.read() as session:
             before = session.scalars(select(DeviceInfo.device_code).limit(1)).first() or ""

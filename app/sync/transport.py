@@ -4,31 +4,17 @@ object with the same ``call`` (the in-process transport of the tests,
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import ssl
 import urllib.error
 import urllib.request
 from typing import Any, Protocol
-from urllib.parse import urlsplit
 
 from app.i18n import N_
 from app.sync.protocol import SyncError, SyncOffline, error_for_status
+from app.sync.status import is_loopback, unencrypted
 
-
-def is_loopback(host: str) -> bool:
-    if host.lower() in ("localhost", "localhost.localdomain"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def unencrypted(url: str) -> bool:
-    """Plain HTTP to another machine: the credential and the hall's data travel in clear."""
-    parts = urlsplit(url)
-    return parts.scheme == "http" and not is_loopback(parts.hostname or "")
+__all__ = ["HttpTransport", "PlainHttpRefused", "Transport", "is_loopback", "unencrypted"]
 
 
 class PlainHttpRefused(SyncError):

@@ -82,13 +82,16 @@ class CustomerResultsTableModel(QAbstractTableModel):
 
     # -- content --------------------------------------------------------------------------
 
-    def set_hits(self, hits: Sequence[SearchHit]) -> None:
-        """Replace the results; the first batch of rows is fetched right away."""
+    def set_hits(
+        self, hits: Sequence[SearchHit], first_rows: Sequence[CustomerRow] | None = None
+    ) -> None:
+        """Replace the results; the first batch of rows is fetched right away, unless the
+        search brought them (``first_rows``: the rows of the first ``BATCH`` hits)."""
         self.beginResetModel()
         self._hits = tuple(hits)
         self._next = 0
         self._loaded = []
-        self._loaded.extend(self._fetch_batch())
+        self._loaded.extend(self._fetch_batch(first_rows))
         self.endResetModel()
 
     def clear(self) -> None:
@@ -112,12 +115,16 @@ class CustomerResultsTableModel(QAbstractTableModel):
                 self.index(0, 0), self.index(len(self._loaded) - 1, len(self._HEADERS) - 1)
             )
 
-    def _fetch_batch(self) -> list[tuple[SearchHit, CustomerRow]]:
+    def _fetch_batch(
+        self, fetched: Sequence[CustomerRow] | None = None
+    ) -> list[tuple[SearchHit, CustomerRow]]:
         batch = self._hits[self._next : self._next + self.BATCH]
         self._next += len(batch)
         if not batch:
             return []
-        rows = {r.customer_id: r for r in self._fetch_rows([h.customer_id for h in batch])}
+        if fetched is None:
+            fetched = self._fetch_rows([h.customer_id for h in batch])
+        rows = {r.customer_id: r for r in fetched}
         # A customer removed by a sync between search and fetch is simply left out.
         return [(h, rows[h.customer_id]) for h in batch if h.customer_id in rows]
 

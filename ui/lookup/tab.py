@@ -7,7 +7,7 @@ queries, so it runs on the GUI thread; a single-shot timer coalesces a burst of 
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
@@ -22,12 +22,20 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _, ngettext
-from app.services.customers.service import DEFAULT_LIMIT, MAX_QUERY_LENGTH, SearchHit, search_hint
+from app.services.customers.search import (
+    DEFAULT_LIMIT,
+    MAX_QUERY_LENGTH,
+    CustomerRow,
+    SearchHit,
+    search_hint,
+)
 from ui.context import AppContext
 from ui.errors import show_error
-from ui.lookup.customer_panel import CustomerPanel
 from ui.lookup.results_model import CustomerResultsTableModel
 from ui.widgets import Palette, configure_table, heading_label, set_column_widths, set_text_colour
+
+if TYPE_CHECKING:
+    from ui.lookup.customer_panel import CustomerPanel
 
 #: Milliseconds after a keystroke before the search runs. Zero still coalesces: the timer
 #: fires only once the input events already queued (a paste, a scanner, keys typed while
@@ -86,7 +94,7 @@ class LookupTab(QWidget):
         self.results.installEventFilter(self)
         self.results.doubleClicked.connect(self._open_index)
 
-        self.panel = CustomerPanel(ctx, self)
+        self._panel: CustomerPanel | None = None  # built when a customer first opens
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -101,12 +109,8 @@ class LookupTab(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.setObjectName("lookupSplitter")
         self.splitter.addWidget(self.results)
-        self.splitter.addWidget(self.panel)
         self.splitter.setStretchFactor(0, 1)
-        self.splitter.setStretchFactor(1, 3)
         self.splitter.setChildrenCollapsible(False)
-        # The results have the whole height until a customer is opened.
-        self.panel.hide()
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.hint)
@@ -116,6 +120,20 @@ class LookupTab(QWidget):
         self.retranslate_ui()
 
     # -- public ---------------------------------------------------------------------------
+
+    @property
+    def panel(self) -> CustomerPanel:
+        """The customer panel, built (hidden) on first use: the window starts without it and
+        the arrears, payment and complaint code it brings (cold start)."""
+        if self._panel is None:
+            from ui.lookup.customer_panel import CustomerPanel
+
+            self._panel = CustomerPanel(self._ctx, self)
+            # The results have the whole height until a customer is opened.
+            self._panel.hide()
+            self.splitter.addWidget(self._panel)
+            self.splitter.setStretchFactor(1, 3)
+        return self._panel
 
     def focus_search(self) -> None:
         """Put the cursor in the search box with its text selected (Ctrl+F, F3)."""
@@ -130,12 +148,14 @@ class LookupTab(QWidget):
             return
         self._last_query = query
         hits: list[SearchHit] = []
+        rows: list[CustomerRow] | None = None
         if query.strip():
-            try:
-                hits = self._ctx.customers.search(query)
+            try:  # the hits and the first batch of rows at once (one statement for a phone)
+                found = self._ctx.customers.lookup(query, page=self.model.BATCH)
+                hits, rows = found.hits, found.rows
             except Exception as exc:  # a database fault: say so, keep the tab usable
                 show_error(self, exc)
-        self.model.set_hits(hits)
+        self.model.set_hits(hits, rows)
         if self.model.rowCount():
             self.results.setCurrentIndex(self.model.index(0, 0))
         self._show_count()

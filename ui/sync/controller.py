@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
@@ -23,11 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import N_, _, format_datetime, ngettext, pgettext
-from app.sync.client import SyncReport
 from app.sync.service import SyncService
-from app.sync.transport import unencrypted
+from app.sync.status import unencrypted
 from ui.context import AppContext
 from ui.errors import show_error
+
+if TYPE_CHECKING:
+    from app.sync.client import SyncReport
 from ui.sync.dialogs import (
     UNENCRYPTED_WARNING,
     SyncConflictsDialog,

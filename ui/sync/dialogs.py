@@ -30,7 +30,7 @@ from app.i18n import N_, _, format_datetime
 from app.services.base import Actor
 from app.store.models import Role
 from app.sync.service import SyncService
-from app.sync.transport import unencrypted
+from app.sync.status import unencrypted
 from ui.context import AppContext
 
 UNENCRYPTED_WARNING = N_(

@@ -9,29 +9,27 @@ from typing import TYPE_CHECKING
 from app.services import lazy_exports
 
 if TYPE_CHECKING:
+    from app.services.customers.search import CustomerRow as CustomerRow
+    from app.services.customers.search import Lookup as Lookup
+    from app.services.customers.search import MatchKind as MatchKind
+    from app.services.customers.search import QueryKind as QueryKind
+    from app.services.customers.search import SearchHit as SearchHit
     from app.services.customers.service import AccountView as AccountView
     from app.services.customers.service import CustomerDetail as CustomerDetail
-    from app.services.customers.service import CustomerRow as CustomerRow
     from app.services.customers.service import CustomerService as CustomerService
-    from app.services.customers.service import MatchKind as MatchKind
     from app.services.customers.service import PaymentView as PaymentView
-    from app.services.customers.service import QueryKind as QueryKind
-    from app.services.customers.service import SearchHit as SearchHit
     from app.services.customers.service import ServiceView as ServiceView
     from app.services.customers.service import UnmaskedIdentity as UnmaskedIdentity
 
 __getattr__, __dir__ = lazy_exports(
     __name__,
     {
+        "search": ("CustomerRow", "Lookup", "MatchKind", "QueryKind", "SearchHit"),
         "service": (
             "AccountView",
             "CustomerDetail",
-            "CustomerRow",
             "CustomerService",
-            "MatchKind",
             "PaymentView",
-            "QueryKind",
-            "SearchHit",
             "ServiceView",
             "UnmaskedIdentity",
         ),

@@ -13,11 +13,8 @@ until ``unmask`` after an identity check.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from enum import StrEnum
 from typing import Final
 
 from sqlalchemy import func, select, text
@@ -25,7 +22,6 @@ from sqlalchemy.orm import Session
 
 from app.domain.errors import AuthenticationError, NotFound, PermissionDenied, ValidationError
 from app.domain.identity import (
-    id_number_problem,
     mask_address,
     mask_id_number,
     mask_name,
@@ -36,6 +32,18 @@ from app.domain.passwords import verify_password
 from app.domain.text import clean_text
 from app.i18n import N_
 from app.services.base import Actor, Clock, audit, utc_now
+from app.services.customers.search import (
+    DEFAULT_LIMIT,
+    CustomerRow,
+    Lookup,
+    QueryKind,
+    SearchHit,
+    customer_rows,
+    exact_lookup,
+    exact_matches,
+    normalise_query,
+    search_customers,
+)
 from app.store.database import Store
 from app.store.models import (
     Customer,
@@ -45,8 +53,6 @@ from app.store.models import (
     VerificationMethod,
 )
 
-MAX_QUERY_LENGTH: Final = 40
-DEFAULT_LIMIT: Final = 200
 #: How long a successful identity check lets the same clerk unmask the same customer.
 IDENTITY_VALIDITY: Final = timedelta(minutes=30)
 #: Wrong service passwords in a row (within a day, since the customer's last successful
@@ -54,183 +60,6 @@ IDENTITY_VALIDITY: Final = timedelta(minutes=30)
 #: guessable at the counter.
 MAX_WRONG_PASSWORDS: Final = 5
 WRONG_PASSWORD_WINDOW: Final = timedelta(hours=24)
-_TOP: Final = "\U0010ffff"
-_HAN_RE = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff·]+$")
-_LATIN_RE = re.compile(r"^[a-z]+$")
-_DIGITS_RE = re.compile(r"^\d+[xX]?$")
-#: Service numbers with a letter prefix, such as broadband accounts (``ad0012345678``).
-_CODE_RE = re.compile(r"^[a-z]{1,4}\d{4,}$")
-
-
-class MatchKind(StrEnum):
-    SERVICE_NUMBER = "service_number"
-    CONTACT_PHONE = "contact_phone"
-    ACCOUNT_NUMBER = "account_number"
-    ID_NUMBER = "id_number"
-    ID_SUFFIX = "id_suffix"
-    NAME = "name"
-    PINYIN = "pinyin"
-    INITIALS = "initials"
-
-
-class QueryKind(StrEnum):
-    DIGITS = "digits"
-    CODE = "code"
-    HAN = "han"
-    LATIN = "latin"
-    NONE = "none"
-
-
-@dataclass(frozen=True, slots=True)
-class SearchHit:
-    customer_id: int
-    match: MatchKind
-    matched: str
-
-
-@dataclass(frozen=True, slots=True)
-class CustomerRow:
-    """One row of the results table, already masked."""
-
-    customer_id: int
-    name: str
-    kind: CustomerKind
-    id_number_masked: str
-    phone_masked: str
-    grid_unit: str
-
-
-def normalise_query(raw: str) -> tuple[QueryKind, str]:
-    """Classify what was typed: digits (numbers), Chinese (names), latin (pinyin)."""
-    query = unicodedata.normalize("NFKC", raw or "").strip()
-    if not query or len(query) > MAX_QUERY_LENGTH:
-        return QueryKind.NONE, ""
-    compact = re.sub(r"[\s\-]", "", query)
-    if compact.startswith("+86"):
-        compact = compact[3:]
-    if _DIGITS_RE.match(compact):
-        return QueryKind.DIGITS, compact.upper()
-    if _HAN_RE.match(compact):
-        return QueryKind.HAN, compact
-    lowered = compact.lower()
-    if _CODE_RE.match(lowered):
-        return QueryKind.CODE, lowered
-    if _LATIN_RE.match(lowered):
-        return QueryKind.LATIN, lowered
-    return QueryKind.NONE, ""
-
-
-_SQL_SERVICE_EXACT = text(
-    "SELECT a.customer_id, s.number FROM service s JOIN account a ON a.id = s.account_id "
-    "WHERE s.number = :q"
-)
-_SQL_SERVICE_PREFIX = text(
-    "SELECT a.customer_id, s.number FROM service s JOIN account a ON a.id = s.account_id "
-    "WHERE s.number >= :lo AND s.number < :hi ORDER BY s.number LIMIT :limit"
-)
-_SQL_CONTACT_EXACT = text("SELECT id, contact_phone FROM customer WHERE contact_phone = :q")
-_SQL_ACCOUNT_EXACT = text("SELECT customer_id, number FROM account WHERE number = :q")
-_SQL_ID_EXACT = text("SELECT id, id_number FROM customer WHERE id_number = :q")
-_SQL_ID_SUFFIX = text(
-    "SELECT id, id_number FROM customer WHERE id_number_rev >= :lo AND id_number_rev < :hi "
-    "ORDER BY id_number_rev LIMIT :limit"
-)
-_SQL_NAME_PREFIX = text(
-    "SELECT id, name FROM customer WHERE name >= :lo AND name < :hi ORDER BY name, id LIMIT :limit"
-)
-_SQL_PINYIN_PREFIX = text(
-    "SELECT id, name_pinyin FROM customer WHERE name_pinyin >= :lo AND name_pinyin < :hi "
-    "ORDER BY name_pinyin, id LIMIT :limit"
-)
-_SQL_INITIALS_PREFIX = text(
-    "SELECT id, name_initials FROM customer WHERE name_initials >= :lo "
-    "AND name_initials < :hi ORDER BY name_initials, id LIMIT :limit"
-)
-
-
-def search_customers(session: Session, raw: str, limit: int = DEFAULT_LIMIT) -> list[SearchHit]:
-    """Find customers by service number, contact phone, account, ID number (or its last
-    4–6 characters), Chinese name prefix, full pinyin prefix or initials. Exact matches
-    come first; a customer found by service number is not listed again by contact phone."""
-    kind, q = normalise_query(raw)
-    hits: list[SearchHit] = []
-    seen: set[int] = set()
-
-    def add(rows: object, match: MatchKind) -> None:
-        for customer_id, matched in rows:  # type: ignore[attr-defined]
-            if customer_id not in seen and len(hits) < limit:
-                seen.add(customer_id)
-                hits.append(SearchHit(customer_id, match, matched))
-
-    if kind is QueryKind.DIGITS:
-        if len(q) == 18:
-            add(session.execute(_SQL_ID_EXACT, {"q": q}), MatchKind.ID_NUMBER)
-        if q.isdigit():
-            add(session.execute(_SQL_SERVICE_EXACT, {"q": q}), MatchKind.SERVICE_NUMBER)
-            add(session.execute(_SQL_CONTACT_EXACT, {"q": q}), MatchKind.CONTACT_PHONE)
-            add(session.execute(_SQL_ACCOUNT_EXACT, {"q": q}), MatchKind.ACCOUNT_NUMBER)
-        if 4 <= len(q) <= 6:
-            rev = q[::-1]
-            add(
-                session.execute(_SQL_ID_SUFFIX, {"lo": rev, "hi": rev + _TOP, "limit": limit}),
-                MatchKind.ID_SUFFIX,
-            )
-        if len(q) >= 7 and q.isdigit() and not hits:
-            add(
-                session.execute(_SQL_SERVICE_PREFIX, {"lo": q, "hi": q + _TOP, "limit": limit}),
-                MatchKind.SERVICE_NUMBER,
-            )
-    elif kind is QueryKind.CODE:
-        add(session.execute(_SQL_SERVICE_EXACT, {"q": q}), MatchKind.SERVICE_NUMBER)
-        if not hits:
-            add(
-                session.execute(_SQL_SERVICE_PREFIX, {"lo": q, "hi": q + _TOP, "limit": limit}),
-                MatchKind.SERVICE_NUMBER,
-            )
-    elif kind is QueryKind.HAN:
-        add(
-            session.execute(_SQL_NAME_PREFIX, {"lo": q, "hi": q + _TOP, "limit": limit}),
-            MatchKind.NAME,
-        )
-    elif kind is QueryKind.LATIN:
-        params = {"lo": q, "hi": q + _TOP, "limit": limit}
-        add(session.execute(_SQL_INITIALS_PREFIX, params), MatchKind.INITIALS)
-        add(session.execute(_SQL_PINYIN_PREFIX, params), MatchKind.PINYIN)
-    return hits
-
-
-def search_hint(raw: str) -> tuple[str, dict[str, str]] | None:
-    """Why a query found nothing when the query itself cannot be right (an 18-character
-    ID number whose check digit or birth date is wrong): a msgid and its parameters."""
-    kind, q = normalise_query(raw)
-    if kind is not QueryKind.DIGITS or len(q) != 18:
-        return None
-    return id_number_problem(q)
-
-
-_SQL_ROWS = text(
-    "SELECT c.id, c.name, c.kind, c.id_number, c.contact_phone, COALESCE(g.name, '') "
-    "FROM customer c LEFT JOIN grid_unit g ON g.id = c.grid_unit_id WHERE c.id IN ({ids})"
-)
-
-
-def customer_rows(session: Session, ids: list[int]) -> list[CustomerRow]:
-    """Masked table rows for ``ids``, in the order given."""
-    if not ids:
-        return []
-    placeholders = ", ".join(str(int(i)) for i in ids)
-    result = session.execute(text(_SQL_ROWS.text.format(ids=placeholders)))
-    by_id: dict[int, CustomerRow] = {}
-    for cid, name, kind, id_number, phone, grid in result:
-        by_id[cid] = CustomerRow(
-            customer_id=cid,
-            name=name,
-            kind=CustomerKind(kind),
-            id_number_masked=mask_id_number(id_number),
-            phone_masked=mask_phone(phone),
-            grid_unit=grid,
-        )
-    return [by_id[i] for i in ids if i in by_id]
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,6 +141,25 @@ class CustomerService:
     def search(self, query: str, limit: int = DEFAULT_LIMIT) -> list[SearchHit]:
         with self._store.read() as session:
             return search_customers(session, query, limit)
+
+    def lookup(self, query: str, limit: int = DEFAULT_LIMIT, page: int = 50) -> Lookup:
+        """``search`` and the ``rows`` of its first ``page`` hits, at once.
+
+        A phone, account or 18-character ID number (the counter's usual query) is one fixed
+        statement on the store's reading connection (``Store.raw_read``); other queries
+        are ``search`` and ``rows`` in one session. Either way the same hits, in the same
+        order (tests/services/customers/test_lookup.py compares them)."""
+        kind, q = normalise_query(query)
+        matches = exact_matches(q) if kind is QueryKind.DIGITS else None
+        if matches is not None:
+            with self._store.raw_read() as cursor:
+                found = exact_lookup(cursor, q, matches, limit, page)
+            # Nothing exact for seven digits or more: the service-number prefix (below).
+            if found.hits or len(q) < 7 or not q.isdigit():
+                return found
+        with self._store.read() as session:
+            hits = search_customers(session, query, limit)
+            return Lookup(hits, customer_rows(session, [h.customer_id for h in hits[:page]]))
 
     def rows(self, ids: list[int]) -> list[CustomerRow]:
         with self._store.read() as session:

@@ -85,7 +85,6 @@ from app.services.shifts.records import (
     shift_view,
     unsynced_payments,
 )
-from app.services.staff.admin import may_work_at
 from app.store.database import Store
 from app.store.models import Counter, Role, Staff
 from app.store.models.shifts import CashCount as CashCountRow
@@ -242,6 +241,9 @@ class ShiftService:
         """
         require_role(actor, Role.CLERK, Role.LEADER)
         count = CashCount.of(counts)
+        # Staff administration loads when a shift opens, not with the window (cold start).
+        from app.services.staff.admin import may_work_at
+
         now = self._clock()
         with self._store.unit_of_work() as session:
             desk = this_desk(session)

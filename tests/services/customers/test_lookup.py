@@ -9,13 +9,8 @@ import pytest
 
 from app.domain.errors import AuthenticationError, PermissionDenied, ValidationError
 from app.services.base import Actor
-from app.services.customers.service import (
-    MAX_WRONG_PASSWORDS,
-    CustomerService,
-    MatchKind,
-    QueryKind,
-    normalise_query,
-)
+from app.services.customers.search import MatchKind, QueryKind, normalise_query
+from app.services.customers.service import MAX_WRONG_PASSWORDS, CustomerService
 from app.services.staff.auth import AuthService
 from app.store.database import Store, open_store, sqlite_url
 from app.store.models import VerificationMethod
@@ -391,7 +386,7 @@ def test_an_impossible_id_number_says_why_nothing_was_found(
     """Issue 12 item 12: an 18-digit ID with a wrong check digit found nothing without a
     hint. GB 11643-1999: the 18th character is the ISO 7064 MOD 11-2 check of the 17."""
     from app.i18n import _, in_language
-    from app.services.customers.service import search_hint
+    from app.services.customers.search import search_hint
 
     assert CustomerService(store).search(typed) == []
     hint = search_hint(typed)
@@ -406,3 +401,49 @@ def test_an_impossible_id_number_says_why_nothing_was_found(
     if says == "check digit":
         assert params == {"given": "1", "expected": "X"}
     assert search_hint("13800138000") is None and search_hint("张三") is None
+
+
+def test_lookup_is_search_and_rows_in_one(store: Store, raw: sqlite3.Connection) -> None:
+    """``lookup`` (one statement for a phone, account or ID number) finds the same customers,
+    in the same order, with the same masked rows, as ``search`` then ``rows``."""
+    service = CustomerService(store)
+    queries: list[str] = []
+    for sql in (
+        "SELECT number FROM service ORDER BY id LIMIT 40",
+        "SELECT contact_phone FROM customer ORDER BY id LIMIT 40",
+        "SELECT number FROM account ORDER BY id LIMIT 40",
+        "SELECT id_number FROM customer ORDER BY id LIMIT 40",
+        "SELECT substr(id_number, -6) FROM customer ORDER BY id LIMIT 5",
+        "SELECT substr(number, 1, 8) FROM service WHERE kind = 'mobile' LIMIT 5",
+        "SELECT substr(name, 1, 1) FROM customer LIMIT 5",
+        "SELECT name_initials FROM customer LIMIT 5",
+    ):
+        queries += [str(v) for (v,) in raw.execute(sql)]
+    # a contact phone shared with another customer's service number, then nothing at all
+    queries += ["13800000000", "99999999999", "", "12", "110105194912310021"]
+    exact = 0
+    for q in queries:
+        hits = service.search(q)
+        found = service.lookup(q, page=7)
+        assert found.hits == hits, q
+        assert found.rows == service.rows([h.customer_id for h in hits[:7]]), q
+        exact += bool(hits)
+    assert exact >= 160  # the queries mostly find someone: the comparison is not vacuous
+
+
+def test_an_exact_lookup_is_one_statement(store: Store, raw: sqlite3.Connection) -> None:
+    """One statement for a mobile number, hits and rows together (issue 17: exact lookup
+    at most 2x raw sqlite3: one connection, fixed SQL, one statement where it can)."""
+    (number,) = raw.execute("SELECT number FROM service WHERE kind = 'mobile' LIMIT 1").fetchone()
+    service = CustomerService(store)
+    service.lookup(number)  # opens this thread's reading connection
+    statements: list[str] = []
+    with store.raw_read() as cursor:
+        cursor.connection.set_trace_callback(statements.append)
+    try:
+        found = service.lookup(number)
+    finally:
+        with store.raw_read() as cursor:
+            cursor.connection.set_trace_callback(None)
+    assert found.hits and found.rows
+    assert len(statements) == 1 and statements[0].lstrip().startswith("SELECT"), statements
