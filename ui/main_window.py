@@ -33,6 +33,7 @@ from ui.backups import BackupScheduler
 from ui.complaints.fault_banner import install_fault_banner
 from ui.context import AppContext
 from ui.errors import show_error
+from ui.function_keys import FunctionKeys
 from ui.idle_lock import IdleLock, minutes_to_ms
 from ui.lookup.tab import LookupTab
 from ui.qt_settings import QSettingsBackend
@@ -145,6 +146,7 @@ class MainWindow(QMainWindow):
         self.fault_banner = install_fault_banner(self, ctx)
 
         self._build_actions()
+        self.function_keys = FunctionKeys(self)
         self._build_menus()
         self._build_status_bar()
         self.tab_at(0)
@@ -233,6 +235,17 @@ class MainWindow(QMainWindow):
             self.view_menu.addAction(action)
         self.view_menu.addSeparator()
         self.view_menu.addAction(self.find_action)
+        self.counter_menu = QMenu(bar)
+        self.counter_menu.setObjectName("menuCounter")
+        keys = self.function_keys
+        for action in (
+            keys.pay_action,
+            keys.complaint_action,
+            keys.verify_action,
+            keys.self_check_action,
+            keys.x_report_action,
+        ):
+            self.counter_menu.addAction(action)
         self.arrears_menu = QMenu(bar)
         self.arrears_menu.setObjectName("menuArrears")
         self.arrears_menu.addAction(self.export_sms_action)
@@ -242,7 +255,13 @@ class MainWindow(QMainWindow):
         self.help_menu.addAction(self.shortcuts_action)
         self.help_menu.addSeparator()
         self.help_menu.addAction(self.about_action)
-        for menu in (self.file_menu, self.view_menu, self.arrears_menu, self.help_menu):
+        for menu in (
+            self.file_menu,
+            self.view_menu,
+            self.counter_menu,
+            self.arrears_menu,
+            self.help_menu,
+        ):
             bar.addMenu(menu)
 
     def _build_status_bar(self) -> None:
@@ -278,6 +297,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(_("HallDesk 营业厅柜台工作台 — {hall}").format(hall=ctx.hall.name))
         self.file_menu.setTitle(_("&File"))
         self.view_menu.setTitle(_("&View"))
+        self.counter_menu.setTitle(_("&Counter"))
+        self.function_keys.retranslate_ui()
         self.help_menu.setTitle(_("&Help"))
         self.settings_action.setText(_("&Settings…"))
         self.lock_action.setText(_("&Lock counter"))
@@ -442,15 +463,28 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def show_shortcuts(self) -> QMessageBox:
+        """The keyboard model's rules (``ui.keyboard``), then every command's keys."""
+        from ui.keyboard import KEY_CHOICE, RULES
+
         cell = "<td style='padding: 2px 24px 2px 0'>{}</td>"
-        rows = "".join(
-            "<tr>" + cell.format(html.escape(command)) + cell.format(f"<b>{html.escape(keys)}</b>")
-            for command, keys in self.shortcut_rows()
-        )
+
+        def row(command: str, keys: str) -> str:
+            return (
+                "<tr>"
+                + cell.format(html.escape(command))
+                + cell.format(f"<b>{html.escape(keys)}</b>")
+                + "</tr>"
+            )
+
+        rules = "".join(row(_(text), _(keys)) for keys, text in RULES)
+        rows = "".join(row(command, keys) for command, keys in self.shortcut_rows())
         box = QMessageBox(QMessageBox.Icon.NoIcon, _("Keyboard shortcuts"), "", parent=self)
         box.setObjectName("shortcutsDialog")
         box.setTextFormat(Qt.TextFormat.RichText)
-        box.setText(f"<table>{rows}</table>")
+        box.setText(
+            f"<table>{rules}</table><hr><table>{rows}</table>"
+            f"<p style='max-width: 520px'>{html.escape(_(KEY_CHOICE))}</p>"
+        )
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
         return box

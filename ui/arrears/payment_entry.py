@@ -48,6 +48,7 @@ from ui.arrears.printing import (
     saved_layout,
 )
 from ui.context import AppContext
+from ui.keyboard import commits_on_enter
 from ui.widgets import (
     Palette,
     configure_table,
@@ -97,6 +98,8 @@ class PaymentEntryPage(QWidget):
         self.amount = QLineEdit(self)
         self.amount.setObjectName("paymentAmount")
         self.amount.setMaxLength(20)
+        # The amount owed is filled in; the method and the cash tendered are optional.
+        commits_on_enter(self.amount)
         font = self.amount.font()
         font.setPointSizeF(font.pointSizeF() + 3)
         self.amount.setFont(font)

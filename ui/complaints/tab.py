@@ -46,6 +46,7 @@ from ui.complaints.reports_view import ComplaintReportsView
 from ui.complaints.worklist_model import ComplaintWorklistModel
 from ui.context import AppContext
 from ui.errors import error_text
+from ui.keyboard import NEW_COMPLAINT_KEY, keyed_text
 from ui.widgets import Palette, configure_table, set_column_widths, set_text_colour
 
 PAGE_WORKLIST, PAGE_INTAKE, PAGE_FAULTS, PAGE_REPORTS = range(4)
@@ -375,7 +376,7 @@ class ComplaintsTab(QWidget):
             self.pages.setTabText(position, _(msgid))
         for caption, msgid in self._filter_labels:
             caption.setText(_(msgid))
-        self.new_button.setText(_("New complaint…"))
+        self.new_button.setText(keyed_text(_("New complaint…"), NEW_COMPLAINT_KEY))
         self.day_count_button.setText(_("Change…"))
         self._fill_filters()
         self.model.retranslate()

@@ -36,6 +36,7 @@ from app.services.shifts import (
 from ui.arrears.printing import PrintFunction
 from ui.context import AppContext
 from ui.errors import error_text
+from ui.keyboard import X_REPORT_KEY, keyed_text
 from ui.shifts.dialogs import CashInDialog, CashOutDialog, CloseShiftDialog, OpenShiftDialog
 from ui.shifts.hall_day_page import HallDayPage
 from ui.shifts.handover_page import HandoverPage
@@ -242,7 +243,7 @@ class ShiftTab(QWidget):
         self.open_button.setText(_("Open shift"))
         self.cash_in_button.setText(_("Cash in"))
         self.cash_out_button.setText(_("Cash out"))
-        self.refresh_button.setText(_("X report"))
+        self.refresh_button.setText(keyed_text(_("X report"), X_REPORT_KEY))
         self.close_button.setText(_("Close shift"))
         self.pages.setTabText(0, _("X report"))
         self.pages.setTabText(1, _("Handover"))
