@@ -48,6 +48,9 @@ from app.i18n import N_, _
 ENTER_COMMITS: Final = "enterCommits"
 ENTER_KEYS: Final = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
+#: When an item view learns that Tab leaves it: polished (before it is first shown), and
+#: again when it takes the focus (a view made before the model was installed).
+_VIEW_EVENTS: Final = (QEvent.Type.Polish, QEvent.Type.FocusIn)
 #: Input fields: what a dialog's focus starts on and Enter moves between. Text areas take
 #: the first focus but keep Enter for a new line (Ctrl+Enter commits their form).
 _ENTER_FIELDS: Final = (QLineEdit, QAbstractSpinBox, QComboBox)
@@ -175,7 +178,7 @@ class KeyboardModel(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
-        if kind == QEvent.Type.Polish and isinstance(watched, QAbstractItemView):
+        if kind in _VIEW_EVENTS and isinstance(watched, QAbstractItemView):
             watched.setTabKeyNavigation(False)
         elif kind == QEvent.Type.Show and isinstance(watched, QDialog) and _ours(watched):
             self._dialog_shown(watched)

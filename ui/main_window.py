@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final, TypeVar, cast
 
-from PySide6.QtCore import QEvent, QSignalBlocker, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QSignalBlocker, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -41,6 +41,7 @@ from ui.settings_dialog import SettingsDialog
 from ui.shifts.status import ShiftStatusLabel
 from ui.store_banner import install_store_banner
 from ui.sync.controller import SyncController
+from ui.widgets import fit_to_screen
 
 log = logging.getLogger(__name__)
 
@@ -538,7 +539,7 @@ class MainWindow(QMainWindow):
         settings = self.ctx.settings
         state = settings.window_state("main") if isinstance(settings, QSettingsBackend) else None
         if state is None or not self.restoreGeometry(state):
-            self.resize(1280, 800)
+            fit_to_screen(self, QSize(1280, 800))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._closed:

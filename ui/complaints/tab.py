@@ -47,7 +47,7 @@ from ui.complaints.worklist_model import ComplaintWorklistModel
 from ui.context import AppContext
 from ui.errors import error_text
 from ui.keyboard import NEW_COMPLAINT_KEY, keyed_text
-from ui.widgets import Palette, configure_table, set_column_widths, set_text_colour
+from ui.widgets import Palette, configure_table, scrolling, set_column_widths, set_text_colour
 
 PAGE_WORKLIST, PAGE_INTAKE, PAGE_FAULTS, PAGE_REPORTS = range(4)
 COLUMN_CHARS = (19, 15, 14, 8, 12, 10, 12, 6, 14, 14, 14, 30)
@@ -187,7 +187,7 @@ class ComplaintsTab(QWidget):
         self.form.submitted.connect(self._recorded)
         self.faults = FaultNoticesView(ctx, self)
         self.reports = ComplaintReportsView(ctx, self)
-        for page in (worklist_page, self.form, self.faults, self.reports):
+        for page in (worklist_page, scrolling(self.form), self.faults, self.reports):
             self.pages.addTab(page, "")
         self.pages.currentChanged.connect(self._page_changed)
 

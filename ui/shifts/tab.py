@@ -41,7 +41,7 @@ from ui.shifts.dialogs import CashInDialog, CashOutDialog, CloseShiftDialog, Ope
 from ui.shifts.hall_day_page import HallDayPage
 from ui.shifts.handover_page import HandoverPage
 from ui.shifts.x_report import MethodRow, XReportPage
-from ui.widgets import Palette, named_button, set_text_colour
+from ui.widgets import Palette, named_button, scrolling, set_text_colour
 
 
 class ShiftTab(QWidget):
@@ -96,7 +96,7 @@ class ShiftTab(QWidget):
         self.x_page = XReportPage(ctx.hall.timezone, self)
         self.handover_page = HandoverPage(ctx, self)
         self.day_page = HallDayPage(ctx, self)
-        for page in (self.x_page, self.handover_page, self.day_page):
+        for page in (self.x_page, scrolling(self.handover_page), self.day_page):
             self.pages.addTab(page, "")
         self.handover_page.changed.connect(self.reload)
         self.day_page.changed.connect(self.reload)
