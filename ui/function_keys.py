@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from PySide6.QtWidgets import QApplication, QDialog
 
 from app.i18n import _
 from ui.keyboard import (
@@ -55,7 +55,7 @@ class FunctionKeys(QObject):
         app = QApplication.instance()
         model = app.findChild(KeyboardModel, "keyboardModel") if app is not None else None
         if isinstance(model, KeyboardModel):
-            model.dialogAccepted.connect(self._dialog_accepted)
+            model.dialogFinished.connect(self._dialog_finished)
 
     def _action(self, name: str, slot: Callable[[], object], key: str) -> QAction:
         action = QAction(self._window)
@@ -131,7 +131,7 @@ class FunctionKeys(QObject):
 
     def self_check(self) -> QDialog | None:
         """F7: a new etiquette self-check."""
-        from app.store.models import TemplateKind
+        from app.domain.etiquette_scoring import TemplateKind
         from ui.etiquette.tab import EtiquetteTab
 
         tab = self._window.tab(EtiquetteTab)
@@ -172,22 +172,19 @@ class FunctionKeys(QObject):
             return True
         return False
 
-    def _dialog_accepted(self, dialog: QDialog) -> None:
-        """A task finished in one of our dialogs over this window: the search box takes
-        the focus, ready for the next customer (unless another dialog is still open)."""
+    def _dialog_finished(self, dialog: QDialog, accepted: bool) -> None:
+        """One of our dialogs over this window closed: the window takes the keys again
+        (a closed dialog leaves none active on some platforms); after a finished task
+        (accepted) the search box takes the focus, ready for the next customer."""
         parent = dialog.parentWidget()
         if parent is None or parent.window() is not self._window:
             return
-        QTimer.singleShot(0, self, self._back_to_search)
+        QTimer.singleShot(0, self, lambda: self._after_dialog(accepted))
 
-    def _back_to_search(self) -> None:
+    def _after_dialog(self, accepted: bool) -> None:
         active = QApplication.activeModalWidget()
         if active is not None and active is not self._window:
-            return
-        focused = QApplication.focusWidget()
-        if isinstance(focused, QWidget) and focused.window() is not self._window:
-            return
-        # The keys must reach this window again (a closed dialog leaves none active on
-        # some platforms).
+            return  # another dialog is still open over the window
         self._window.activateWindow()
-        self._window.find_customer()
+        if accepted:
+            self._window.find_customer()

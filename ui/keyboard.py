@@ -170,11 +170,11 @@ def focus_first_field(dialog: QDialog) -> None:
 class KeyboardModel(QObject):
     """The application-wide event filter that applies the rules of this module.
 
-    ``dialogAccepted`` fires when one of our dialogs closes accepted (a task finished):
-    the main window puts the focus back in the search box.
+    ``dialogFinished`` fires when one of our dialogs closes, with True when it was
+    accepted (a task finished: the main window puts the focus back in the search box).
     """
 
-    dialogAccepted = Signal(QDialog)
+    dialogFinished = Signal(QDialog, bool)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
@@ -196,7 +196,11 @@ class KeyboardModel(QObject):
         if not dialog.property("keyboardModelSeen"):
             # A signal, not the Hide event: a widget being destroyed is hidden too.
             dialog.setProperty("keyboardModelSeen", True)
-            dialog.accepted.connect(lambda: self.dialogAccepted.emit(dialog))
+            dialog.finished.connect(
+                lambda code: self.dialogFinished.emit(
+                    dialog, code == QDialog.DialogCode.Accepted.value
+                )
+            )
 
     def _enter(self, field: QWidget, event: QKeyEvent) -> bool:
         if event.key() not in ENTER_KEYS:

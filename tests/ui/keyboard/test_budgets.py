@@ -76,3 +76,21 @@ def test_find_verify_pay_cash_and_print_in_8_keys(
     # image: its text is checked on the archive copy by tests/ui/arrears).
     files = list(printed.glob("*.pdf"))
     assert len(files) == 1 and dialog.recorded.receipt_no in files[0].name
+
+
+def test_f7_opens_a_self_check_and_f8_the_x_report(window: MainWindow, keys: Keys) -> None:
+    """The function keys reach their screens from the search box, keys only."""
+    from ui.etiquette.inspection_form import InspectionForm
+    from ui.shifts.tab import ShiftTab
+
+    keys.wait_focus("lookupSearch")
+    keys.press(Qt.Key.Key_F7)
+    keys.wait_for(lambda: window.findChild(InspectionForm) is not None)
+    form = window.findChild(InspectionForm)
+    assert isinstance(form, InspectionForm) and form.isVisible()
+    keys.press(Qt.Key.Key_Escape)
+    keys.wait_for(lambda: not any(f.isVisible() for f in window.findChildren(InspectionForm)))
+    keys.press(Qt.Key.Key_F8)
+    shift = window.tab(ShiftTab)
+    assert shift is not None and window.tabs.currentWidget() is shift
+    assert shift.pages.currentWidget() is shift.x_page
