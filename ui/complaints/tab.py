@@ -158,7 +158,7 @@ class ComplaintsTab(QWidget):
         self.case.changed.connect(self._case_changed)
         splitter = QSplitter(Qt.Orientation.Horizontal, worklist_page)
         splitter.addWidget(self.table)
-        splitter.addWidget(self.case)
+        splitter.addWidget(scrolling(self.case))
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
 

@@ -18,6 +18,7 @@ from tests.conftest import open_test_shift
 from tests.ui.keyboard.keys import Keys
 from ui.arrears.printing import ReceiptPrinting, pdf_file_printer
 from ui.context import AppContext
+from ui.fonts import register_bundled_fonts
 from ui.lookup.tab import LookupTab
 from ui.main_window import MainWindow
 from ui.qt_settings import QSettingsBackend
@@ -48,6 +49,7 @@ def printed(tmp_path: Path) -> Path:
 
 
 def make_window(qtbot: QtBot, store: Store, printed: Path, staff_no: str = "A001") -> MainWindow:
+    register_bundled_fonts()  # as ensure_application does: the sizes are the program's
     settings = QSettingsBackend()
     RECEIPT_ARCHIVE_DIR.write(settings, str(printed.parent / "archive"))
     ctx = AppContext.create(

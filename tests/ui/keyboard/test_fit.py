@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemView, QApplication
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from app import i18n
@@ -35,6 +35,12 @@ def test_every_tab_fits_1366x728(qtbot: QtBot, window: MainWindow, language: str
             language,
             tab.objectName(),
             hint,
+            QApplication.font().toString(),
+            [
+                (w.objectName(), w.minimumSizeHint().height())
+                for w in tab.findChildren(QWidget)
+                if w.isVisible() and w.minimumSizeHint().height() > 200
+            ],
         )
     apply_language(app, i18n.DEFAULT_LANGUAGE)
 
