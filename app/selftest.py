@@ -3,7 +3,8 @@
 It runs in a temporary folder and never touches the user's store: it checks that the
 bundled files are found, that the Chinese catalog loads and translates, that an empty
 store migrates to this version's schema and can be set up and logged into (which also
-exercises the password KDF), and that a receipt renders with the bundled font. The Qt
+exercises the password KDF), that a receipt renders with the bundled font and that a
+report workbook is written and read back (money as a number). The Qt
 side (the platform plugin, Qt's own Chinese translations, and reading the receipt's text
 back with QtPdf, which proves the embedded font maps the Chinese title) is passed in by
 the caller as ``gui``, so this module stays free of Qt.
@@ -211,6 +212,35 @@ def check_receipt(folder: Path, pdf_text: PdfText | None) -> str:
     return f"{len(pdf)} bytes; its text has the title {title!r}"
 
 
+def check_workbook(folder: Path) -> str:
+    """A leader's report workbook written and read back: openpyxl is installed and money
+    is stored as a number with the ¥ format."""
+    from openpyxl import load_workbook
+
+    from app.documents.report_tables import Money, ReportBook, table
+    from app.documents.workbook import YUAN_FORMAT, write_book
+
+    today = datetime.now(UTC).date()
+    book = ReportBook(
+        key="self_test",
+        title="Self-test",
+        hall_name=SELF_TEST_HALL,
+        start=today,
+        end=today,
+        generated_at=datetime.now(UTC),
+        timezone="Asia/Shanghai",
+        headline=(),
+        tables=(table("amounts", "Amounts", ("Amount",), [(Money(123_45),)]),),
+    )
+    path = write_book(book, folder / "self-test.xlsx")
+    cell = load_workbook(path)["Amounts"]["A2"]
+    if not isinstance(cell.value, (int, float)) or round(cell.value * 100) != 123_45:
+        raise AssertionError(f"¥123.45 was read back as {cell.value!r}")
+    if cell.number_format != YUAN_FORMAT:
+        raise AssertionError(f"the amount's format is {cell.number_format!r}")
+    return f"{path.stat().st_size} bytes; ¥123.45 read back as the number {cell.value}"
+
+
 def run_self_test(gui: Callable[[], GuiChecks] | None = None) -> SelfTestReport:
     """Run every check (each failure is reported, the others still run)."""
     report = SelfTestReport()
@@ -230,6 +260,7 @@ def run_self_test(gui: Callable[[], GuiChecks] | None = None) -> SelfTestReport:
         folder = Path(tmp)
         _run(report, "store", lambda: check_store(folder))
         _run(report, "receipt", lambda: check_receipt(folder, gui_checks.pdf_text))
+        _run(report, "workbook", lambda: check_workbook(folder))
     for name, check in gui_checks.checks:
         _run(report, name, check)
     return report

@@ -7,9 +7,10 @@ It also makes the user guide's images in docs/images/guide/ (docs/user-guide.md)
 It generates a small demo store (seed 11, today 2026-11-15) in a temporary folder, logs
 in as the clerk A001 and drives the real main window as a clerk would: search, arrears,
 open a shift, take payments, take a complaint, self-check, close the shift with a blind
-count, hand over. A shift leader (L001) then issues a fault notice and looks at the hall
-day. The window runs on a fixed clock (the morning after the demo's today, advancing
-with real time), so deadlines, countdowns and dates come out the same on every run.
+count, hand over. A shift leader (L001) then issues a fault notice, looks at the hall
+day and at the leader's reports. The window runs on a fixed clock (the morning after the
+demo's today, advancing with real time), so deadlines, countdowns and dates come out the
+same on every run.
 Printouts (receipt, acknowledgement slip, handover sheet) are rendered by the app's own
 document code and page 1 is converted with ``pdftoppm`` (poppler-utils). PNGs go into
 docs/images/ in Chinese and English. Run it after a UI change so the README and the user
@@ -149,8 +150,22 @@ def main() -> None:
         leader.resize(*GUIDE_SIZE)
         leader.show()
         _run(_hall_day_shots, leader, app, db, Path(tmp))
+        _run(_report_shots, leader, app, db, Path(tmp))
         leader.close()
         _settle(app)
+        _admin_shots(app, db, clock)
+
+
+def _admin_shots(app: QApplication, db: Path, clock: DemoClock) -> None:
+    """The administration chapter (docs/screenshots_admin.py)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from screenshots_admin import admin_shots
+
+    try:
+        admin_shots(app, db, clock, LANGUAGES, _window, _shot, _settle)
+    except Exception as exc:
+        print(f"FAILED admin_shots: {exc!r}")
+        FAILED.append("admin_shots")
 
 
 Step = Callable[[MainWindow, QApplication, Path, Path], None]
@@ -204,7 +219,14 @@ def _owing_account(db: Path) -> int:
 
 def _guide_shots(window: MainWindow, app: QApplication, language: str, db: Path, tmp: Path) -> None:
     """The user guide's screenshots: each step on its own so one failure does not stop the rest."""
-    steps = (_shift_shots, _payment_shots, _complaint_shots, _inspection_shots, _sync_shots)
+    steps = (
+        _shift_shots,
+        _payment_shots,
+        _complaint_shots,
+        _inspection_shots,
+        _sync_shots,
+        _device_shots,
+    )
     for step in steps:
         try:
             step(window, app, language, db, tmp)
@@ -376,6 +398,34 @@ def _sync_shots(window: MainWindow, app: QApplication, language: str, db: Path, 
     _settle(app)
     _shot(dialog, "sync-settings", language)
     dialog.close()
+
+
+def _device_shots(
+    window: MainWindow, app: QApplication, language: str, db: Path, tmp: Path
+) -> None:
+    """The settings dialog with a network receipt printer, its drawer and the scanner, and
+    the no-sale drawer dialog."""
+    from ui.devices.drawer_dialog import NoSaleDialog
+    from ui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(window.ctx.settings, window)
+    box = dialog.devices
+    box.kind.setCurrentIndex(box.kind.findData("network"))
+    box.host.setText("192.168.1.50")
+    box.port.setText("9100")
+    box.drawer.setCurrentIndex(box.drawer.findData(2))
+    dialog.show()
+    _settle(app)
+    dialog.resize(dialog.sizeHint())
+    _settle(app)
+    _shot(dialog, "device-settings", language)
+    dialog.reject()
+    no_sale = NoSaleDialog(window.ctx, window)
+    no_sale.reason.setText("找零" if language == "zh_CN" else "change for a 100-yuan note")
+    no_sale.show()
+    _settle(app)
+    _shot(no_sale, "drawer-no-sale", language)
+    no_sale.reject()
 
 
 def _close_shots(window: MainWindow, app: QApplication, db: Path, tmp: Path) -> None:
@@ -582,6 +632,39 @@ def _hall_day_shots(window: MainWindow, app: QApplication, db: Path, tmp: Path) 
         tab.reload()
         _settle(app, 40)
         _shot(window, "hall-day", language)
+
+
+def _report_shots(window: MainWindow, app: QApplication, db: Path, tmp: Path) -> None:
+    """The leader's reports (Reports menu): the hall day report of this month with its
+    takings per day, the complaints report with its in-time rate, and the printed report."""
+    from app.services.reports import LeaderReports, ReportKind
+    from ui.reports.dialog import ExportReportDialog
+
+    for language in LANGUAGES:
+        apply_language(app, language)
+        _settle(app)
+        dialog = window.open_reports()
+        assert isinstance(dialog, ExportReportDialog)
+        dialog.resize(GUIDE_SIZE[0], 720)
+        _wait(app, lambda d=dialog: d.report is not None, seconds=60)
+        _settle(app, 40)
+        _shot(dialog, "reports", language)
+        report = dialog.report
+        assert report is not None
+        reports = window.ctx.service(LeaderReports)
+        _pdf_png(reports.pdf(report), f"report-print-{language}")
+        dialog.kind.setCurrentIndex(dialog.kind.findData(ReportKind.COMPLAINTS.value))
+        dialog.refresh()
+        _wait(
+            app,
+            lambda d=dialog: d.report is not None and d.report.kind is ReportKind.COMPLAINTS,
+            seconds=60,
+        )
+        dialog.tables.setCurrentIndex(3)  # the in-time rate day by day, beside its chart
+        _settle(app, 40)
+        _shot(dialog, "report-complaints", language)
+        dialog.close()
+        _settle(app)
 
 
 def _wait(app: QApplication, done: object, seconds: float = 15) -> None:

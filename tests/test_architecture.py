@@ -84,9 +84,9 @@ def _loaded_with_the_main_window(candidates: set[str], *, top_level: bool) -> li
 
 
 def test_opening_the_main_window_module_loads_no_renderer() -> None:
-    """reportlab (and the centre's web stack) cost start-up time a clerk waits for: the
+    """reportlab, openpyxl (and the centre's web stack) cost start-up time a clerk waits for: the
     window module must not pull them in. Import renderers inside the function that renders."""
-    heavy = {"reportlab", "fastapi", "uvicorn", "psycopg", "httpx", "alembic"}
+    heavy = {"reportlab", "openpyxl", "fastapi", "uvicorn", "psycopg", "httpx", "alembic"}
     assert _loaded_with_the_main_window(heavy, top_level=True) == []
 
 

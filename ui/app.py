@@ -19,6 +19,7 @@ from app.domain.errors import HallDeskError
 from app.i18n import _
 from app.selftest import GuiChecks
 from app.services.hall import HallService
+from app.services.hall.admin import HallAdminService
 from app.services.hall.setup import SetupService
 from app.services.staff.auth import AuthService
 from app.store.database import Store, open_store, sqlite_url
@@ -43,6 +44,9 @@ def _fatal(exc: BaseException) -> int:
 
 def _session(app: QApplication, store: Store, settings: QSettingsBackend) -> bool:
     """One login and its main window; True if the user logged out (show login again)."""
+    # This PC on the hall's list, at the counter an administrator put it at (if no shift
+    # of it is still open at its current one): before the login shows the counter.
+    HallAdminService(store).register_this_pc()
     hall = HallService(store).info()
     login = LoginDialog(AuthService(store), hall, settings)
     if login.exec() != QDialog.DialogCode.Accepted or login.actor is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
@@ -23,6 +24,7 @@ class _StoreService(Protocol):
 
 
 S = TypeVar("S", bound=_StoreService)
+T = TypeVar("T")
 
 
 @dataclass
@@ -56,6 +58,14 @@ class AppContext:
         found = self._services.get(cls)
         if found is None:
             found = self._services[cls] = cls(self.store, self.clock)
+        return found  # type: ignore[no-any-return]
+
+    def shared(self, key: type[T], build: Callable[[], T]) -> T:
+        """The window's one ``key`` object, built by ``build`` the first time (helpers
+        that are not store services, such as the counter's devices)."""
+        found = self._services.get(key)
+        if found is None:
+            found = self._services[key] = build()
         return found  # type: ignore[no-any-return]
 
     @classmethod

@@ -11,17 +11,20 @@ controller. A key with nothing to act on says so in the status bar.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from app.i18n import _
 from ui.keyboard import (
+    KEY_CHOICE,
     NEW_COMPLAINT_KEY,
     PAY_KEY,
+    RULES,
     SELF_CHECK_KEY,
     VERIFY_KEY,
     X_REPORT_KEY,
@@ -188,3 +191,29 @@ class FunctionKeys(QObject):
         self._window.activateWindow()
         if accepted:
             self._window.find_customer()
+
+    def show_shortcuts(self, rows: list[tuple[str, str]]) -> QMessageBox:
+        """The shortcuts dialog: the keyboard model's rules (``ui.keyboard.RULES``), every
+        command's keys (``rows``) and why the function keys are these."""
+        cell = "<td style='padding: 2px 24px 2px 0'>{}</td>"
+
+        def row(command: str, keys: str) -> str:
+            return (
+                "<tr>"
+                + cell.format(html.escape(command))
+                + cell.format(f"<b>{html.escape(keys)}</b>")
+                + "</tr>"
+            )
+
+        rules = "".join(row(_(text), _(keys)) for keys, text in RULES)
+        commands = "".join(row(command, keys) for command, keys in rows)
+        box = QMessageBox(QMessageBox.Icon.NoIcon, _("Keyboard shortcuts"), "", self._window)
+        box.setObjectName("shortcutsDialog")
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setText(
+            f"<table>{rules}</table><hr><table>{commands}</table>"
+            f"<p style='max-width: 520px'>{html.escape(_(KEY_CHOICE))}</p>"
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        return box

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.errors import HallDeskError, ValidationError
+from app.domain.errors import AuthenticationError, HallDeskError, ValidationError
 from app.i18n import N_, _
 from app.services.base import Actor
 from app.services.hall import HallInfo
@@ -30,6 +30,7 @@ from ui.errors import error_text
 from ui.language import apply_language, fill_language_box
 
 DEMO_NOTE: Final = N_("Demo store — staff A001 / L001 / ADMIN, password demo")
+MUST_CHANGE: Final = N_("Choose your own password to log in: the one-time password is kept.")
 
 _STYLE: Final = """
 #loginHeader { background: #1f4e79; }
@@ -70,6 +71,8 @@ class LoginDialog(QDialog):
         self._hall = hall
         self._settings = settings
         self._error: BaseException | None = None
+        #: The forced change of a one-time password, while it is open.
+        self.password_dialog: QDialog | None = None
 
         header = QFrame(self)
         header.setObjectName("loginHeader")
@@ -193,8 +196,38 @@ class LoginDialog(QDialog):
         finally:
             QApplication.restoreOverrideCursor()
         LAST_STAFF_NO.write(self._settings, actor.staff_no)
+        if self._auth.password_change_due(actor):
+            self._force_password_change(actor, self.password.text())
+            return
         self.actor = actor
         self.accept()
+
+    def _force_password_change(self, actor: Actor, one_time: str) -> None:
+        """A one-time password: the person chooses their own before anything else; the
+        login completes only once it is stored (closing the dialog logs them out)."""
+        from app.services.staff import PasswordService
+        from ui.admin.password_dialog import ChangePasswordDialog
+
+        dialog = ChangePasswordDialog(
+            PasswordService(self._auth.store), actor, self, forced=True, current=one_time
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.password_dialog = dialog
+        dialog.passwordChanged.connect(lambda: self._changed_password(actor))
+        dialog.rejected.connect(self._password_change_refused)
+        dialog.open()
+
+    def _changed_password(self, actor: Actor) -> None:
+        self.password_dialog = None
+        self.actor = actor
+        self.accept()
+
+    def _password_change_refused(self) -> None:
+        self.password_dialog = None
+        self._show_error(AuthenticationError(MUST_CHANGE))
+        self.password.clear()
+        self.activateWindow()
+        self.password.setFocus()
 
     def _refused(self, exc: HallDeskError) -> None:
         self._show_error(exc)

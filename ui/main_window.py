@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import importlib
 import logging
 from collections.abc import Callable
@@ -29,6 +28,7 @@ from app.settings import IDLE_LOCK_MINUTES, SettingsBackend
 from app.store.backup import BackupResult
 from app.store.database import Store, db_path_from_url, head_revision, open_store
 from app.store.models import Role
+from ui.admin.menu import AdminMenu
 from ui.backups import BackupScheduler
 from ui.complaints.fault_banner import install_fault_banner
 from ui.context import AppContext
@@ -41,7 +41,7 @@ from ui.settings_dialog import SettingsDialog
 from ui.shifts.status import ShiftStatusLabel
 from ui.store_banner import install_store_banner
 from ui.sync.controller import SyncController
-from ui.widgets import fit_to_screen
+from ui.widgets import fit_to_screen, role_text
 
 log = logging.getLogger(__name__)
 
@@ -86,11 +86,6 @@ class _NotYetBuilt(QWidget):
         self.setObjectName("tabNotYetBuilt")
 
 
-ROLE_LABELS: Final[dict[str, str]] = {
-    Role.CLERK: N_("Clerk"),
-    Role.LEADER: N_("Shift leader"),
-    Role.ADMIN: N_("Administrator"),
-}
 SYNC_NOT_SET_UP: Final = N_("Offline — sync not set up")
 #: When the window starts the store's page check if nothing started it before.
 CHECK_DELAY_MS: Final = 1000
@@ -101,11 +96,6 @@ QStatusBar QLabel { padding: 1px 10px; }
 #syncStatus { color: #a15c00; }
 #statusStaff { font-weight: bold; }
 """
-
-
-def role_text(role: str) -> str:
-    msgid = ROLE_LABELS.get(role)
-    return _(msgid) if msgid else role
 
 
 class MainWindow(QMainWindow):
@@ -149,6 +139,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self.function_keys = FunctionKeys(self)
         self._build_menus()
+        self.admin = AdminMenu(self)  # File → change password; Administration (leaders)
         self._build_status_bar()
         self.tab_at(0)
         self.tabs.currentChanged.connect(self.tab_at)
@@ -157,6 +148,9 @@ class MainWindow(QMainWindow):
         self.backups = BackupScheduler(ctx, self)
         self.backups.backupFailed.connect(self.store_banner.show_backup_failed)
         self.backups.backupTaken.connect(self._backup_taken)
+        from ui.devices.window import install_devices  # printer, drawer, scanner
+
+        self.devices = install_devices(self, ctx, self.file_menu)
 
         if idle_timeout_ms is None:
             idle_timeout_ms = minutes_to_ms(IDLE_LOCK_MINUTES.read(ctx.settings))
@@ -209,6 +203,8 @@ class MainWindow(QMainWindow):
         self.policy_action = self._action("actionArrearsPolicy", self.open_arrears_policy)
         self.policy_action.setVisible(self.ctx.actor.role == Role.ADMIN)
         self.export_sms_action = self._action("actionExportSms", self.export_sms)
+        self.export_report_action = self._action("actionExportReport", self.open_reports, "Ctrl+R")
+        self.export_report_action.setVisible(self.ctx.actor.is_leader)
         self.shortcuts_action = self._action("actionShortcuts", self.show_shortcuts)
         self.about_action = self._action("actionAbout", self.show_about)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
@@ -251,6 +247,9 @@ class MainWindow(QMainWindow):
         self.arrears_menu.setObjectName("menuArrears")
         self.arrears_menu.addAction(self.export_sms_action)
         self.arrears_menu.addAction(self.policy_action)
+        self.reports_menu = QMenu(bar)
+        self.reports_menu.setObjectName("menuReports")
+        self.reports_menu.addAction(self.export_report_action)
         self.help_menu = QMenu(bar)
         self.help_menu.setObjectName("menuHelp")
         self.help_menu.addAction(self.shortcuts_action)
@@ -261,9 +260,11 @@ class MainWindow(QMainWindow):
             self.view_menu,
             self.counter_menu,
             self.arrears_menu,
+            self.reports_menu,
             self.help_menu,
         ):
             bar.addMenu(menu)
+        self.reports_menu.menuAction().setVisible(self.ctx.actor.is_leader)
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()
@@ -309,6 +310,9 @@ class MainWindow(QMainWindow):
         self.arrears_menu.setTitle(_("&Arrears"))
         self.export_sms_action.setText(_("&Export SMS batch…"))
         self.policy_action.setText(_("Arrears &policy…"))
+        self.admin.retranslate_ui()
+        self.reports_menu.setTitle(_("&Reports"))
+        self.export_report_action.setText(_("&Leader's reports and Excel export…"))
         self.shortcuts_action.setText(_("&Keyboard shortcuts"))
         self.about_action.setText(_("&About HallDesk"))
         for position, spec in enumerate(self._tab_specs):
@@ -431,6 +435,19 @@ class MainWindow(QMainWindow):
             arrears.export_sms()
 
     @Slot()
+    def open_reports(self) -> QDialog | None:
+        """The leader's reports: choose one and a period, see it, print it, export it to
+        Excel (shift leaders and administrators; the service checks again)."""
+        if not self.ctx.actor.is_leader:
+            return None
+        from ui.reports.dialog import ExportReportDialog
+
+        dialog = ExportReportDialog(self.ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    @Slot()
     def idle_lock_now(self) -> None:
         self.idle_lock.lock()
 
@@ -464,31 +481,8 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def show_shortcuts(self) -> QMessageBox:
-        """The keyboard model's rules (``ui.keyboard``), then every command's keys."""
-        from ui.keyboard import KEY_CHOICE, RULES
-
-        cell = "<td style='padding: 2px 24px 2px 0'>{}</td>"
-
-        def row(command: str, keys: str) -> str:
-            return (
-                "<tr>"
-                + cell.format(html.escape(command))
-                + cell.format(f"<b>{html.escape(keys)}</b>")
-                + "</tr>"
-            )
-
-        rules = "".join(row(_(text), _(keys)) for keys, text in RULES)
-        rows = "".join(row(command, keys) for command, keys in self.shortcut_rows())
-        box = QMessageBox(QMessageBox.Icon.NoIcon, _("Keyboard shortcuts"), "", parent=self)
-        box.setObjectName("shortcutsDialog")
-        box.setTextFormat(Qt.TextFormat.RichText)
-        box.setText(
-            f"<table>{rules}</table><hr><table>{rows}</table>"
-            f"<p style='max-width: 520px'>{html.escape(_(KEY_CHOICE))}</p>"
-        )
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-        return box
+        """The keyboard model's rules, then every command's keys (``ui.function_keys``)."""
+        return self.function_keys.show_shortcuts(self.shortcut_rows())
 
     def about_text(self) -> str:
         from app import logs, paths

@@ -1,4 +1,5 @@
-"""The settings dialog: interface language, idle lock, receipt archive folder, backups."""
+"""The settings dialog: interface language, idle lock, receipt archive folder, backups, and
+this PC's receipt printer, cash drawer and scanner (``ui.devices.settings_box``)."""
 
 from __future__ import annotations
 
@@ -167,10 +168,15 @@ class SettingsDialog(QDialog):
         self._buttons.accepted.connect(self.accept)
         self._buttons.rejected.connect(self.reject)
 
+        from ui.devices.settings_box import DeviceSettingsBox  # printer, drawer, scanner
+
+        self.devices = DeviceSettingsBox(settings, self)
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 18, 20, 14)
         layout.setSpacing(12)
         layout.addLayout(self._form)
+        layout.addWidget(self.devices)
         layout.addWidget(self.message)
         layout.addStretch(1)
         layout.addWidget(self._buttons)
@@ -242,6 +248,7 @@ class SettingsDialog(QDialog):
             "archive_dir": self.archive_dir,
             "backup_dir": self.backup_dir,
             "backups_kept": self.backups_kept,
+            **self.devices.fields(),
         }
 
     def _show_error(self, error: ValidationError | None) -> None:
@@ -264,6 +271,7 @@ class SettingsDialog(QDialog):
             archive = check_archive_dir(self.archive_dir.text())
             backups = check_archive_dir(self.backup_dir.text(), "backup_dir")
             kept = parse_backups_kept(self.backups_kept.text())
+            printer, scanner = self.devices.checked()
         except ValidationError as exc:
             self._show_error(exc)
             field = self._fields().get(exc.field, self.idle_minutes)
@@ -275,4 +283,6 @@ class SettingsDialog(QDialog):
         RECEIPT_ARCHIVE_DIR.write(self._settings, archive)
         BACKUP_DIR.write(self._settings, backups)
         BACKUP_KEEP.write(self._settings, kept)
+        printer.write(self._settings)
+        scanner.write(self._settings)
         super().accept()

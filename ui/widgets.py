@@ -31,6 +31,7 @@ from app.store.models import (
     CustomerKind,
     IdType,
     PaymentMethod,
+    Role,
     ServiceKind,
     ServiceStatus,
     VerificationMethod,
@@ -105,9 +106,20 @@ _VERIFICATION_METHOD: Final = {
 }
 
 
+ROLE_LABELS: Final[dict[str, str]] = {
+    Role.CLERK: N_("Clerk"),
+    Role.LEADER: N_("Shift leader"),
+    Role.ADMIN: N_("Administrator"),
+}
+
+
 def _lookup(table: dict[Any, str], value: str) -> str:
     msgid = table.get(value)
     return _(msgid) if msgid else value
+
+
+def role_text(role: str) -> str:
+    return _lookup(ROLE_LABELS, role)
 
 
 def customer_kind_text(kind: str) -> str:

@@ -67,9 +67,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     restore.add_argument("--db", type=Path, required=True, help="the store to replace")
     restore.add_argument("--from", dest="source", type=Path, required=True, help="the backup")
+    from app.cli.audit import add_parsers as add_audit_parsers
+    from app.cli.report import add_parser as add_report_parser
     from app.cli.sync import add_parsers as add_sync_parsers
 
+    add_report_parser(sub)
     add_sync_parsers(sub)
+    from app.cli.devices import add_parsers as add_device_parsers
+
+    add_device_parsers(sub)
+    add_audit_parsers(sub)
     return parser
 
 
@@ -153,8 +160,8 @@ def _db_backup(db: Path, folder: Path | None, keep: int) -> int:
 
 def _db_restore(db: Path, source: Path) -> int:
     """``db restore``: the backup checked and put in place, the current file kept aside,
-    receipt numbers going on after the highest any copy knew, the schema brought up to
-    date."""
+    receipt and complaint numbers going on after the highest any copy knew, the schema
+    brought up to date."""
     from alembic.script import ScriptDirectory
 
     from app.store.backup import restore
@@ -172,6 +179,12 @@ def _db_restore(db: Path, source: Path) -> int:
         print(
             _("Receipt numbers of {device} go on after {number}.").format(
                 device=device, number=result.receipts[device]
+            )
+        )
+    if device in result.complaints:
+        print(
+            _("Complaint numbers of {device} go on after {number}.").format(
+                device=device, number=result.complaints[device]
             )
         )
     print(
@@ -231,6 +244,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.db_command == "restore":
                 return _db_restore(args.db, args.source)
             return _db_upgrade(args.db)
+        if args.command == "printer-sim":
+            from app.cli.devices import run as run_printer_sim
+
+            return run_printer_sim(args)
+        if args.command == "audit":
+            from app.cli.audit import dispatch as audit_dispatch
+
+            return audit_dispatch(args)
+        if args.command == "report":
+            from app.cli.report import dispatch as report_dispatch
+
+            return report_dispatch(args)
         if args.command in ("centre", "sync"):
             from app.cli.sync import dispatch as sync_dispatch
 

@@ -13,14 +13,12 @@ translated at render time (the service renders customer documents in Chinese).
 
 from __future__ import annotations
 
-from typing import Final
-
 from reportlab.lib.pagesizes import A5
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer
 
 from app.documents.base import RollWriter, build_pdf, grid_table
-from app.documents.complaint_data import AckSlipData
+from app.documents.complaint_data import APPEAL_HOTLINE, AckSlipData, ack_lines, appeal_text
 from app.documents.data import ReceiptLayout
 from app.documents.receipt import (
     A5_LABEL,
@@ -32,61 +30,9 @@ from app.documents.receipt import (
     ROLL_WIDTH,
     _p,
 )
-from app.domain.complaint_clock import STATUTORY_DAYS
-from app.domain.complaint_deadline import due_text
-from app.i18n import _, format_date, format_datetime
+from app.i18n import _
 
-__all__ = ["AckSlipData", "ack_lines", "layout_roll", "render_ack"]
-
-APPEAL_HOTLINE: Final = "12300"
-
-
-def _when(data: AckSlipData) -> tuple[str, str]:
-    received = format_datetime(data.received_at, data.timezone, fmt="short")
-    return received, due_text(data.due_at, data.timezone)
-
-
-def ack_lines(data: AckSlipData) -> list[tuple[str, str]]:
-    """The label/value pairs, in print order."""
-    received, due = _when(data)
-    rows = [
-        (_("Complaint number"), data.number),
-        (_("Received at"), received),
-        (_("Customer"), data.customer_name),
-        (_("Contact phone"), data.contact_phone),
-        (_("Channel"), data.channel),
-        (_("Category"), data.category + (f" / {data.subcategory}" if data.subcategory else "")),
-        (_("Answer due by"), due),
-        (_("Answer within"), data.period),
-        (_("We will contact you by"), data.contact_way),
-        (_("Received by"), data.staff_no),
-    ]
-    return rows
-
-
-def appeal_text(data: AckSlipData) -> list[str]:
-    _received, due = _when(data)
-    lines = [
-        _(
-            "We will answer your complaint within {period} of receiving it, by {due} at the latest."
-        ).format(period=data.period, due=due),
-        _(
-            "If you have no answer within {days} days of receiving the complaint (by "
-            "{statutory}), or are not satisfied with the answer, you may appeal to the "
-            "telecommunications user appeal body of the provincial communications "
-            "administration, or call the {hotline} hotline."
-        ).format(
-            days=STATUTORY_DAYS,
-            statutory=due_text(data.statutory_due_at, data.timezone),
-            hotline=APPEAL_HOTLINE,
-        ),
-        _("You may appeal until {date}.").format(date=format_date(data.appeal_until, fmt="short")),
-    ]
-    if not data.calendar_known:
-        lines.append(
-            _("The deadline is an estimate: the public holidays of that year are not yet known.")
-        )
-    return lines
+__all__ = ["APPEAL_HOTLINE", "AckSlipData", "ack_lines", "appeal_text", "layout_roll", "render_ack"]
 
 
 def layout_roll(data: AckSlipData) -> RollWriter:

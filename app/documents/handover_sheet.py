@@ -135,6 +135,8 @@ class HandoverSheetData:
     method_counts: tuple[MethodCountLine, ...] = ()
     #: Fen written off for customers to take cash in whole jiao (not in the drawer).
     cash_rounding_fen: int = 0
+    #: Times the drawer was opened without a sale during the shift.
+    no_sale_opens: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,6 +357,7 @@ def _sheet_story(data: HandoverSheetData) -> list[Flowable]:
         ),
         (_("Difference"), difference_text(data.difference_fen)),
         (_("Float handed over"), _money(data.float_left_fen)),
+        (_("Drawer opened without a sale"), str(data.no_sale_opens)),
     ]
     if data.counted_cash_fen is not None and data.float_left_fen is not None:
         cash_rows.append(

@@ -1,23 +1,17 @@
 """The payment receipt (缴费收据), on 80 mm roll paper or A5.
 
-Both layouts print the same content in the same order, built once by ``_content``: hall name
-and title, receipt number, local date and time, staff number, the customer (masked), the
-account, what the payment settled in the order it settles it (the bills oldest first, then
-the late-payment penalty, then any prepayment), a cash rounding written off in the
-customer's favour, the amount paid in figures and in uppercase (人民币…), the method and
-reference, cash tendered and change, the balance and the penalty still owed after payment,
-the verification QR code, and the hotline footer. A reprint carries a 补打 mark with its
-count; a voided receipt keeps all its content under a 作废 mark. Labels are English msgids
-translated at render time, so the caller's language applies; data values print as given.
+Both layouts print the same content in the same order: ``ReceiptContent``, built once by
+``app.documents.receipt_content.receipt_content`` (the thermal printer's ESC/POS commands
+lay out the same object). A reprint carries a 补打 mark with its count; a voided receipt
+keeps all its content under a 作废 mark. Labels are translated when the content is built,
+so the caller's language applies; data values print as given.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cache
 from typing import Any, Final
-from zoneinfo import ZoneInfo
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
@@ -49,8 +43,7 @@ from app.documents.base import (
     text_width,
 )
 from app.documents.data import PaidBill, ReceiptData, ReceiptLayout
-from app.domain.amount_words import format_figures, rmb_receipt_line
-from app.domain.identity import mask_name
+from app.documents.receipt_content import ReceiptContent, Row, receipt_content
 from app.i18n import _
 
 __all__ = [
@@ -67,87 +60,6 @@ ROLL_MARGIN: Final = 4 * mm
 ROLL_FONT_SIZE: Final = 8.5
 ROLL_LEADING: Final = 12.0
 QR_SIZE: Final = 25 * mm
-
-
-Row = tuple[str, str]
-
-
-@dataclass(frozen=True, slots=True)
-class _Content:
-    title: str
-    subtitle: str
-    address: str
-    head: list[Row]
-    bills_heading: str
-    items: list[Row]
-    total: Row
-    words: Row
-    payment: list[Row]
-    qr_payload: str
-    qr_caption: str
-    footer: list[str]
-    reprint: Row | None
-    void: Row | None
-
-
-def _content(data: ReceiptData) -> _Content:
-    local = data.paid_at.astimezone(ZoneInfo(data.timezone))
-    customer = mask_name(data.customer_name, organisation=data.organisation)
-    items = [
-        (_("Bill {period}").format(period=bill.period), format_figures(bill.amount_fen))
-        for bill in data.bills
-    ]
-    if data.penalty_fen:
-        items.append((_("Late-payment penalty"), format_figures(data.penalty_fen)))
-    if data.prepayment_fen:
-        items.append((_("Prepayment"), format_figures(data.prepayment_fen)))
-    if data.rounding_fen:
-        items.append((_("Cash rounded down to the jiao"), "-" + format_figures(data.rounding_fen)))
-    payment = [(_("Payment method"), data.method)]
-    if data.reference:
-        payment.append((_("Reference no."), data.reference))
-    if data.tendered_fen is not None and data.change_fen is not None:
-        payment.append((_("Cash tendered"), format_figures(data.tendered_fen)))
-        payment.append((_("Change"), format_figures(data.change_fen)))
-    if data.balance_after_fen < 0:
-        payment.append((_("Still owed after payment"), format_figures(-data.balance_after_fen)))
-    else:
-        payment.append((_("Balance after payment"), format_figures(data.balance_after_fen)))
-    if data.penalty_owed_after_fen:
-        payment.append((_("Penalty still owed"), format_figures(data.penalty_owed_after_fen)))
-    return _Content(
-        title=data.hall_name,
-        subtitle=_("Payment receipt"),
-        address=data.hall_address,
-        head=[
-            (_("Receipt no."), data.receipt_no),
-            (_("Date and time"), local.strftime("%Y-%m-%d %H:%M:%S")),
-            (_("Staff no."), data.staff_no),
-            (_("Customer"), customer),
-            (_("Account no."), data.account_no),
-        ],
-        bills_heading=_("Items paid"),
-        items=items,
-        total=(_("Amount paid"), format_figures(data.paid_fen)),
-        words=(_("In words"), rmb_receipt_line(data.paid_fen)),
-        payment=payment,
-        qr_payload=data.verify_payload,
-        qr_caption=_("Scan to verify this receipt"),
-        footer=[
-            _("Service hotline: {hotline}").format(hotline=data.hotline),
-            _("Please keep this receipt safe as your proof of payment."),
-        ],
-        reprint=(
-            (_("REPRINT"), _("Reprint #{count}").format(count=data.reprint_count))
-            if data.reprint_count
-            else None
-        ),
-        void=(
-            (_("VOID"), _("This receipt is void and is not proof of payment."))
-            if data.voided
-            else None
-        ),
-    )
 
 
 # --- 80 mm roll ----------------------------------------------------------------------------
@@ -177,7 +89,7 @@ def _void_overlay(word: str) -> Overlay:
 
 def layout_roll(data: ReceiptData) -> RollWriter:
     """Lay out the 80 mm receipt (exposed so tests can check every line's width)."""
-    content = _content(data)
+    content = receipt_content(data)
     w = RollWriter(ROLL_WIDTH, ROLL_MARGIN, size=ROLL_FONT_SIZE, leading=ROLL_LEADING)
     w.text(content.title, size=11.5, bold=True, align="center")
     w.text(content.subtitle, size=10, bold=True, align="center")
@@ -199,7 +111,7 @@ def layout_roll(data: ReceiptData) -> RollWriter:
             w.pair(label, value, indent=ROLL_FONT_SIZE)
         w.rule()
     w.pair(*content.total, size=11, bold=True)
-    w.text(_("{label}: {value}").format(label=content.words[0], value=content.words[1]))
+    w.text(content.words_line)
     w.rule()
     for label, value in content.payment:
         w.pair(label, value)
@@ -280,7 +192,7 @@ def _pairs(rows: Sequence[Row]) -> Table:
     return grid_table(cells, [A5_LABEL, value_w, A5_LABEL, value_w], *extra)
 
 
-def _marks(content: _Content) -> Table | None:
+def _marks(content: ReceiptContent) -> Table | None:
     """The void and reprint marks side by side: void white on black, reprint outlined."""
     marks = [(m, inverse) for m, inverse in ((content.void, True), (content.reprint, False)) if m]
     if not marks:
@@ -302,7 +214,7 @@ def _marks(content: _Content) -> Table | None:
     return table
 
 
-def _a5_story(content: _Content) -> list[Flowable]:
+def _a5_story(content: ReceiptContent) -> list[Flowable]:
     story: list[Flowable] = [_p(content.title, "title"), _p(content.subtitle, "subtitle")]
     if content.address:
         story.append(_p(content.address, "centre_small"))
@@ -315,7 +227,7 @@ def _a5_story(content: _Content) -> list[Flowable]:
     items: list[list[Any]] = [[_p(content.bills_heading, "bold"), _p(_("Amount"), "bold")]]
     items += [[_p(label), _p(value, "right")] for label, value in content.items]
     items.append([_p(content.total[0], "total"), _p(content.total[1], "total_right")])
-    words = _("{label}: {value}").format(label=content.words[0], value=content.words[1])
+    words = content.words_line
     items.append([_p(words, "bold"), ""])
     last = len(items) - 1
     story.append(
@@ -348,7 +260,7 @@ def _a5_story(content: _Content) -> list[Flowable]:
     return story
 
 
-def _a5_page(data: ReceiptData, content: _Content) -> Any:
+def _a5_page(data: ReceiptData, content: ReceiptContent) -> Any:
     """Per page: the void watermark under the content, and the receipt number and page."""
 
     def paint(c: Canvas, doc: Any) -> None:
@@ -369,7 +281,7 @@ def _a5_page(data: ReceiptData, content: _Content) -> Any:
 
 
 def _render_a5(data: ReceiptData, *, invariant: bool) -> bytes:
-    content = _content(data)
+    content = receipt_content(data)
     return build_pdf(
         lambda: _a5_story(content),
         pagesize=A5,

@@ -32,7 +32,7 @@ from typing import Any, Final
 
 from app import paths
 from app.domain.errors import ValidationError
-from app.i18n import N_
+from app.i18n import N_, _
 
 #: Art. 34: service may be suspended only this many days after the agreed payment date.
 SUSPEND_FLOOR_DAYS: Final = 30
@@ -89,6 +89,19 @@ STEP_LABELS: Final[Mapping[StepKind, str]] = {
     StepKind.SUSPEND: N_("Suspend service"),
     StepKind.PRE_TERMINATE: N_("Pre-terminate"),
 }
+#: Names of the bundled policy's tiers; a hall's own tier codes are shown as they are.
+TIER_LABELS: Final[Mapping[str, str]] = {
+    "small": N_("Small arrears"),
+    "large": N_("Large arrears"),
+}
+
+
+def tier_label(code: str | None) -> str:
+    """A tier's name in the current language ("" for no tier)."""
+    if not code:
+        return ""
+    msgid = TIER_LABELS.get(code)
+    return _(msgid) if msgid else code
 
 
 @dataclass(frozen=True, slots=True)

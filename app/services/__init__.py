@@ -2,10 +2,12 @@
 
 One package per area of the counter, mirroring ``ui/``: ``customers`` (lookup),
 ``arrears``, ``payments`` (payments, receipts), ``complaints``, ``shifts`` (shifts,
-handover, hall day), ``etiquette``, ``staff`` (login) and ``hall`` (the hall, first-run
-set-up, backups). Beside them, the few pieces every area shares: ``base`` (actor, clock,
-permissions, audit, this desk), ``listeners`` (after-commit notifications) and ``pending``
-(the pending-items collector the handover reads; the areas register their providers).
+handover, hall day), ``etiquette``, ``staff`` (login, staff administration, own password),
+``hall`` (the hall, first-run set-up, backups, hall details, counters and PCs) and
+``audit`` (the audit trail viewer and its export). Beside them, the few pieces every area
+shares: ``base`` (actor, clock, permissions, audit, this desk), ``listeners`` (after-commit
+notifications) and ``pending`` (the pending-items collector the handover reads; the areas
+register their providers).
 
 Each area's ``__init__`` names its public services and types with :func:`lazy_exports`:
 a name is imported from its module when first asked for, so importing one service never

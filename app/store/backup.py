@@ -14,9 +14,10 @@ in the backup folder, and only the newest ``keep`` of that store are kept.
 
 ``restore`` puts a backup in place of a store: it checks the backup (whole, a HallDesk
 store, not from a newer version), refuses while a HallDesk runs on the store, keeps the
-current file aside under a new name (never deletes it), and raises the receipt numbers of
-the restored store and the mark beside it to the highest any copy knows, so a restored
-store never issues a receipt number again.
+current file aside under a new name (never deletes it), and raises the receipt and
+complaint numbers of the restored store and the mark beside it to the highest any copy
+knows, so a restored store never issues a receipt number or a complaint number again
+(every series of ``app.store.number_marks``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import re
 import sqlite3
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Final
@@ -36,12 +37,14 @@ from app.domain.errors import StoreError
 from app.i18n import N_
 from app.store.health import StoreDamaged, typed_error
 from app.store.instance import InstanceLock
-from app.store.receipt_mark import (
-    HIGHEST_RECEIPT_SQL,
-    ReceiptMark,
-    highest_receipt_params,
+from app.store.number_marks import (
+    COMPLAINTS,
+    RECEIPTS,
+    SERIES,
+    Highs,
+    NumberMarks,
     mark_path,
-    number_of,
+    merge_highs,
 )
 
 #: Backups kept per store unless the settings say otherwise.
@@ -209,6 +212,8 @@ class RestoreResult:
     receipts: dict[str, int]
     #: The restored store's own device ("" if it has none yet).
     device_code: str = ""
+    #: Each device's highest complaint number any copy knew, likewise.
+    complaints: dict[str, int] = field(default_factory=dict)
 
 
 def check_backup(path: Path, known_revisions: Iterable[str]) -> str:
@@ -264,48 +269,60 @@ def check_backup(path: Path, known_revisions: Iterable[str]) -> str:
     return str(revision[0])
 
 
-def receipt_highs(path: Path) -> dict[str, int]:
-    """Each device's highest receipt number in the store at ``path``: its sequence and its
-    highest receipt, whichever is higher. Empty if the file cannot be read (a damaged
-    store being replaced gives what it still can)."""
+def number_highs(path: Path) -> Highs:
+    """Each series' highest number per device in the store at ``path``: its sequence and
+    its highest number among the store's rows, whichever is higher. Empty if the file
+    cannot be read (a damaged store being replaced gives what it still can, series by
+    series; a store older than a series' tables gives nothing for it)."""
     if not path.is_file() or path.stat().st_size == 0:
         return {}
-    highs: dict[str, int] = {}
+    highs: Highs = {}
     try:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            for device, last in con.execute("SELECT device_code, last_no FROM receipt_sequence"):
-                found = con.execute(HIGHEST_RECEIPT_SQL, highest_receipt_params(device)).fetchone()
-                highs[str(device)] = max(int(last), number_of(found[0]) if found else 0)
-        finally:
-            con.close()
     except sqlite3.Error:
         return highs
+    try:
+        for series in SERIES:
+            found: dict[str, int] = {}
+            try:
+                sequences = con.execute(
+                    f"SELECT device_code, last_no FROM {series.sequence_table}"
+                ).fetchall()
+                for device, last in sequences:
+                    row = con.execute(
+                        series.highest_sql, series.highest_params(str(device))
+                    ).fetchone()
+                    found[str(device)] = max(int(last), series.number_of(row[0]) if row else 0)
+            except sqlite3.Error:
+                pass
+            if found:
+                highs[series.name] = found
+    finally:
+        con.close()
     return highs
 
 
-def _merge(*sources: dict[str, int]) -> dict[str, int]:
-    merged: dict[str, int] = {}
-    for source in sources:
-        for device, number in source.items():
-            merged[device] = max(merged.get(device, 0), number)
-    return merged
-
-
-def _raise_sequences(path: Path, receipts: dict[str, int]) -> None:
-    """Each device's receipt sequence in the store at ``path`` goes on after ``receipts``."""
+def _raise_sequences(path: Path, highs: Highs) -> None:
+    """Each device's sequence of each series in the store at ``path`` goes on after
+    ``highs`` (a store older than a series' table starts it from its mark once migrated)."""
     con = sqlite3.connect(path)
     try:
+        tables = {str(r[0]) for r in con.execute("SELECT name FROM sqlite_master")}
         with con:
-            for device, number in receipts.items():
-                con.execute(
-                    "INSERT OR IGNORE INTO receipt_sequence (device_code, last_no) VALUES (?, 0)",
-                    (device,),
-                )
-                con.execute(
-                    "UPDATE receipt_sequence SET last_no = ? WHERE device_code = ? AND last_no < ?",
-                    (number, device, number),
-                )
+            for series in SERIES:
+                if series.sequence_table not in tables:
+                    continue
+                for device, number in highs.get(series.name, {}).items():
+                    con.execute(
+                        f"INSERT OR IGNORE INTO {series.sequence_table} (device_code, last_no) "
+                        "VALUES (?, 0)",
+                        (device,),
+                    )
+                    con.execute(
+                        f"UPDATE {series.sequence_table} SET last_no = ? "
+                        "WHERE device_code = ? AND last_no < ?",
+                        (number, device, number),
+                    )
     finally:
         con.close()
 
@@ -333,15 +350,14 @@ def restore(
             path=str(store_path),
         )
     try:
-        mark = ReceiptMark(mark_path(store_path))
-        receipts = _merge(receipt_highs(backup), receipt_highs(store_path), mark.read_all())
+        marks = NumberMarks(mark_path(store_path))
+        highs = merge_highs(number_highs(backup), number_highs(store_path), marks.read_all())
         part = store_path.with_name(f".{store_path.name}.restoring")
         part.unlink(missing_ok=True)
         _copy_checked(backup, part)
         try:
-            _raise_sequences(part, receipts)
-            for device, number in receipts.items():
-                mark.raise_to(device, number)
+            _raise_sequences(part, highs)
+            marks.raise_all(highs)
         except BaseException:
             part.unlink(missing_ok=True)
             raise
@@ -359,7 +375,14 @@ def restore(
     finally:
         lock.release()
     own = _rows_of(store_path, "SELECT device_code FROM device_info LIMIT 1")
-    return RestoreResult(store_path, backup, tuple(kept), receipts, str(own[0][0]) if own else "")
+    return RestoreResult(
+        store_path,
+        backup,
+        tuple(kept),
+        highs.get(RECEIPTS.name, {}),
+        str(own[0][0]) if own else "",
+        highs.get(COMPLAINTS.name, {}),
+    )
 
 
 def _rows_of(path: Path, sql: str) -> list[tuple[object, ...]]:

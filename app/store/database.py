@@ -26,14 +26,15 @@ from app.domain.errors import StoreError
 from app.i18n import N_
 from app.store import private
 from app.store.health import StoreDamaged, StoreHealth, typed_error
-from app.store.receipt_mark import ReceiptMark, mark_path
+from app.store.number_marks import NumberMarks, mark_path
+from app.store.receipt_mark import ReceiptMark
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 #: The newest migration's revision. Checking it needs no Alembic import, which keeps
 #: start-up fast; tests/store/test_migrations.py keeps it equal to the scripts' head.
-SCHEMA_HEAD: Final = "0012"
+SCHEMA_HEAD: Final = "0013"
 
 
 @dataclass(frozen=True)
@@ -259,8 +260,9 @@ class Store:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self.path = db_path_from_url(self.url)
-        #: The receipt high-water mark beside the store file (see ``receipt_mark``).
-        self.receipt_mark = ReceiptMark(mark_path(self.path) if self.path is not None else None)
+        #: The mark of the highest receipt and complaint numbers issued, beside the store
+        #: file (see ``number_marks``).
+        self.number_marks = NumberMarks(mark_path(self.path) if self.path is not None else None)
         #: The full page check's verdict; money writes wait for it (see ``health``).
         self.health = StoreHealth(self.path)
         from app.sync.capture import install
@@ -270,6 +272,11 @@ class Store:
     @property
     def url(self) -> str:
         return self.engine.url.render_as_string(hide_password=False)
+
+    @property
+    def receipt_mark(self) -> ReceiptMark:
+        """The receipt series of :attr:`number_marks` (its name before complaint numbers)."""
+        return ReceiptMark(self.number_marks.path)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:

@@ -9,6 +9,9 @@ after the write (read back inside the transaction), so defaults and triggers are
 Writes the capture cannot see: raw ``text()`` SQL and statements on a bare connection.
 ``tests/sync/test_capture.py`` checks that no service writes a syncable table that way.
 Pulled rows are applied with ``session.info[APPLYING] = True`` and produce no operation.
+A kind's local columns (``Kind.local``: a staff member's failed logins and lock-out) are
+this PC's own: they are left out of every operation, and a write that changes nothing
+else makes none.
 """
 
 from __future__ import annotations
@@ -62,21 +65,39 @@ def _after_flush(session: Session, _ctx: UOWTransaction) -> None:
     for obj in list(session.new) + [o for o in session.dirty if session.is_modified(o)]:
         mapper = inspect(obj).mapper
         kind = _kind_of_table(mapper.local_table)
-        if kind is not None:
+        if kind is not None and (obj in session.new or not _only_local_changes(kind, obj)):
             changed[kind.name].add(tuple(mapper.primary_key_from_instance(obj)))
     for obj in session.deleted:
         mapper = inspect(obj).mapper
         kind = _kind_of_table(mapper.local_table)
         if kind is not None:
             deleted[kind.name].add(tuple(mapper.primary_key_from_instance(obj)))
-    for name, pks in changed.items():
-        enqueue_rows(session, registry.kinds()[name], pks)
-    for name, pks in deleted.items():
-        kind = registry.kinds()[name]
+    # Parents before children (foreign-key order), so the outbox, the centre's change log
+    # and every other PC's pull see a new member of staff before their password history.
+    kinds = registry.kinds()
+    for name in sorted(changed, key=lambda n: kinds[n].order):
+        enqueue_rows(session, kinds[name], changed[name])
+    for name in sorted(deleted, key=lambda n: kinds[n].order, reverse=True):
+        pks = deleted[name]
+        kind = kinds[name]
         ops = [
             _op(kind, "delete", dict(zip(kind.pk, pk, strict=True))) for pk in sorted(pks, key=str)
         ]
         session.connection().execute(insert(OUTBOX), ops)
+
+
+def _only_local_changes(kind: Kind, obj: Any) -> bool:
+    """Did this flush change only columns that belong to this PC (a failed login, a
+    lock-out)? Those changes are not the hall's: they make no operation."""
+    if not kind.local:
+        return False
+    state = inspect(obj)
+    changed = {
+        attr.columns[0].name
+        for attr in state.mapper.column_attrs
+        if state.attrs[attr.key].history.has_changes()
+    }
+    return bool(changed) and changed <= kind.local
 
 
 def _do_orm_execute(state: ORMExecuteState) -> Any:
@@ -117,7 +138,7 @@ def enqueue_rows(session: Session, kind: Kind, pks: set[tuple[Any, ...]]) -> int
         for mapping in conn.execute(select(table).where(where)).mappings():
             row = dict(mapping)
             if kind.travels(row):
-                ops.append(_op(kind, "upsert", row))
+                ops.append(_op(kind, "upsert", registry.without_local(kind, row)))
     if ops:
         conn.execute(insert(OUTBOX), ops)
     return len(ops)

@@ -24,13 +24,13 @@ centre's rows), :mod:`app.sync.reset` and :mod:`app.sync.sanity`, over
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
 
-from app.services.payments.receipt_numbers import raise_receipt_floor
 from app.store.models import DeviceInfo
 from app.store.models.sync import (
     OpState,
@@ -39,6 +39,7 @@ from app.store.models.sync import (
     SyncRun,
     SyncState,
 )
+from app.store.number_marks import RECEIPTS, SERIES, NumberSeries, raise_floor
 from app.sync import credentials
 from app.sync.hall_base import HallSyncBase, Progress, SyncReport
 from app.sync.protocol import (
@@ -172,15 +173,31 @@ class HallSync(PushMixin, PullMixin, ResetMixin, SanityMixin, HallSyncBase):
         if abs(skew) > SKEW_BLOCK.total_seconds():
             raise ClockSkew(round(abs(skew) / 60))
         report.skew_warning = abs(skew) > SKEW_WARN.total_seconds()
-        high = answer.get("receipt_high")
-        if isinstance(high, int) and high > 0 and answer.get("device_code"):
-            self.raise_receipt_floor(str(answer["device_code"]), high)
+        device = answer.get("device_code")
+        if device:
+            highs = {s: answer.get(s.meta_key) for s in SERIES}
+            self.raise_number_floors(
+                str(device),
+                {
+                    s: high
+                    for s, high in highs.items()
+                    if isinstance(high, int) and not isinstance(high, bool) and high > 0
+                },
+            )
+
+    def raise_number_floors(self, device_code: str, highs: Mapping[NumberSeries, int]) -> None:
+        """Number this device's receipts and complaints after the highest the centre
+        holds from it (``receipt_high``, ``complaint_high``): a PC put back on an older
+        copy of its store (and of the mark beside it) then never issues a number twice
+        from this sync on. Learnt at the sync's first call, before anything else can fail
+        (an older centre gives no ``complaint_high``: that series is left as it is)."""
+        if not highs:
+            return
+        with self.store.unit_of_work() as session:
+            for series, number in highs.items():
+                raise_floor(session, series, device_code, number)
+            self.store.number_marks.raise_all({s.name: {device_code: n} for s, n in highs.items()})
 
     def raise_receipt_floor(self, device_code: str, number: int) -> None:
-        """Number this device's receipts after ``number``, the highest the centre holds
-        from it: a PC put back on an older copy of its store (and of the mark beside it)
-        then never issues a number twice from this sync on. Learnt at the sync's first
-        call, before anything else can fail."""
-        with self.store.unit_of_work() as session:
-            raise_receipt_floor(session, device_code, number)
-            self.store.receipt_mark.raise_to(device_code, number)
+        """:meth:`raise_number_floors` for receipt numbers alone."""
+        self.raise_number_floors(device_code, {RECEIPTS: number})

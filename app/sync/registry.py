@@ -1,8 +1,9 @@
 """Which tables sync, in which direction, and how a row travels as JSON.
 
 A *kind* is a table of the local store. Kinds mastered by the centre (customers, bills,
-staff, …) only travel down; kinds written at the counter (payments, arrears actions, audit
-events, …) travel up through the outbox and come down again to the other PCs of the hall.
+…) only travel down; kinds written at the hall (payments, arrears actions, audit events,
+staff, counters, …) travel up through the outbox and come down again to the other PCs of
+the hall.
 Registering a new kind is one line in :func:`_builtin` (or a call to :func:`register` from
 the area's module)::
 
@@ -157,12 +158,22 @@ def _builtin() -> None:
         SmsMessage,
         Staff,
     )
+    from app.store.models.admin import HallPc, StaffCounter, StaffPassword
 
     c, h = Direction.CENTRE, Direction.HALL
-    for model in (Hall, Counter, GridUnit, Customer, Account, Service, Bill):
+    for model in (GridUnit, Customer, Account, Service, Bill):
         register(model, c)
-    # A lock-out after failed logins protects this PC; a pull must not lift it.
-    register(Staff, c, local=("failed_logins", "locked_until"))
+    # The hall masters its own details, counters and staff (issue 16): an administrator
+    # edits them at any PC, offline too; the last change pushed wins. Staff and counter ids
+    # are derived from their codes, so PCs never clash (``app.domain.ids.hall_record_id``).
+    register(Hall, h)
+    register(Counter, h)
+    # A lock-out after failed logins protects this PC: never sent, and a pull must not
+    # lift it. The password hash travels (never a plain password).
+    register(Staff, h, local=("failed_logins", "locked_until"))
+    register(StaffPassword, h, immutable=True)
+    register(StaffCounter, h)  # a counter taken away is a delete
+    register(HallPc, h)
     register(ArrearsPolicyVersion, c)
     register(Payment, h, immutable=True)
     register(PaymentAllocation, h, immutable=True)

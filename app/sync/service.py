@@ -18,8 +18,9 @@ from app.domain.errors import NotFound, ValidationError
 from app.domain.text import clean_text
 from app.i18n import N_, _
 from app.services.base import Actor, Clock, audit, require_role, utc_now
+from app.services.hall.admin import rename_pc
 from app.store.database import Store
-from app.store.models import HallSetting, Role
+from app.store.models import DeviceInfo, HallSetting, Role
 from app.store.models.sync import OpResult, OpState, SyncConflict, SyncOutbox
 from app.sync import checks, registry
 from app.sync.capture import copy_operation
@@ -117,8 +118,11 @@ class SyncService:
         if not code.strip():
             raise ValidationError("code", N_("Enter the one-time enrolment code."))
         client = HallSync(self._store, self._transport(url), self._clock)
+        with self._store.read() as session:
+            before = session.scalars(select(DeviceInfo.device_code).limit(1)).first() or ""
         device = client.enrol(url, code.strip())
         with self._store.unit_of_work() as session:
+            rename_pc(session, before, device, self._clock())  # the hall's list of PCs
             audit(
                 session,
                 at=self._clock(),

@@ -31,9 +31,23 @@ REQUIRED = {
     "images/guide/handover.png",
     "images/guide/handover-sheet.png",
     "images/guide/hall-day.png",
+    "images/guide/reports.png",
+    "images/guide/report-complaints.png",
+    "images/guide/report-print.png",
     "images/guide/inspection.png",
     "images/guide/sync-settings.png",
     "images/guide/sync-conflicts.png",
+    "images/guide/device-settings.png",
+    "images/guide/drawer-no-sale.png",
+    # issue 16: the administration chapter
+    "images/guide/admin-staff.png",
+    "images/guide/admin-staff-edit.png",
+    "images/guide/admin-one-time-password.png",
+    "images/guide/admin-forced-password.png",
+    "images/guide/admin-counters.png",
+    "images/guide/admin-hall.png",
+    "images/guide/admin-history.png",
+    "images/guide/audit-trail.png",
 }
 
 

@@ -17,7 +17,7 @@ def test_self_test_from_source_passes_and_logs(tmp_path: Path) -> None:
     lines = done.stdout.splitlines()
     assert lines[-1] == "self-test passed"
     names = [line.split()[1] for line in lines[1:-1]]
-    assert names == ["files", "catalogs", "tls", "qt", "store", "receipt", "qt-i18n"]
+    assert names == ["files", "catalogs", "tls", "qt", "store", "receipt", "workbook", "qt-i18n"]
     assert all(line.startswith("ok ") for line in lines[1:-1])
     assert "缴费收据" in done.stdout  # the receipt's text, read back from the PDF
     assert "取消" in done.stdout  # Qt's own Chinese catalog

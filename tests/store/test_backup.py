@@ -15,6 +15,7 @@ import pytest
 from app import cli
 from app.domain.errors import StoreError
 from app.i18n import set_language
+from app.services.complaints import ComplaintRequest, ComplaintService
 from app.services.hall.backups import BackupService
 from app.services.payments import PaymentMethod, PaymentRequest, PaymentService
 from app.services.staff.auth import AuthService
@@ -147,6 +148,52 @@ def test_restore_keeps_the_damaged_file_and_never_reuses_a_receipt_number(
         for r in _rows(demo_db_copy, "SELECT receipt_no FROM payment WHERE device_code = 'PC01'")
     ]
     assert sorted(receipts) == ["PC01-00000001", "PC01-00000002", "PC01-00000003", "PC01-00000006"]
+
+
+def _complaints(store: Store, count: int) -> list[str]:
+    clerk = AuthService(store).actor_for("A001")
+    svc = ComplaintService(store)
+    return [
+        svc.intake(
+            clerk,
+            ComplaintRequest(
+                channel="counter",
+                category="network",
+                subcategory="network_no_signal",
+                description=f"家里客厅手机没有信号 {i}",
+                contact_phone="138 0013 8000",
+                contact_name="王小明",
+            ),
+        ).number
+        for i in range(count)
+    ]
+
+
+def test_restore_never_reuses_a_complaint_number(
+    demo_db_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A complaint number is on the acknowledgement slip the customer keeps: after putting
+    back a backup older than the last complaints, the next complaint gets a new number,
+    not one already issued (the replaced file tells, even without the mark)."""
+    store = open_store(sqlite_url(demo_db_copy))
+    first = _complaints(store, 1)[0]
+    taken = BackupService(store).take("manual", tmp_path / "backups").backup.path
+    issued = _complaints(store, 2)  # after the backup
+    store.close()
+    mark_path(demo_db_copy).unlink(missing_ok=True)
+    highest = int(issued[-1].rsplit("TS", 1)[1])
+    assert highest == int(first.rsplit("TS", 1)[1]) + 2
+
+    set_language("en")
+    assert cli.main(["db", "restore", "--db", str(demo_db_copy), "--from", str(taken)]) == 0
+    out = capsys.readouterr().out
+    store = open_store(sqlite_url(demo_db_copy))
+    try:
+        again = _complaints(store, 1)[0]
+    finally:
+        store.close()
+    assert again not in issued and int(again.rsplit("TS", 1)[1]) == highest + 1
+    assert f"Complaint numbers of PC01 go on after {highest}." in out
 
 
 def _sqlite_file(path: Path, sql: str) -> Path:

@@ -1,7 +1,8 @@
 """A hall PC put back on an older copy of its store, as steps other sync tests (the fault
-campaign) reuse: take counter payments through the real ``PaymentService``, copy the store
-while it is open, put the copy back in place of the current file, and the whole scenario
-of issue 13, item 2.
+campaign) reuse: take counter payments through the real ``PaymentService`` and complaints
+through the real ``ComplaintService``, copy the store while it is open, put the copy back
+in place of the current file, and the whole scenario of issue 13, item 2 (receipt numbers)
+and its follow-up (complaint numbers).
 
 The copy is what an administrator would have: the store file alone (SQLite's backup API
 gives a consistent one while the PC works), not what sits beside it. Putting it back
@@ -17,10 +18,13 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from app.services.complaints import ComplaintRequest, ComplaintService
 from app.services.payments import PaymentMethod, PaymentRequest, PaymentService
 from app.services.shifts import ShiftService
 from app.services.staff.auth import AuthService
+from app.store.database import Store
 from app.store.models import Account, DeviceInfo
+from app.store.models.complaints import Complaint
 from tests.conftest import _copy_store
 from tests.sync.conftest import Hall
 
@@ -58,6 +62,32 @@ def counter_payments(
     return taken
 
 
+def counter_complaints(
+    store: Store, count: int, *, label: str = "", staff_no: str = "A001"
+) -> list[tuple[str, str]]:
+    """``count`` walk-in complaints taken at a PC's counter (``ComplaintService.intake``):
+    their (complaint number, description); ``label`` makes the descriptions of one batch
+    differ from another's."""
+    actor = AuthService(store).actor_for(staff_no)
+    complaints = ComplaintService(store)
+    taken: list[tuple[str, str]] = []
+    for i in range(count):
+        description = f"家里客厅手机没有信号 {label}{i + 1}"
+        recorded = complaints.intake(
+            actor,
+            ComplaintRequest(
+                channel="counter",
+                category="network",
+                subcategory="network_no_signal",
+                description=description,
+                contact_phone="138 0013 8000",
+                contact_name="王小明",
+            ),
+        )
+        taken.append((recorded.number, description))
+    return taken
+
+
 def copy_store(hall: Hall, target: Path) -> Path:
     """A consistent copy of the PC's store file, taken while it is open."""
     return _copy_store(hall.path, target)
@@ -91,27 +121,55 @@ def store_receipts(hall: Hall) -> dict[str, int]:
     return {str(r): int(a) for r, a in rows}
 
 
+def store_complaints(hall: Hall, of: Hall | None = None) -> dict[str, str]:
+    """The complaints of ``of`` (default: the PC itself) in the PC's store: complaint
+    number → description."""
+    code = device_code(of or hall)
+    with hall.store.read() as session:
+        rows = session.execute(
+            select(Complaint.number, Complaint.description).where(Complaint.device_code == code)
+        ).all()
+    return {str(n): str(d) for n, d in rows}
+
+
 @dataclass
 class RestoredStore:
-    """What the scenario took: receipt number and amount of each payment, in order."""
+    """What the scenario took, in order: receipt number and amount of each payment, and
+    number and description of each complaint."""
 
     before_copy: list[tuple[str, int]]
     lost_with_the_copy: list[tuple[str, int]]
     after_restore: list[tuple[str, int]]
     taken: list[tuple[str, int]] = field(default_factory=list)
+    complaints_before_copy: list[tuple[str, str]] = field(default_factory=list)
+    complaints_lost_with_the_copy: list[tuple[str, str]] = field(default_factory=list)
+    complaints_after_restore: list[tuple[str, str]] = field(default_factory=list)
 
     def all_taken(self) -> list[tuple[str, int]]:
         return self.before_copy + self.lost_with_the_copy + self.after_restore + self.taken
 
+    def all_complaints(self) -> list[tuple[str, str]]:
+        return (
+            self.complaints_before_copy
+            + self.complaints_lost_with_the_copy
+            + self.complaints_after_restore
+        )
+
 
 def restored_store_scenario(hall: Hall, workdir: Path) -> RestoredStore:
-    """Payments 1–5, sync, copy the store, payments 6–10, sync, put the copy back, three
-    more payments (offline: no sync between the restore and them)."""
+    """Payments 1–5 and complaints 1–2, sync, copy the store, payments 6–10 and complaints
+    3–4, sync, put the copy back, three more payments and two more complaints (offline: no
+    sync between the restore and them)."""
     first = counter_payments(hall, 5, base_fen=10_000)
+    first_complaints = counter_complaints(hall.store, 2, label="a")
     hall.sync.sync()
     copy = copy_store(hall, workdir / f"{hall.path.stem}.older-copy.sqlite3")
     lost = counter_payments(hall, 5, base_fen=20_000)
+    lost_complaints = counter_complaints(hall.store, 2, label="b")
     hall.sync.sync()
     put_back(hall, copy)
     after = counter_payments(hall, 3, base_fen=30_000)
-    return RestoredStore(first, lost, after)
+    after_complaints = counter_complaints(hall.store, 2, label="c")
+    return RestoredStore(
+        first, lost, after, [], first_complaints, lost_complaints, after_complaints
+    )

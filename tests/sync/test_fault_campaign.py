@@ -2,8 +2,8 @@
 syncing over HTTP, through the faults that once lost or blocked money — ``kill -9`` of the
 centre mid-push and mid-pull, ``kill -9`` of a PC's sync, dropped answers, replays, a burst
 of PCs right after a centre start, and a poison record. Afterwards every payment exists
-exactly once at the centre and on every PC of its hall, receipt numbers never repeat, and
-every PC's next sync succeeds.
+exactly once at the centre and on every PC of its hall, receipt numbers never repeat (nor
+do the numbers of the complaints the campaign takes), and every PC's next sync succeeds.
 
 Payments are taken through ``PaymentService`` (real, gap-free receipt numbers).
 
@@ -39,11 +39,13 @@ from app.services.payments.plan import PaymentRequest
 from app.services.staff.auth import AuthService
 from app.store.database import Store, open_store, sqlite_url
 from app.store.models import Account, Payment, PaymentMethod
+from app.store.models.complaints import Complaint
 from app.sync.client import HallSync
 from app.sync.protocol import SyncError, SyncOffline
 from app.sync.transport import HttpTransport
 from tests.conftest import _copy_store, open_test_shift
 from tests.sync.conftest import free_port, load_hall
+from tests.sync.restored_store import counter_complaints
 from tests.sync.test_refusals import poison_complaint
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,6 +90,8 @@ class Campaign:
     pcs: list[PC] = field(default_factory=list)
     #: Every payment taken: id → (PC name, receipt number, amount).
     payments: dict[str, tuple[str, str, int]] = field(default_factory=dict)
+    #: Every complaint taken with ``complain``, in order: (PC name, number, description).
+    complaints: list[tuple[str, str, str]] = field(default_factory=list)
     #: Operations parked on purpose (the poison record and what waits behind it).
     parked: set[str] = field(default_factory=set)
 
@@ -174,6 +178,12 @@ class Campaign:
                 assert row is not None and row.receipt_no
                 self.payments[str(row.id)] = (pc.name, row.receipt_no, row.amount_fen)
 
+    def complain(self, pc: PC, n: int = 1) -> None:
+        """``n`` complaints taken at this PC's counter (``ComplaintService.intake``)."""
+        label = f"{pc.name}-{len(self.complaints)}-"
+        for number, description in counter_complaints(pc.store, n, label=label):
+            self.complaints.append((pc.name, number, description))
+
     def sync(self, pc: PC) -> Any:
         return pc.client.sync()
 
@@ -213,6 +223,25 @@ class Campaign:
                 }
             assert mine <= local, (pc.name, sorted(mine - local)[:3])
             assert pending <= self.parked, (pc.name, pending - self.parked)
+        self._check_complaints()
+
+    def _check_complaints(self) -> None:
+        """Every complaint taken is once at the centre and on every PC of its hall, with
+        its own number; no complaint number was issued twice."""
+        numbers = [n for _pc, n, _d in self.complaints]
+        assert len(numbers) == len(set(numbers)), "a complaint number was issued twice"
+        for hall in {pc.hall for pc in self.pcs}:
+            at_centre = [
+                (c["number"], c["description"])
+                for c in self.centre.records(hall, "complaint").values()
+            ]
+            taken = {(n, d) for name, n, d in self.complaints if _hall_of(self, name) == hall}
+            assert taken <= set(at_centre), (hall, taken - set(at_centre))
+            assert len({n for n, _d in at_centre}) == len(at_centre), hall
+            for pc in (p for p in self.pcs if p.hall == hall):
+                with pc.store.read() as s:
+                    local = set(s.execute(select(Complaint.number, Complaint.description)).all())
+                assert taken <= local, (pc.name, taken - local)
 
 
 def _hall_of(c: Campaign, pc_name: str) -> str:
@@ -347,14 +376,17 @@ def scenario_poison_record(c: Campaign) -> None:
 
 
 def scenario_restored_store(c: Campaign) -> None:
-    """A PC put back on an older copy of its store (issue 13, item 2) takes payments offline
-    before its next sync: no receipt number is issued twice, its lost payments come back
-    with the pull, and nothing blocks (the final checks)."""
+    """A PC put back on an older copy of its store (issue 13, item 2) takes payments and
+    complaints offline before its next sync: no receipt or complaint number is issued
+    twice, its lost payments and complaints come back with the pull, and nothing blocks
+    (the final checks)."""
     pc = c.pcs[2]
     c.pay(pc, 3)
+    c.complain(pc, 2)
     c.sync(pc)
     copy = _copy_store(pc.path, c.folder / f"{pc.name}.older.sqlite3")
     c.pay(pc, 3)
+    c.complain(pc, 2)
     c.sync(pc)
     pc.store.close()
     for suffix in ("-wal", "-shm"):
@@ -362,8 +394,9 @@ def scenario_restored_store(c: Campaign) -> None:
     pc.path.write_bytes(copy.read_bytes())
     c.reopen(pc)
     c.pay(pc, 3)
+    c.complain(pc, 2)
     report = c.sync(pc)
-    assert report.applied >= 3 and report.rejected == 0
+    assert report.applied >= 5 and report.rejected == 0
 
 
 SCENARIOS: list[Callable[[Campaign], None]] = [

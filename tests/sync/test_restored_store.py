@@ -1,10 +1,18 @@
-"""A PC put back on an older copy of its store never issues a receipt number twice, and
-recovers by itself at its next sync (real PostgreSQL; issue 13, item 2).
+"""A PC put back on an older copy of its store never issues a receipt number or a complaint
+number twice, and recovers by itself at its next sync (real PostgreSQL; issue 13, item 2
+and its follow-up for complaint numbers).
 
 Before: payments 1–5, sync, copy, payments 6–10, sync, the copy put back, three more
 payments got numbers 6–8 again with other amounts; the centre flagged ``receipt_no_clash``;
 the original 6–8 never came back to the PC, and after the pull brought 9 and 10 every new
-payment failed on ``UNIQUE constraint failed: payment.receipt_no``.
+payment failed on ``UNIQUE constraint failed: payment.receipt_no``. Complaint numbers
+(``D00001-TS000003``), printed on the acknowledgement slip the customer keeps, had the same
+fault after the receipt fix: the restored PC issued 3 and 4 again, and the centre's copies
+of the earlier 3 and 4 then could not come back (their number was taken), which stopped
+the pull on their events.
+
+Seed (the operator's duty the number identifies a complaint for): "电信业务经营者应当认真
+受理用户的投诉,并在接到用户投诉之日起15日内答复用户。"
 """
 
 from __future__ import annotations
@@ -21,16 +29,27 @@ from app.sync.protocol import SyncOffline
 from tests.sync.conftest import Hall
 from tests.sync.restored_store import (
     copy_store,
+    counter_complaints,
     counter_payments,
     device_code,
     put_back,
     restored_store_scenario,
+    store_complaints,
     store_receipts,
 )
 
 
-def _numbers(taken: list[tuple[str, int]]) -> list[int]:
-    return [int(r.rsplit("-", 1)[1]) for r, _ in taken]
+def _numbers(taken: list[tuple[str, int]] | list[tuple[str, str]]) -> list[int]:
+    """Receipt numbers (``D00001-00000042``) or complaint numbers (``D00001-TS000042``)."""
+    return [int(r.rsplit("-", 1)[1].removeprefix("TS")) for r, _ in taken]
+
+
+def _centre_complaints(centre: Centre, hall: Hall) -> dict[str, str]:
+    return {
+        c["number"]: c["description"]
+        for c in centre.records("H1", "complaint").values()
+        if c["device_code"] == device_code(hall)
+    }
 
 
 def test_a_restored_pc_continues_after_its_highest_receipt_and_gets_its_payments_back(
@@ -59,6 +78,28 @@ def test_a_restored_pc_continues_after_its_highest_receipt_and_gets_its_payments
         if p["device_code"] == device_code(a)
     }
     assert centre_receipts == dict(run.all_taken())
+
+
+def test_a_restored_pc_numbers_complaints_after_its_highest_and_gets_them_back(
+    centre: Centre, two_pcs: tuple[Hall, Hall], tmp_path: Path
+) -> None:
+    """The complaints of the same scenario: the two taken offline after the restore get
+    numbers never issued (5 and 6, not 3 and 4 again), and the centre's copies of 3 and 4
+    come back with the next pull, on both PCs."""
+    a, b = two_pcs
+    run = restored_store_scenario(a, tmp_path)
+    assert _numbers(run.complaints_before_copy) == [1, 2]
+    assert _numbers(run.complaints_lost_with_the_copy) == [3, 4]
+    assert _numbers(run.complaints_after_restore) == [5, 6]
+
+    report = a.sync.sync()
+    assert report.flagged == 0 and report.rejected == 0
+    assert store_complaints(a) == dict(run.all_complaints())
+    assert _numbers(counter_complaints(a.store, 1, label="d")) == [7]
+    a.sync.sync()
+    b.sync.sync()
+    assert _centre_complaints(centre, a) == store_complaints(a) == store_complaints(b, of=a)
+    assert len(store_complaints(a)) == 7
 
 
 class _DropsAfterMeta:
@@ -93,6 +134,31 @@ def test_a_restored_pc_that_lost_its_mark_too_takes_the_centres_highest_number(
     assert _numbers(counter_payments(a, 1, base_fen=30_000)) == [11]
     a.sync.sync()
     assert not centre.flags("H1")
+
+
+def test_a_restored_pc_that_lost_its_mark_too_numbers_complaints_after_the_centres_highest(
+    centre: Centre, two_pcs: tuple[Hall, Hall], tmp_path: Path
+) -> None:
+    """The whole folder put back (store and mark): the sync's first call (``meta``) gives
+    the highest complaint number the centre holds from the device, so the next complaint,
+    even after a sync that stopped right there, takes a number never issued, and the
+    earlier complaints come back with the next whole sync without blocking it."""
+    a, _b = two_pcs
+    first = counter_complaints(a.store, 2, label="a")
+    a.sync.sync()
+    copy = copy_store(a, tmp_path / "older.sqlite3")
+    lost = counter_complaints(a.store, 2, label="b")
+    a.sync.sync()
+    put_back(a, copy)
+    for mark in a.path.parent.glob(f"{a.path.name}.receipts*"):
+        mark.unlink()
+    with pytest.raises(SyncOffline):
+        HallSync(a.store, _DropsAfterMeta(a.transport)).sync()
+    after = counter_complaints(a.store, 1, label="c")
+    assert _numbers(after) == [5]
+    report = a.sync.sync()
+    assert report.rejected == 0 and not centre.flags("H1")
+    assert store_complaints(a) == dict(first + lost + after) == _centre_complaints(centre, a)
 
 
 def test_offline_duplicates_without_any_mark_never_block_the_pc(

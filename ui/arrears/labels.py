@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from app.domain.arrears_policy import STEP_LABELS, StepKind
+from app.domain.arrears_policy import STEP_LABELS, StepKind, tier_label
 from app.i18n import N_, _
 from app.services.arrears import HISTORY_KIND_LABELS, NO_STAGE, RESULT_LABELS
 
@@ -24,18 +24,8 @@ __all__ = [
 
 #: The stage of an account on which no step was taken yet.
 STAGE_NONE_LABEL: Final = N_("No step yet")
-_TIER: Final = {
-    "small": N_("Small arrears"),
-    "large": N_("Large arrears"),
-}
-
-
-def tier_text(code: str | None) -> str:
-    """A tier's name: the two default tiers are translated, a hall's own codes shown as is."""
-    if not code:
-        return ""
-    msgid = _TIER.get(code)
-    return _(msgid) if msgid else code
+#: A tier's name: the two default tiers are translated, a hall's own codes shown as is.
+tier_text = tier_label
 
 
 def stage_text(kind: str | None) -> str:

@@ -216,6 +216,10 @@ class PaymentDialog(BusyGuardDialog):
         self._show_page(PAGE_DONE)
         self.done_page.show_done(recorded, self.plan)
         self.paymentRecorded.emit(recorded)
+        if self.plan is not None:  # a cash payment opens the drawer (ui.devices)
+            from ui.devices.controller import devices_of
+
+            devices_of(self._ctx).payment_recorded(self.plan.request.method)
         self._issue_receipt()
 
     # -- the receipt ------------------------------------------------------------------------

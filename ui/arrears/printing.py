@@ -46,11 +46,12 @@ from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QDialog, QWidget
 
 from app import paths
-from app.documents.data import ReceiptLayout
+from app.documents.data import ReceiptData, ReceiptLayout
 from app.i18n import N_, _
 from app.services.payments.receipts import RenderedReceipt
 from app.settings import RECEIPT_ARCHIVE_DIR, Option, SettingsBackend
 from ui.context import AppContext
+from ui.errors import error_text
 
 log = logging.getLogger(__name__)
 
@@ -260,6 +261,8 @@ class ReceiptOutcome:
     outcome: str  # "printed" | "saved" | "failed"
     error: str
     pdf: bytes
+    #: What was printed; an ESC/POS printer prints it again after a failure.
+    data: ReceiptData | None = None
 
     @property
     def failed(self) -> bool:
@@ -309,6 +312,7 @@ class ReceiptPrinting:
                 parent,
                 on_done,
                 on_error,
+                copy.data,
             )
 
         self._ctx.tasks.run(render, on_done=rendered, on_error=on_error)
@@ -331,6 +335,7 @@ class ReceiptPrinting:
             parent,
             on_done,
             on_error,
+            previous.data,
         )
 
     def _print(
@@ -344,7 +349,32 @@ class ReceiptPrinting:
         parent: QWidget | None,
         on_done: Callable[[ReceiptOutcome], None],
         on_error: Callable[[BaseException], None],
+        data: ReceiptData | None = None,
     ) -> None:
+        def record(outcome: str, error: str) -> None:
+            result = ReceiptOutcome(
+                payment_id, receipt_no, copy_no, layout, path, outcome, error, pdf, data
+            )
+            receipts, actor = self._ctx.receipts, self._ctx.actor
+            self._ctx.tasks.run(
+                lambda: receipts.record_print(
+                    actor, payment_id, copy_no, layout, str(path), outcome, error
+                ),
+                on_done=lambda _value: on_done(result),
+                on_error=on_error,
+            )
+
+        if data is not None and layout is ReceiptLayout.ROLL_80:
+            # A roll receipt goes to this PC's ESC/POS printer when one is set up (the
+            # PDF stays the archived copy); see ``ui.devices``.
+            from ui.devices.controller import devices_of
+
+            if devices_of(self._ctx).print_receipt(
+                data,
+                on_done=lambda _status: record("printed", ""),
+                on_error=lambda exc: record("failed", error_text(exc)),
+            ):
+                return
         title = receipt_no if copy_no == 0 else f"{receipt_no}-copy{copy_no}"
         error = ""
         try:
@@ -352,15 +382,7 @@ class ReceiptPrinting:
         except Exception as exc:  # any printer fault: recorded, reported, never lost
             log.warning("receipt %s did not print", receipt_no, exc_info=exc)
             outcome, error = "failed", str(exc) or type(exc).__name__
-        result = ReceiptOutcome(payment_id, receipt_no, copy_no, layout, path, outcome, error, pdf)
-        receipts, actor = self._ctx.receipts, self._ctx.actor
-        self._ctx.tasks.run(
-            lambda: receipts.record_print(
-                actor, payment_id, copy_no, layout, str(path), outcome, error
-            ),
-            on_done=lambda _value: on_done(result),
-            on_error=on_error,
-        )
+        record(outcome, error)
 
 
 def print_document(

@@ -363,6 +363,15 @@ def print_ack(
         actor = ctx.actor
         ctx.tasks.run(lambda: service.record_ack_print(actor, complaint_id, outcome))
 
+    from ui.devices.slips import print_ack_direct  # the ESC/POS printer, if set up
+
+    def direct_printed() -> None:
+        if on_printed is not None:
+            on_printed(number)
+
+    if print_ack_direct(ctx, complaint_id, layout, record, on_error, direct_printed):
+        return
+
     def done(pdf: bytes) -> None:
         try:
             printed = print_document(print_function, pdf, number, parent)

@@ -1,5 +1,5 @@
-"""The complaints report of a chosen period, on screen and exported as PDF or CSV
-(objectName ``complaintReports``)."""
+"""The complaints report of a chosen period, on screen with the in-time answer rate day by
+day beside the table, and exported as PDF or CSV (objectName ``complaintReports``)."""
 
 from __future__ import annotations
 
@@ -7,21 +7,28 @@ from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QDate, QEvent
+from PySide6.QtCore import QDate, QEvent, Qt
 from PySide6.QtWidgets import (
     QDateEdit,
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from app.documents.complaint_data import ComplaintReportData, ReportLine, report_headline
+from app.documents.complaint_data import (
+    ComplaintReportData,
+    ReportLine,
+    complaint_book,
+    report_headline,
+)
 from app.i18n import N_, _
 from app.services.complaints.reports import ComplaintReportService, report_csv, report_pdf
+from ui.charts import SeriesChart, show_series
 from ui.context import AppContext
 from ui.errors import error_text
 from ui.widgets import Column, Palette, RowTableModel, configure_table, set_text_colour
@@ -94,7 +101,14 @@ class ComplaintReportsView(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.summary)
         layout.addWidget(self.message)
-        layout.addWidget(self.table, 1)
+        self.chart = SeriesChart(self)
+        self.chart.setObjectName("complaintReportChart")
+        self.chart.setMinimumWidth(280)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.chart)
+        splitter.setSizes([600, 400])
+        layout.addWidget(splitter, 1)
         self.retranslate_ui()
 
     def run(self) -> ComplaintReportData | None:
@@ -121,6 +135,7 @@ class ComplaintReportsView(QWidget):
                 for key, value in report_headline(data)
             )
         )
+        show_series(self.chart, complaint_book(data).charts[0])
         rows = [(_("By category"), line) for line in data.by_category]
         rows += [(_("By department"), line) for line in data.by_department]
         rows += [(_("By satisfaction"), line) for line in data.by_satisfaction]

@@ -110,6 +110,9 @@ class ShiftTab(QWidget):
         self.moneyMoved.connect(self.reload_report)
         ctx.payments.money_moved.add(self._money_moved)
         self.shifts.money_moved.add(self._money_moved)
+        from app.services.shifts.drawer import DrawerService
+
+        ctx.service(DrawerService).opened.add(self._money_moved)
 
     @property
     def print_function(self) -> PrintFunction:

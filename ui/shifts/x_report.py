@@ -111,6 +111,7 @@ class XReportPage(QWidget):
                 if report.cash_movements
                 else ""
             )
+            self._show_no_sale_opens(report.no_sale_opens)
             return
         self.method_model.set_rows(report.cash.methods)
         cash = report.cash
@@ -143,6 +144,15 @@ class XReportPage(QWidget):
                 for m in report.movements
             )
         )
+        self._show_no_sale_opens(report.no_sale_opens)
+
+    def _show_no_sale_opens(self, count: int) -> None:
+        """The drawer's no-sale openings under the movements (``ui.devices``)."""
+        if count:
+            from ui.devices.texts import no_sale_text
+
+            lines = [self.x_movements.text(), no_sale_text(count)]
+            self.x_movements.setText("\n".join(line for line in lines if line))
 
     def retranslate_ui(self) -> None:
         self.method_model.retranslate()

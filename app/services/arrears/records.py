@@ -270,10 +270,12 @@ def _rows(session: Session, sql: str) -> list[Any]:
 
 
 def load_inputs(
-    session: Session, account_ids: Sequence[int], timezone: str
+    session: Session, account_ids: Sequence[int], timezone: str, *, ladder: bool = True
 ) -> dict[int, EngineInputs]:
     """The engine's inputs for each of ``account_ids``: seven indexed queries per 1,000
-    accounts. Ids without records get empty inputs (they evaluate as clear)."""
+    accounts. Ids without records get empty inputs (they evaluate as clear).
+    ``ladder=False``: the ledger's inputs only (bills, payments, freezes; three queries),
+    for readers that replay the ledger without evaluating the ladder."""
     days = _Days(timezone)
     result: dict[int, EngineInputs] = {int(a): EngineInputs() for a in account_ids}
     for chunk in chunks(list(result)):
@@ -294,6 +296,14 @@ def load_inputs(
             if amount:
                 result[account_id].payments.append(PaymentLine(days.local_day(paid_at), amount))
             result[account_id].penalty_settled_fen += penalty
+        for account_id, amount, starts, expires in _rows(
+            session,
+            "SELECT account_id, amount_fen, starts_on, expires_on FROM dispute_freeze "
+            f"WHERE account_id IN ({ids})",
+        ):
+            result[account_id].freezes.append(Freeze(amount, days.day(starts), days.day(expires)))
+        if not ladder:
+            continue
         for account_id, at, row_id, per_mille, runs in _rows(
             session,
             "SELECT account_id, at, id, per_mille, runs_json FROM penalty_accrual "
@@ -324,12 +334,6 @@ def load_inputs(
                     inputs.promises.append((on, days.day(promised_on)))
             elif kind in _STEP_VALUES:
                 inputs.actions.append(ActionTaken(StepKind(kind), on))
-        for account_id, amount, starts, expires in _rows(
-            session,
-            "SELECT account_id, amount_fen, starts_on, expires_on FROM dispute_freeze "
-            f"WHERE account_id IN ({ids})",
-        ):
-            result[account_id].freezes.append(Freeze(amount, days.day(starts), days.day(expires)))
         for account_id, kind in _rows(
             session, f"SELECT DISTINCT account_id, kind FROM service WHERE account_id IN ({ids})"
         ):

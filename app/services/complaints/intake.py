@@ -3,7 +3,10 @@ device's next complaint number, written in one unit of work.
 
 The number comes from ``complaint_sequence`` in the same transaction (which also takes
 SQLite's write lock first), so a device's complaint numbers have no gaps, like receipt
-numbers; a refused intake writes nothing and uses no number.
+numbers; a refused intake writes nothing and uses no number. Like a receipt number it is
+handed to the customer (on the acknowledgement slip), so it is never issued twice whatever
+copy of the store the device runs on: it is the complaint series (``COMPLAINTS``) of
+``app.store.number_marks``, with the receipts' mark, highs and centre floor.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.domain.complaint_flow import Event, EventKind, start
@@ -21,12 +23,7 @@ from app.domain.identity import validate_phone
 from app.domain.ids import uuid7
 from app.i18n import N_
 from app.services.base import Actor, audit, this_desk
-from app.services.complaints.records import (
-    ComplaintRequest,
-    complaint_number,
-    hall_clock,
-    write_state,
-)
+from app.services.complaints.records import ComplaintRequest, hall_clock, write_state
 from app.store.models import Customer
 from app.store.models.complaints import (
     Complaint,
@@ -34,6 +31,7 @@ from app.store.models.complaints import (
     FaultNotice,
     FaultNoticeClosure,
 )
+from app.store.number_marks import COMPLAINTS, Issuing
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,11 +43,12 @@ class RecordedComplaint:
 
 
 def write_intake(
-    session: Session, actor: Actor, request: ComplaintRequest, now: datetime
+    session: Session, actor: Actor, request: ComplaintRequest, now: datetime, numbers: Issuing
 ) -> RecordedComplaint:
-    """Write the complaint of a checked ``request`` (``records.check_request``)."""
+    """Write the complaint of a checked ``request`` (``records.check_request``), its number
+    taken through ``numbers`` (the caller raises the mark just before its commit)."""
     here = this_desk(session)
-    number = next_complaint_number(session, here.device_code)
+    number = next_complaint_number(session, here.device_code, numbers)
     if request.customer_id is not None:
         customer = session.get(Customer, request.customer_id)
         if customer is None:
@@ -131,21 +130,11 @@ def write_intake(
     return RecordedComplaint(complaint.id, number, now, state.due_at)
 
 
-def next_complaint_number(session: Session, device_code: str) -> str:
-    """The device's next complaint number, taken in the caller's transaction (gap-free)."""
-    session.execute(
-        text("INSERT OR IGNORE INTO complaint_sequence (device_code, last_no) VALUES (:d, 0)"),
-        {"d": device_code},
-    )
-    session.execute(
-        text("UPDATE complaint_sequence SET last_no = last_no + 1 WHERE device_code = :d"),
-        {"d": device_code},
-    )
-    n = session.execute(
-        text("SELECT last_no FROM complaint_sequence WHERE device_code = :d"),
-        {"d": device_code},
-    ).scalar_one()
-    return complaint_number(device_code, int(n))
+def next_complaint_number(session: Session, device_code: str, numbers: Issuing) -> str:
+    """The device's next complaint number, taken in the caller's transaction (gap-free):
+    one more than the highest of its sequence, its highest complaint in this store and the
+    mark beside the store (``number_marks.next_number``)."""
+    return numbers.next(session, COMPLAINTS, device_code).text
 
 
 def check_open_notice(session: Session, notice_id: uuid.UUID) -> None:

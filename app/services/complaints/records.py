@@ -54,6 +54,7 @@ from app.store.models.complaints import (
     ComplaintEventOrder,
     ComplaintState,
 )
+from app.store.number_marks import COMPLAINTS
 
 MAX_NAME: Final = 50
 MAX_SERVICE_NUMBER: Final = 30
@@ -65,7 +66,7 @@ MAX_NOTE: Final = 1000
 
 def complaint_number(device_code: str, n: int) -> str:
     """The ``n``-th complaint taken at a device: ``PC01-TS000042``."""
-    return f"{device_code}-TS{n:06d}"
+    return COMPLAINTS.format(device_code, n)
 
 
 @dataclass(frozen=True, slots=True)

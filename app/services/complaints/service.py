@@ -29,7 +29,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
 
 from app.documents.complaint_data import AckSlipData
 from app.domain.complaint_clock import (
@@ -96,6 +96,7 @@ from app.store.models.complaints import (
     ComplaintEvent,
     ComplaintState,
 )
+from app.store.number_marks import COMPLAINTS, issuing, take_write_lock
 
 __all__ = [
     "OPEN",
@@ -176,8 +177,13 @@ class ComplaintService:
         """Record a new complaint and its ``received`` event, or refuse with nothing written."""
         request = check_request(request)
         now = self._clock()
-        with self._store.unit_of_work() as session:
-            return write_intake(session, actor, request, now)
+        with (
+            issuing(self._store.number_marks) as numbers,
+            self._store.unit_of_work() as session,
+        ):
+            recorded = write_intake(session, actor, request, now, numbers)
+            numbers.mark()  # last, just before the commit (see ``number_marks``)
+        return recorded
 
     # -- follow-up ---------------------------------------------------------------------------
 
@@ -318,12 +324,7 @@ class ComplaintService:
         with self._store.unit_of_work() as session:
             here = this_desk(session)
             # A write first: SQLite's write lock, so the events read next cannot change.
-            session.execute(
-                text(
-                    "INSERT OR IGNORE INTO complaint_sequence (device_code, last_no) VALUES (:d, 0)"
-                ),
-                {"d": here.device_code},
-            )
+            take_write_lock(session, COMPLAINTS, here.device_code)
             complaint = session.get(Complaint, complaint_id)
             if complaint is None:
                 raise NotFound(N_("This complaint does not exist."))

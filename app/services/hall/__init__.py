@@ -1,7 +1,7 @@
-"""The hall (settings dialog, first-run wizard, backups): this PC's hall, counter and business
-settings (``service``), turning a new store into a working hall with its first
-administrator (``setup``), and the store's backups at every shift close and daily
-(``backups``).
+"""The hall (settings dialog, first-run wizard, backups, the administration window): this
+PC's hall, counter and business settings (``service``), turning a new store into a working
+hall with its first administrator (``setup``), the store's backups at every shift close and
+daily (``backups``), and the administrator's hall details, counters and PCs (``admin``).
 """
 
 from __future__ import annotations
@@ -11,6 +11,11 @@ from typing import TYPE_CHECKING
 from app.services import lazy_exports
 
 if TYPE_CHECKING:
+    from app.services.hall.admin import CounterRow as CounterRow
+    from app.services.hall.admin import HallAdminService as HallAdminService
+    from app.services.hall.admin import HallProfile as HallProfile
+    from app.services.hall.admin import PcRow as PcRow
+    from app.services.hall.admin import PcStart as PcStart
     from app.services.hall.backups import BackupService as BackupService
     from app.services.hall.service import HallInfo as HallInfo
     from app.services.hall.service import HallService as HallService
@@ -24,6 +29,13 @@ if TYPE_CHECKING:
 __getattr__, __dir__ = lazy_exports(
     __name__,
     {
+        "admin": (
+            "CounterRow",
+            "HallAdminService",
+            "HallProfile",
+            "PcRow",
+            "PcStart",
+        ),
         "backups": ("BackupService",),
         "service": (
             "HallInfo",

@@ -23,26 +23,29 @@ from sqlalchemy import select
 
 from app import i18n
 from app.domain.errors import PermissionDenied, ValidationError
-from app.domain.passwords import hash_password
+from app.domain.ids import hall_record_id
+from app.domain.passwords import MIN_PASSWORD_LENGTH as MIN_PASSWORD_LENGTH  # the wizard's hint
+from app.domain.passwords import check_new_password, hash_password
 from app.domain.text import refuse_bad_characters
 from app.i18n import N_
 from app.services.base import Actor, Clock, audit, utc_now
+from app.services.staff.passwords import set_password
+from app.services.staff.rules import check_staff_no
 from app.store.database import Store
 from app.store.models import Counter, DeviceInfo, Hall, HallSetting, Role, Staff
+from app.store.models.admin import HallPc
 
 #: Hall settings written by the wizard (read by the sync area and the interface).
 SETTING_CENTRE_URL: Final = "centre.url"
 SETTING_ENROLMENT_CODE: Final = "centre.enrolment_code"
 SETTING_LANGUAGE: Final = "hall.language"
 
-MIN_PASSWORD_LENGTH: Final = 8
 DEFAULT_TIMEZONE: Final = "Asia/Shanghai"
 
 _HALL_CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{1,15}")
 _COUNTER_CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{0,15}")
 _DEVICE_CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{1,15}")
 _HOTLINE = re.compile(r"[0-9][0-9-]{2,19}")
-_STAFF_NO = re.compile(r"[A-Z0-9]{2,16}")
 _ENROLMENT_CODE = re.compile(r"[A-Za-z0-9-]{4,64}")
 
 
@@ -127,13 +130,23 @@ def clean_hall(details: HallDetails) -> HallDetails:
     return HallDetails(name, code, address, hotline, details.timezone)
 
 
-def clean_counter(details: CounterDetails) -> CounterDetails:
-    code = details.code.strip().upper()
+def check_counter_code(code: str) -> str:
+    """A counter's code in its stored form (upper case), or a refusal."""
+    code = code.strip().upper()
     if not _COUNTER_CODE.fullmatch(code):
         raise ValidationError(
             "counter_code", N_("The counter code is 1 to 16 letters, digits or hyphens.")
         )
-    name = _required("counter_name", details.name, N_("Enter the counter's name."), 50)
+    return code
+
+
+def check_counter_name(name: str) -> str:
+    return _required("counter_name", name, N_("Enter the counter's name."), 50)
+
+
+def clean_counter(details: CounterDetails) -> CounterDetails:
+    code = check_counter_code(details.code)
+    name = check_counter_name(details.name)
     device = details.device_code.strip().upper()
     if not _DEVICE_CODE.fullmatch(device):
         raise ValidationError(
@@ -173,18 +186,10 @@ def clean_language(language: str) -> str:
 
 
 def clean_admin(details: AdminDetails) -> AdminDetails:
-    staff_no = details.staff_no.strip().upper()
-    if not _STAFF_NO.fullmatch(staff_no):
-        raise ValidationError("staff_no", N_("The staff number is 2 to 16 letters or digits."))
+    staff_no = check_staff_no(details.staff_no)
     name = _required("admin_name", details.name, N_("Enter the administrator's name."), 50)
-    if len(details.password) < MIN_PASSWORD_LENGTH:
-        raise ValidationError(
-            "password",
-            N_("The password needs at least {count} characters."),
-            count=MIN_PASSWORD_LENGTH,
-        )
-    if details.password.strip().upper() == staff_no:
-        raise ValidationError("password", N_("The password must not be the staff number."))
+    # The same password rules as every later change (app.domain.passwords).
+    check_new_password(details.password, staff_no, ())
     if details.password != details.password_again:
         raise ValidationError("password_again", N_("The two passwords are not the same."))
     return AdminDetails(staff_no, name, details.password, details.password_again)
@@ -241,8 +246,16 @@ class SetupService:
             )
             session.add(hall)
             session.flush()
-            counter = Counter(hall_id=hall.id, code=request.counter.code, name=request.counter.name)
+            # Ids derived from the codes, like every counter and member of staff the hall
+            # adds later (app.domain.ids.hall_record_id): no PC of the hall can clash.
+            counter = Counter(
+                id=hall_record_id("counter", request.counter.code),
+                hall_id=hall.id,
+                code=request.counter.code,
+                name=request.counter.name,
+            )
             staff = Staff(
+                id=hall_record_id("staff", request.admin.staff_no),
                 hall_id=hall.id,
                 staff_no=request.admin.staff_no,
                 name=request.admin.name,
@@ -259,6 +272,15 @@ class SetupService:
                     hall_id=hall.id,
                     counter_id=counter.id,
                     is_demo=False,
+                )
+            )
+            set_password(session, staff, password_hash, one_time=False, by=staff.id, now=now)
+            session.add(
+                HallPc(
+                    pc_code=request.counter.device_code,
+                    counter_id=counter.id,
+                    updated_at=now,
+                    updated_by=staff.id,
                 )
             )
             settings = {

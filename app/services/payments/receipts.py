@@ -92,6 +92,8 @@ class RenderedReceipt:
     copy_no: int
     payment_id: uuid.UUID
     layout: ReceiptLayout
+    #: What the PDF prints: an ESC/POS printer prints the same data (``app.devices``).
+    data: ReceiptData | None = None
 
 
 def verification_code(secret: str, receipt_no: str, amount_fen: int) -> str:
@@ -188,7 +190,7 @@ class ReceiptService:
         with in_language(CUSTOMER_DOCUMENT_LANGUAGE):
             data = self.receipt_data(payment_id)
             pdf = render_receipt(data, layout, invariant=self._invariant)
-        return RenderedReceipt(pdf, data.receipt_no, data.reprint_count, payment_id, layout)
+        return RenderedReceipt(pdf, data.receipt_no, data.reprint_count, payment_id, layout, data)
 
     def verify(self, payload: str) -> bool:
         """Whether a scanned QR payload was signed with this store's secret."""

@@ -15,8 +15,8 @@ everything about payments from there. Invariants this service keeps, and why:
 * **A receipt number is never issued twice**, whatever copy of the store the device runs
   on: the next number is one more than the highest of the store's sequence, the store's
   highest receipt of the device and the mark kept beside the store file, which is raised
-  just before the payment commits (``app.store.receipt_mark``); each sync raises the
-  sequence to the centre's highest number from the device too.
+  just before the payment commits (``app.store.number_marks``, which complaint numbers
+  share); each sync raises the sequence to the centre's highest number from the device too.
 * **What is confirmed is what is written.** ``prepare`` returns a ``PaymentPlan``; ``record``
   plans again inside its transaction, against the state no other writer can change before
   it commits, and refuses with ``PlanOutdated`` when the two differ (another payment, a new
@@ -96,7 +96,7 @@ from app.services.payments.plan import (
     method_label,
     plan_payment,
 )
-from app.services.payments.receipt_numbers import IssuedNumber, next_receipt_no, receipt_number
+from app.services.payments.receipt_numbers import receipt_number
 from app.services.shifts.records import NoOpenShift, require_current_shift
 from app.store.database import Store
 from app.store.models import (
@@ -114,6 +114,7 @@ from app.store.models import (
     RestoreRequest,
     Staff,
 )
+from app.store.number_marks import RECEIPTS, issuing
 
 __all__ = [
     "COUNTER_METHODS",
@@ -405,24 +406,20 @@ class PaymentService:
             )
         self._store.health.require_sound()
         now = self._clock()
-        mark = self._store.receipt_mark
-        issued: IssuedNumber | None = None
-        try:
-            with self._store.unit_of_work() as session:
-                desk = this_desk(session)
-                issued = next_receipt_no(session, desk.device_code, mark)
-                payment, restore_ids = self._write(
-                    session, actor, plan, request, waiver, desk, issued.receipt_no, now
-                )
-                # Last, just before the commit: a crash after it skips this number, a
-                # crash before it never issued it.
-                mark.raise_to(issued.device_code, issued.number)
-        except BaseException:
-            if issued is not None:
-                mark.put_back(issued.device_code, issued.number, issued.mark_before)
-            raise
+        with (
+            issuing(self._store.number_marks) as numbers,
+            self._store.unit_of_work() as session,
+        ):
+            desk = this_desk(session)
+            receipt_no = numbers.next(session, RECEIPTS, desk.device_code).text
+            payment, restore_ids = self._write(
+                session, actor, plan, request, waiver, desk, receipt_no, now
+            )
+            # Last, just before the commit: a crash after it skips this number, a crash
+            # before it never issued it.
+            numbers.mark()
         self.money_moved.notify()
-        return RecordedPayment(payment.id, issued.receipt_no, now, restore_ids)
+        return RecordedPayment(payment.id, receipt_no, now, restore_ids)
 
     def _write(
         self,

@@ -7,7 +7,9 @@ they share (the shift's figures, settings, open-shift queries); ``handover`` wri
 handover's revisions and signatures; ``hallday`` is the leader's day (opening check, the
 shifts of a day, its close); ``views`` is what those two show, and
 ``handover_documents`` turns a view passed in into the data of the printed sheet and day
-summary (it never calls back into the services).
+summary (it never calls back into the services). ``drawer`` records the drawer's no-sale
+openings in the audit log of the shift they count in; ``drawer_log`` counts them for the X
+and Z reports (the pulse itself is the printer's, ``app.devices``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from app.services import lazy_exports
 if TYPE_CHECKING:
     from app.domain.cash import CashDifference as CashDifference
     from app.domain.cash import MethodCount as MethodCount
+    from app.services.shifts.drawer import DrawerService as DrawerService
+    from app.services.shifts.drawer import NoSaleOpen as NoSaleOpen
     from app.services.shifts.hallday import HallDayService as HallDayService
     from app.services.shifts.handover import HandoverService as HandoverService
     from app.services.shifts.records import AnyShiftReport as AnyShiftReport
@@ -37,6 +41,7 @@ if TYPE_CHECKING:
 __getattr__, __dir__ = lazy_exports(
     __name__,
     {
+        "drawer": ("DrawerService", "NoSaleOpen"),
         "hallday": ("HallDayService",),
         "handover": ("HandoverService",),
         "records": (

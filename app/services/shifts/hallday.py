@@ -1,6 +1,7 @@
 """The shift leader's hall day: every counter's shifts, opening checks, the end-of-day close.
 
-* The day view is read from the shift records: which shifts are open, each one's takings,
+* The day view is read from the shift records: the shifts of the day and those still open
+  from earlier days (never a later day's), each one's takings,
   expected and counted cash and difference, the state of its handover, and what is pending
   in the whole hall.
 * Opening checks are judged by ``app.domain.handover.judge_opening`` against two hall
@@ -20,7 +21,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from app.domain.errors import PermissionDenied, StoreError, ValidationError
@@ -63,6 +64,55 @@ def parse_clock(text: str) -> time:
         return time(int(hours), int(minutes))
     except ValueError:
         return time(8, 30)
+
+
+def handover_state(session: Session, shift_id: uuid.UUID) -> str:
+    handover = handover_of(session, shift_id)
+    if handover is None:
+        return HandoverState.NONE
+    current = revisions_of(session, handover.id)[-1]
+    if current.locked:
+        return HandoverState.LOCKED
+    return HandoverState.SIGNING if current.signatures else HandoverState.DRAFT
+
+
+def day_shift_rows(
+    session: Session, shifts: Sequence[CashShift], *, blind: bool
+) -> tuple[list[DayShiftRow], dict[str, int]]:
+    """Each shift's row of the hall day and the takings per method of the rows shown
+    (cash, card and e-payment methods first). The hall day and the leader's takings
+    report both read shifts through this one function, so they show the same figures."""
+    rows = []
+    totals: dict[str, int] = {m: 0 for m in REPORT_METHODS}
+    for shift in shifts:
+        view = shift_view(session, shift)
+        cash, _moves = shift_figures(session, shift)
+        withheld = blind and view.close is None
+        if not withheld:
+            for m in cash.methods:
+                totals[m.method] = totals.get(m.method, 0) + m.net_fen
+        rows.append(
+            DayShiftRow(
+                shift_id=shift.id,
+                counter_code=view.counter_code,
+                staff_no=view.staff_no,
+                staff_name=view.staff_name,
+                opened_at=shift.opened_at,
+                closed_at=view.close.closed_at if view.close else None,
+                takings_fen=None if withheld else cash.takings_fen,
+                method_fen={} if withheld else {m.method: m.net_fen for m in cash.methods},
+                expected_cash_fen=None if withheld else cash.expected_cash_fen,
+                counted_cash_fen=view.close.counted_cash_fen if view.close else None,
+                difference_fen=view.close.difference_fen if view.close else None,
+                handover=handover_state(session, shift.id),
+                method_difference_fen=(
+                    sum(m.difference.difference_fen for m in view.close.methods)
+                    if view.close
+                    else None
+                ),
+            )
+        )
+    return rows, totals
 
 
 class HallDayService:
@@ -130,42 +180,16 @@ class HallDayService:
                         CashShift.hall_id == hall.id,
                         or_(
                             CashShift.business_date == business_date,
-                            CashShift.id.not_in(closed),
+                            and_(
+                                CashShift.business_date < business_date,
+                                CashShift.id.not_in(closed),
+                            ),
                         ),
                     )
                     .order_by(CashShift.opened_at)
                 )
             )
-            rows = []
-            totals: dict[str, int] = {m: 0 for m in REPORT_METHODS}
-            for shift in shifts:
-                view = shift_view(session, shift)
-                cash, _moves = shift_figures(session, shift)
-                withheld = blind and view.close is None
-                if not withheld:
-                    for m in cash.methods:
-                        totals[m.method] = totals.get(m.method, 0) + m.net_fen
-                rows.append(
-                    DayShiftRow(
-                        shift_id=shift.id,
-                        counter_code=view.counter_code,
-                        staff_no=view.staff_no,
-                        staff_name=view.staff_name,
-                        opened_at=shift.opened_at,
-                        closed_at=view.close.closed_at if view.close else None,
-                        takings_fen=None if withheld else cash.takings_fen,
-                        method_fen={} if withheld else {m.method: m.net_fen for m in cash.methods},
-                        expected_cash_fen=None if withheld else cash.expected_cash_fen,
-                        counted_cash_fen=view.close.counted_cash_fen if view.close else None,
-                        difference_fen=view.close.difference_fen if view.close else None,
-                        handover=self._handover_state(session, shift.id),
-                        method_difference_fen=(
-                            sum(m.difference.difference_fen for m in view.close.methods)
-                            if view.close
-                            else None
-                        ),
-                    )
-                )
+            rows, totals = day_shift_rows(session, shifts, blind=blind)
             check = session.scalars(
                 select(OpeningCheck)
                 .where(OpeningCheck.hall_id == hall.id, OpeningCheck.business_date == business_date)
@@ -194,16 +218,6 @@ class HallDayService:
                 method_totals=totals,
                 note=close.note if close else "",
             )
-
-    @staticmethod
-    def _handover_state(session: Session, shift_id: uuid.UUID) -> str:
-        handover = handover_of(session, shift_id)
-        if handover is None:
-            return HandoverState.NONE
-        current = revisions_of(session, handover.id)[-1]
-        if current.locked:
-            return HandoverState.LOCKED
-        return HandoverState.SIGNING if current.signatures else HandoverState.DRAFT
 
     @staticmethod
     def _opening_view(session: Session, check: OpeningCheck) -> OpeningCheckView:

@@ -164,6 +164,7 @@ def sheet_data(
         printed_at=printed_at,
         method_counts=method_count_lines(report),
         cash_rounding_fen=cash.rounding_fen,
+        no_sale_opens=view.report.no_sale_opens,
     )
 
 

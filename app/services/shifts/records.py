@@ -26,6 +26,7 @@ from app.domain.cash import (
 )
 from app.domain.errors import HallDeskError, NotFound
 from app.i18n import N_
+from app.services.shifts.drawer_log import no_sale_opens
 from app.store.models import Counter, HallSetting, Payment, PaymentMethod, Staff
 from app.store.models.shifts import CashCount as CashCountRow
 from app.store.models.shifts import (
@@ -264,6 +265,8 @@ class ShiftReport:
     movements: tuple[Movement, ...]
     generated_at: datetime
     expected_cash_fen: int | None
+    #: Times the drawer was opened without a sale (``app.services.shifts.drawer``).
+    no_sale_opens: int = 0
 
     @property
     def is_z(self) -> bool:
@@ -283,6 +286,8 @@ class BlindShiftReport:
     methods: tuple[MethodTally, ...]
     cash_movements: int
     generated_at: datetime
+    #: Times the drawer was opened without a sale: a count, no amount.
+    no_sale_opens: int = 0
 
     @property
     def is_z(self) -> bool:
@@ -437,7 +442,9 @@ def shift_figures(session: Session, shift: CashShift) -> tuple[ShiftCash, tuple[
 def shift_report(session: Session, shift: CashShift, now: datetime) -> ShiftReport:
     cash, movements = shift_figures(session, shift)
     view = shift_view(session, shift)
-    return ShiftReport(view, cash, movements, now, cash.expected_cash_fen)
+    return ShiftReport(
+        view, cash, movements, now, cash.expected_cash_fen, no_sale_opens(session, shift.id)
+    )
 
 
 def blind_report(session: Session, shift: CashShift, now: datetime) -> BlindShiftReport:
@@ -448,6 +455,7 @@ def blind_report(session: Session, shift: CashShift, now: datetime) -> BlindShif
         methods=tuple(MethodTally.of(m) for m in cash.methods),
         cash_movements=len(movements),
         generated_at=now,
+        no_sale_opens=no_sale_opens(session, shift.id),
     )
 
 

@@ -85,6 +85,7 @@ from app.services.shifts.records import (
     shift_view,
     unsynced_payments,
 )
+from app.services.staff.admin import may_work_at
 from app.store.database import Store
 from app.store.models import Counter, Role, Staff
 from app.store.models.shifts import CashCount as CashCountRow
@@ -247,6 +248,11 @@ class ShiftService:
             if desk.counter_id is None:
                 raise ShiftRefused(
                     N_("This PC is not assigned to a counter, so no shift can be opened here.")
+                )
+            if not may_work_at(session, actor.staff_id, desk.counter_id):
+                raise ShiftRefused(
+                    N_("You are not listed for counter {counter}: ask an administrator."),
+                    counter=_counter_label(session, desk.counter_id),
                 )
             handed = float_handed_over(session, desk.counter_id)
             expected = handed[1] if handed else None

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Final
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.domain.errors import AuthenticationError, ValidationError
 from app.domain.passwords import verify_password
@@ -16,6 +17,31 @@ from app.store.models import Role, Staff
 
 MAX_FAILED_LOGINS: Final = 5
 LOCKOUT: Final = timedelta(minutes=15)
+
+
+def record_failed_attempt(session: Session, staff: Staff, now: datetime) -> AuthenticationError:
+    """Count a wrong password against ``staff`` (audited) and lock the account on this PC
+    after :data:`MAX_FAILED_LOGINS`; returns the refusal to raise once this is committed.
+    The login and the change of one's own password share it, so neither is a way round
+    the lock-out."""
+    staff.failed_logins += 1
+    remaining = MAX_FAILED_LOGINS - staff.failed_logins
+    audit(session, at=now, staff_id=staff.id, action="login_failed", attempts=staff.failed_logins)
+    if remaining <= 0:
+        staff.locked_until = now + LOCKOUT
+        staff.failed_logins = 0
+        audit(session, at=now, staff_id=staff.id, action="staff_locked")
+        return AuthenticationError(
+            N_("Too many failed attempts. Try again in {minutes} minutes or ask a shift leader."),
+            minutes=int(LOCKOUT.total_seconds() // 60),
+        )
+    return AuthenticationError(
+        N_(
+            "Unknown staff number or wrong password. "
+            "{remaining} attempts left before the account locks."
+        ),
+        remaining=remaining,
+    )
 
 
 class AuthService:
@@ -50,35 +76,7 @@ class AuthService:
                     minutes=minutes,
                 )
             elif not verify_password(password, staff.password_hash):
-                staff.failed_logins += 1
-                remaining = MAX_FAILED_LOGINS - staff.failed_logins
-                audit(
-                    session,
-                    at=now,
-                    staff_id=staff.id,
-                    action="login_failed",
-                    attempts=staff.failed_logins,
-                )
-                if remaining <= 0:
-                    staff.locked_until = now + LOCKOUT
-                    staff.failed_logins = 0
-                    audit(session, at=now, staff_id=staff.id, action="staff_locked")
-                    error = AuthenticationError(
-                        N_(
-                            "Too many failed attempts. Try again in {minutes} minutes "
-                            "or ask a shift leader."
-                        ),
-                        minutes=int(LOCKOUT.total_seconds() // 60),
-                    )
-                else:
-                    error = AuthenticationError(
-                        N_(
-                            "Unknown staff number or wrong password. "
-                            "{remaining} attempts left before the account locks."
-                        ),
-                        remaining=remaining,
-                    )
-                refusal = error
+                refusal = record_failed_attempt(session, staff, now)
             else:
                 staff.failed_logins = 0
                 staff.locked_until = None
@@ -90,10 +88,12 @@ class AuthService:
         return actor
 
     def actor_for(self, staff_no: str) -> Actor:
-        """The actor for a staff number without a password: scripted use and tests only."""
+        """The actor for a staff number without a password: scripted use and tests only.
+        A disabled member of staff is refused as at the login: scripts (``halldesk report``,
+        ``halldesk audit export``) act under the staff number they are given."""
         with self._store.read() as session:
             staff = session.scalars(select(Staff).where(Staff.staff_no == staff_no.upper())).first()
-            if staff is None:
+            if staff is None or not staff.active:
                 raise AuthenticationError(N_("Unknown staff number or wrong password."))
             return Actor(staff.id, staff.staff_no, staff.name, Role(staff.role), staff.hall_id)
 
@@ -102,8 +102,24 @@ class AuthService:
         self.login(actor.staff_no, password)
 
     def leader_credential(self, staff_no: str, password: str) -> Actor:
-        """A shift leader's or administrator's credential given for one action."""
+        """A shift leader's or administrator's credential given for one action (not a
+        one-time password: its owner must choose their own first)."""
         actor = self.login(staff_no, password)
         if actor.role not in (Role.LEADER, Role.ADMIN):
             raise AuthenticationError(N_("This needs a shift leader's credential."))
+        if self.password_change_due(actor):
+            raise AuthenticationError(
+                N_("{staff_no} has a one-time password: log in once and choose a new one first."),
+                staff_no=actor.staff_no,
+            )
         return actor
+
+    def password_change_due(self, actor: Actor) -> bool:
+        """Does ``actor`` hold a one-time password they must change before anything else?"""
+        with self._store.read() as session:
+            staff = session.get(Staff, actor.staff_id)
+            return staff is not None and staff.must_change_password
+
+    @property
+    def store(self) -> Store:
+        return self._store

@@ -1,7 +1,7 @@
 """All models of the local store.
 
 The core and arrears models are re-exported here. The models of each later area live in
-their own module (``complaints``, ``shifts``, ``etiquette``, ``sync``); import them from
+their own module (``complaints``, ``shifts``, ``etiquette``, ``sync``, ``admin``); import them from
 there. They are imported below so that ``Base.metadata`` always knows every table.
 """
 
@@ -90,4 +90,4 @@ __all__ = [
 ]
 
 # Register every area's tables with Base.metadata (their names are imported from the module).
-from app.store.models import complaints, etiquette, shifts, sync  # noqa: F401
+from app.store.models import admin, complaints, etiquette, shifts, sync  # noqa: F401

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -157,6 +158,9 @@ class Staff(Base):
     active: Mapped[bool] = mapped_column(default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    #: The password is a one-time password an administrator gave (migration 0013): the
+    #: person must choose their own at the next login, before anything else.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=text("0"))
 
     hall: Mapped[Hall] = relationship()
 
@@ -304,7 +308,13 @@ class AuditEvent(Base):
     """Append-only record of who did what: logins, identity checks, unmasking, payments."""
 
     __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_event_entity", "entity", "entity_id"),)
+    __table_args__ = (
+        Index("ix_audit_event_entity", "entity", "entity_id"),
+        # The audit trail viewer's filters (migration 0013, which also indexes the
+        # approving leader inside ``detail``: an expression index models cannot declare).
+        Index("ix_audit_event_staff_at", "staff_id", "at"),
+        Index("ix_audit_event_action_at", "action", "at"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

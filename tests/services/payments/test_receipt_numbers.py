@@ -26,6 +26,7 @@ from app.services.payments import PaymentMethod, PaymentRequest, PaymentService
 from app.services.staff.auth import AuthService
 from app.store.database import Store, open_store, sqlite_url
 from app.store.health import DiskFull
+from app.store.number_marks import NumberMarks, NumberSeries
 from app.store.receipt_mark import ReceiptMark, mark_path
 from tests.conftest import _copy_store, open_test_shift
 
@@ -101,7 +102,17 @@ def test_a_store_put_back_from_an_older_copy_numbers_on_after_the_highest_issued
     _put_back(counter, copy)
     assert _receipts(counter.path) == ["PC01-00000001", "PC01-00000002"]
     assert counter.pay() == "PC01-00000006"
-    assert json.loads(mark_path(counter.path).read_text()) == {"PC01": 6}
+    assert json.loads(mark_path(counter.path).read_text()) == {"receipt": {"PC01": 6}}
+
+
+def test_a_receipt_only_mark_of_an_earlier_version_is_read_and_kept(counter: Counter) -> None:
+    """Marks written before complaint numbers shared the file were one map of receipt
+    numbers (``{"PC01": 7}``): still read as the receipt series, and rewritten with one map
+    per series at the next number."""
+    assert counter.pay() == "PC01-00000001"
+    mark_path(counter.path).write_text('{"PC01": 7}', encoding="utf-8")
+    assert counter.pay() == "PC01-00000008"
+    assert json.loads(mark_path(counter.path).read_text()) == {"receipt": {"PC01": 8}}
 
 
 def test_the_mark_is_readable_by_the_user_only(counter: Counter) -> None:
@@ -118,18 +129,18 @@ def test_the_mark_is_raised_before_the_payment_commits(counter: Counter) -> None
     script = textwrap.dedent(
         f"""
         import os
-        from app.store import receipt_mark
+        from app.store import number_marks
         from app.services.staff.auth import AuthService
         from app.services.payments import PaymentMethod, PaymentRequest, PaymentService
         from app.store.database import open_store, sqlite_url
 
-        real = receipt_mark.ReceiptMark.raise_to
+        real = number_marks.NumberMarks.raise_to
 
-        def raise_then_die(self, device_code, number):
-            real(self, device_code, number)
+        def raise_then_die(self, series, device_code, number):
+            real(self, series, device_code, number)
             os._exit(17)
 
-        receipt_mark.ReceiptMark.raise_to = raise_then_die
+        number_marks.NumberMarks.raise_to = raise_then_die
         store = open_store(sqlite_url({str(counter.path)!r}))
         clerk = AuthService(store).actor_for("A001")
         payments = PaymentService(store)
@@ -151,13 +162,15 @@ def test_a_commit_that_fails_puts_the_mark_back(
     """The transaction fails after the mark was raised (as a failed commit would): the
     mark goes back, so the next payment takes the number, with no gap."""
     assert counter.pay() == "PC01-00000001"
-    real = ReceiptMark.raise_to
+    real = NumberMarks.raise_to
 
-    def raise_then_fail(self: ReceiptMark, device_code: str, number: int) -> None:
-        real(self, device_code, number)
+    def raise_then_fail(
+        self: NumberMarks, series: NumberSeries, device_code: str, number: int
+    ) -> None:
+        real(self, series, device_code, number)
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(ReceiptMark, "raise_to", raise_then_fail)
+    monkeypatch.setattr(NumberMarks, "raise_to", raise_then_fail)
     with pytest.raises(DiskFull):
         counter.pay()
     monkeypatch.undo()
