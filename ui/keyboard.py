@@ -159,8 +159,9 @@ def focus_first_field(dialog: QDialog) -> None:
     """Put the focus on ``dialog``'s first input field unless it is already in one."""
     if not dialog.isVisible():
         return
-    focused = QApplication.focusWidget()
-    if focused is not None and focused.window() is dialog and is_input_field(focused):
+    # The dialog's own choice (its focus widget, even before the window is active).
+    focused = dialog.focusWidget()
+    if focused is not None and is_input_field(focused) and _focusable(focused):
         return
     field = first_field(dialog)
     if field is not None:
