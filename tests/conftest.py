@@ -52,6 +52,19 @@ def isolated_user_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
     _reset_language()
 
 
+@pytest.fixture(autouse=True)
+def keyboard_model() -> None:
+    """The keyboard model the program installs on its application (``ui.qt_app``), on the
+    tests' application too, when a test has one (pytest-qt's ``qapp`` is set up first)."""
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        from ui.keyboard import install_keyboard_model
+
+        install_keyboard_model(app)
+
+
 def _reset_language() -> None:
     from PySide6.QtWidgets import QApplication
 

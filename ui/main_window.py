@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import html
 import importlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final, TypeVar, cast
 
-from PySide6.QtCore import QEvent, QSignalBlocker, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QSignalBlocker, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -34,6 +33,7 @@ from ui.backups import BackupScheduler
 from ui.complaints.fault_banner import install_fault_banner
 from ui.context import AppContext
 from ui.errors import show_error
+from ui.function_keys import FunctionKeys
 from ui.idle_lock import IdleLock, minutes_to_ms
 from ui.lookup.tab import LookupTab
 from ui.qt_settings import QSettingsBackend
@@ -41,7 +41,7 @@ from ui.settings_dialog import SettingsDialog
 from ui.shifts.status import ShiftStatusLabel
 from ui.store_banner import install_store_banner
 from ui.sync.controller import SyncController
-from ui.widgets import role_text
+from ui.widgets import fit_to_screen, role_text
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +137,7 @@ class MainWindow(QMainWindow):
         self.fault_banner = install_fault_banner(self, ctx)
 
         self._build_actions()
+        self.function_keys = FunctionKeys(self)
         self._build_menus()
         self.admin = AdminMenu(self)  # File → change password; Administration (leaders)
         self._build_status_bar()
@@ -231,6 +232,17 @@ class MainWindow(QMainWindow):
             self.view_menu.addAction(action)
         self.view_menu.addSeparator()
         self.view_menu.addAction(self.find_action)
+        self.counter_menu = QMenu(bar)
+        self.counter_menu.setObjectName("menuCounter")
+        keys = self.function_keys
+        for action in (
+            keys.pay_action,
+            keys.complaint_action,
+            keys.verify_action,
+            keys.self_check_action,
+            keys.x_report_action,
+        ):
+            self.counter_menu.addAction(action)
         self.arrears_menu = QMenu(bar)
         self.arrears_menu.setObjectName("menuArrears")
         self.arrears_menu.addAction(self.export_sms_action)
@@ -246,6 +258,7 @@ class MainWindow(QMainWindow):
         for menu in (
             self.file_menu,
             self.view_menu,
+            self.counter_menu,
             self.arrears_menu,
             self.reports_menu,
             self.help_menu,
@@ -286,6 +299,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(_("HallDesk 营业厅柜台工作台 — {hall}").format(hall=ctx.hall.name))
         self.file_menu.setTitle(_("&File"))
         self.view_menu.setTitle(_("&View"))
+        self.counter_menu.setTitle(_("&Counter"))
+        self.function_keys.retranslate_ui()
         self.help_menu.setTitle(_("&Help"))
         self.settings_action.setText(_("&Settings…"))
         self.lock_action.setText(_("&Lock counter"))
@@ -466,18 +481,8 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def show_shortcuts(self) -> QMessageBox:
-        cell = "<td style='padding: 2px 24px 2px 0'>{}</td>"
-        rows = "".join(
-            "<tr>" + cell.format(html.escape(command)) + cell.format(f"<b>{html.escape(keys)}</b>")
-            for command, keys in self.shortcut_rows()
-        )
-        box = QMessageBox(QMessageBox.Icon.NoIcon, _("Keyboard shortcuts"), "", parent=self)
-        box.setObjectName("shortcutsDialog")
-        box.setTextFormat(Qt.TextFormat.RichText)
-        box.setText(f"<table>{rows}</table>")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-        return box
+        """The keyboard model's rules, then every command's keys (``ui.function_keys``)."""
+        return self.function_keys.show_shortcuts(self.shortcut_rows())
 
     def about_text(self) -> str:
         from app import logs, paths
@@ -528,7 +533,7 @@ class MainWindow(QMainWindow):
         settings = self.ctx.settings
         state = settings.window_state("main") if isinstance(settings, QSettingsBackend) else None
         if state is None or not self.restoreGeometry(state):
-            self.resize(1280, 800)
+            fit_to_screen(self, QSize(1280, 800))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._closed:

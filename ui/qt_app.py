@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 from app import __version__, i18n, paths
 from app.settings import LANGUAGE
 from ui.fonts import register_bundled_fonts
+from ui.keyboard import install_keyboard_model
 from ui.language import apply_language
 from ui.qt_settings import APPLICATION, ORGANIZATION, QSettingsBackend
 
@@ -24,10 +25,12 @@ def ensure_application() -> QApplication:
     """The running QApplication, created and prepared if there is none yet.
 
     Preparing means: organisation and application names (they place QSettings), the
-    bundled font, and the language saved in the settings (Chinese by default).
+    bundled font, the keyboard model (``ui.keyboard``), and the language saved in the
+    settings (Chinese by default).
     """
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
+        install_keyboard_model(existing)
         return existing
     QApplication.setOrganizationName(ORGANIZATION)
     QApplication.setApplicationName(APPLICATION)
@@ -35,6 +38,7 @@ def ensure_application() -> QApplication:
     app = QApplication(sys.argv[:1])
     app.setWindowIcon(application_icon())
     register_bundled_fonts()
+    install_keyboard_model(app)
     language = LANGUAGE.read(QSettingsBackend())
     apply_language(app, language if language in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE)
     return app

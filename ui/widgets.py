@@ -11,14 +11,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QCloseEvent, QColor, QFont, QKeyEvent
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSize, Qt
+from PySide6.QtGui import QCloseEvent, QColor, QFont, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
+    QFrame,
     QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
     QTableView,
     QWidget,
 )
@@ -324,6 +326,43 @@ def set_column_widths(view: QTableView, chars: Sequence[int]) -> None:
 def show_busy(view: QAbstractItemView, busy: bool) -> None:
     """The busy cue of a view whose model queries on the task worker: a busy cursor."""
     view.viewport().setCursor(Qt.CursorShape.BusyCursor if busy else Qt.CursorShape.ArrowCursor)
+
+
+def fit_to_screen(window: QWidget, preferred: QSize) -> None:
+    """Size a window at its first start to the screen's available geometry (the desktop
+    less its panels): ``preferred`` centred when it fits with room to spare, otherwise
+    maximised, so that nothing of it (the status bar, a form's last button) is ever below
+    the screen's edge. A counter's 1366×768 monitor under a 40 px panel is the small case.
+    """
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        window.resize(preferred)
+        return
+    available = screen.availableGeometry()
+    # The window manager's frame: the title bar and borders, about 40 px in all.
+    frame = 40
+    if preferred.width() + frame > available.width() or (
+        preferred.height() + frame > available.height()
+    ):
+        window.resize(available.width() - frame // 4, available.height() - frame)
+        window.move(available.topLeft())
+        window.setWindowState(window.windowState() | Qt.WindowState.WindowMaximized)
+        return
+    window.resize(preferred)
+    frame_rect = window.frameGeometry()
+    frame_rect.moveCenter(available.center())
+    window.move(frame_rect.topLeft())
+
+
+def scrolling(page: QWidget, parent: QWidget | None = None) -> QScrollArea:
+    """``page`` in a frameless scroll area: a tall form stays usable on a
+    1366×768 screen (its lower fields scroll into view as Tab reaches them)."""
+    area = QScrollArea(parent)
+    area.setObjectName(f"{page.objectName() or 'page'}Scroll")
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidgetResizable(True)
+    area.setWidget(page)
+    return area
 
 
 def heading_label(parent: QWidget | None = None, *, point_delta: int = 2) -> QLabel:

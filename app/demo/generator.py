@@ -33,7 +33,9 @@ from app.demo import complaints, ledger_sql, vocab
 from app.demo.hall import TIMEZONE, counter_staff_count, insert_hall
 from app.demo.holdings import HoldingsFactory, Iso
 from app.demo.people import DEMO_SERVICE_PASSWORD, Draw, PeopleFactory
+from app.domain.errors import StoreError
 from app.domain.passwords import hash_password
+from app.i18n import N_
 from app.store.database import open_store, sqlite_url
 
 ORGANISATION_SHARE: Final = 0.04
@@ -113,10 +115,16 @@ def generate(
 
 
 def _refuse_non_empty(con: sqlite3.Connection, db_path: Path) -> None:
+    """A typed refusal (the command line prints it in the user's language, no traceback):
+    demo data never goes into a store that holds anything."""
     if con.execute("SELECT EXISTS (SELECT 1 FROM customer)").fetchone()[0]:
-        raise ValueError(f"{db_path} already contains customers; demo data needs a new store")
+        raise StoreError(
+            N_("{path} already contains customers; demo data needs a new store."), path=db_path
+        )
     if con.execute("SELECT EXISTS (SELECT 1 FROM hall)").fetchone()[0]:
-        raise ValueError(f"{db_path} already contains a hall; demo data needs a new store")
+        raise StoreError(
+            N_("{path} already contains a hall; demo data needs a new store."), path=db_path
+        )
 
 
 _BULK_PRAGMAS: Final = (

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from app.demo import DemoSummary, generate, vocab
 from app.demo.people import DEMO_SERVICE_PASSWORD, is_valid_uscc, org_code_check, uscc_check
+from app.domain.errors import StoreError
 from app.domain.identity import id_check_char, is_fixed_line, is_mobile, is_valid_id_number
 from app.domain.ledger import is_huge_charge
 from app.domain.names import char_pinyin, pinyin_keys
@@ -344,7 +345,7 @@ def test_refuses_a_store_with_customers(tmp_path: Path) -> None:
     path = tmp_path / "demo.sqlite3"
     _make(path, 50, seed=1)
     before = _dump(path)
-    with pytest.raises(ValueError, match="already contains customers"):
+    with pytest.raises(StoreError, match="already contains customers"):
         _make(path, 50, seed=2)
     assert _dump(path) == before
     connection = sqlite3.connect(path)
@@ -360,3 +361,18 @@ def test_progress_is_reported(tmp_path: Path) -> None:
     assert messages[0] == "creating the store"
     assert any(m.startswith("customers 10 / 10") for m in messages)
     assert messages[-1] == "statistics"
+
+
+def test_the_command_refuses_a_store_with_customers_cleanly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 15: ``halldesk demo-data`` on a store with customers printed a traceback;
+    docs/automation.md promises a refusal (exit 1, the reason, no traceback)."""
+    from app import cli
+
+    path = tmp_path / "demo.sqlite3"
+    assert cli.main(["demo-data", "--db", str(path), "--customers", "20"]) == 0
+    capsys.readouterr()
+    assert cli.main(["demo-data", "--db", str(path), "--customers", "20"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and str(path) in err and "演示数据" in err

@@ -75,3 +75,23 @@ def test_run_new_store_creates_no_demo_and_goes_to_the_wizard(
         logs.teardown_logging()
     assert opened == [paths.default_db_path()]
     assert not paths.default_db_path().exists()  # run_gui creates it, then the wizard runs
+
+
+def test_catalogs_pass_in_an_editable_install_without_the_mo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 15: after the README's ``pip install -e``, ``halldesk --self-test`` failed on
+    the missing ``messages.mo``; the program itself compiles the ``.po`` in memory."""
+    import shutil
+
+    from app import i18n, paths
+
+    i18n_dir = tmp_path / "i18n"
+    shutil.copytree(paths.i18n_dir(), i18n_dir, ignore=shutil.ignore_patterns("*.mo"))
+    monkeypatch.setattr(paths, "i18n_dir", lambda: i18n_dir)
+    monkeypatch.setattr(i18n, "_loaded", {})
+    assert "compiled in memory" in selftest.check_catalogs()
+    shutil.rmtree(i18n_dir / "zh_CN")
+    monkeypatch.setattr(i18n, "_loaded", {})
+    with pytest.raises(FileNotFoundError):
+        selftest.check_catalogs()

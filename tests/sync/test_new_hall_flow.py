@@ -149,7 +149,8 @@ def run_wizard(qtbot: QtBot, store: Store, code: str) -> FirstRunWizard:
     type_in(qtbot, "T01")
     _tab(qtbot)
     type_in(qtbot, "一号台")
-    _enter(qtbot)  # the PC code keeps its default
+    _enter(qtbot)  # the keyboard model: Enter moves on to the PC code,
+    _enter(qtbot)  # which keeps its default; on the last field Enter goes Next
     qtbot.waitUntil(lambda: wizard.currentPage() is wizard.centre_page)
     wait_focus(qtbot, wizard.findChild(QLineEdit, "firstRunCentreUrl"))
     type_in(qtbot, "https://centre.example.cn")

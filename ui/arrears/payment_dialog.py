@@ -285,6 +285,10 @@ class PaymentDialog(BusyGuardDialog):
         default.setDefault(True)
         if page == PAGE_ENTRY:
             self.entry_page.focus_amount()
+        else:
+            # Enter confirms (the keyboard model): the default button, not the one that
+            # had the focus on the page before (Back would be the focused auto-default).
+            default.setFocus(Qt.FocusReason.OtherFocusReason)
         self._retitle()
 
     def _set_busy(self, busy: bool) -> None:

@@ -48,6 +48,7 @@ from ui.arrears.printing import (
     saved_layout,
 )
 from ui.context import AppContext
+from ui.keyboard import commits_on_enter
 from ui.widgets import (
     Palette,
     configure_table,
@@ -97,6 +98,9 @@ class PaymentEntryPage(QWidget):
         self.amount = QLineEdit(self)
         self.amount.setObjectName("paymentAmount")
         self.amount.setMaxLength(20)
+        # The amount owed is filled in; the method and the cash tendered are optional:
+        # Enter in the amount, the reference or the cash tendered goes on to the plan.
+        commits_on_enter(self.amount)
         font = self.amount.font()
         font.setPointSizeF(font.pointSizeF() + 3)
         self.amount.setFont(font)
@@ -109,9 +113,11 @@ class PaymentEntryPage(QWidget):
         self.reference = QLineEdit(self)
         self.reference.setObjectName("paymentReference")
         self.reference.setMaxLength(64)
+        commits_on_enter(self.reference)
         self.tendered = QLineEdit(self)
         self.tendered.setObjectName("paymentTendered")
         self.tendered.setMaxLength(20)
+        commits_on_enter(self.tendered)
         self.tendered.setFont(font)
         self.change = QLabel(self)
         self.change.setObjectName("paymentChange")

@@ -21,8 +21,26 @@ from pathlib import Path
 from typing import Final
 from uuid import UUID
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSize, QSizeF
-from PySide6.QtGui import QGuiApplication, QImage, QPageLayout, QPageSize, QPainter
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QCoreApplication,
+    QIODevice,
+    QMarginsF,
+    QRectF,
+    QSize,
+    QSizeF,
+    Qt,
+)
+from PySide6.QtGui import (
+    QAction,
+    QGuiApplication,
+    QImage,
+    QKeySequence,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+)
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QDialog, QWidget
@@ -171,6 +189,7 @@ def dialog_printer(data: bytes, title: str, parent: QWidget | None) -> bool:
             failures.append(exc)
 
     preview.paintRequested.connect(paint)
+    keyboard_print(preview)
     accepted = preview.exec() == QDialog.DialogCode.Accepted
     preview.deleteLater()
     if failures:
@@ -178,6 +197,26 @@ def dialog_printer(data: bytes, title: str, parent: QWidget | None) -> bool:
     if accepted:
         _check_state(printer)
     return accepted
+
+
+def keyboard_print(preview: QPrintPreviewDialog) -> QAction | None:
+    """Give the preview's Print action the keys Ctrl+P and Enter (Esc already cancels):
+    Qt's preview has neither, and its tool bar is not reached by Tab."""
+    wanted = {"Print", QCoreApplication.translate("QPrintPreviewDialog", "Print")}
+    for action in preview.findChildren(QAction):
+        if action.text().replace("&", "") in wanted:
+            action.setShortcuts(
+                [
+                    QKeySequence(QKeySequence.StandardKey.Print),
+                    QKeySequence("Return"),
+                    QKeySequence("Enter"),
+                ]
+            )
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            preview.addAction(action)
+            return action
+    log.warning("the print preview's Print action was not found")
+    return None
 
 
 def _file_name(title: str) -> str:

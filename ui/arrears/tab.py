@@ -51,6 +51,7 @@ from ui.arrears.side_panel import ArrearsSidePanel
 from ui.arrears.worklist_model import COLUMNS, ArrearsWorklistTableModel
 from ui.context import AppContext
 from ui.errors import error_text
+from ui.keyboard import PAY_KEY, keyed_text
 from ui.lookup.tab import LookupTab
 from ui.widgets import (
     Palette,
@@ -580,7 +581,7 @@ class ArrearsTab(QWidget):
 
     def retranslate_ui(self) -> None:
         self.filters.retranslate_ui()
-        self.pay_button.setText(_("Collect payment"))
+        self.pay_button.setText(keyed_text(_("Collect payment"), PAY_KEY))
         self.remind_button.setText(_("Send reminder"))
         self.call_button.setText(_("Log call"))
         self.restrict_button.setText(_("Restrict…"))

@@ -46,9 +46,11 @@ from ui.complaints.reports_view import ComplaintReportsView
 from ui.complaints.worklist_model import ComplaintWorklistModel
 from ui.context import AppContext
 from ui.errors import error_text
+from ui.keyboard import NEW_COMPLAINT_KEY, keyed_text
 from ui.widgets import (
     Palette,
     configure_table,
+    scrolling,
     set_column_widths,
     set_text_colour,
     show_busy,
@@ -169,7 +171,7 @@ class ComplaintsTab(QWidget):
         self.case.changed.connect(self._case_changed)
         splitter = QSplitter(Qt.Orientation.Horizontal, worklist_page)
         splitter.addWidget(self.table)
-        splitter.addWidget(self.case)
+        splitter.addWidget(scrolling(self.case))
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
 
@@ -198,7 +200,7 @@ class ComplaintsTab(QWidget):
         self.form.submitted.connect(self._recorded)
         self.faults = FaultNoticesView(ctx, self)
         self.reports = ComplaintReportsView(ctx, self)
-        for page in (worklist_page, self.form, self.faults, self.reports):
+        for page in (worklist_page, scrolling(self.form), self.faults, self.reports):
             self.pages.addTab(page, "")
         self.pages.currentChanged.connect(self._page_changed)
 
@@ -394,7 +396,7 @@ class ComplaintsTab(QWidget):
             self.pages.setTabText(position, _(msgid))
         for caption, msgid in self._filter_labels:
             caption.setText(_(msgid))
-        self.new_button.setText(_("New complaint…"))
+        self.new_button.setText(keyed_text(_("New complaint…"), NEW_COMPLAINT_KEY))
         self.day_count_button.setText(_("Change…"))
         self._fill_filters()
         self.model.retranslate()

@@ -48,6 +48,7 @@ from ui.etiquette.models import (
 )
 from ui.etiquette.template_editor import TemplateEditor
 from ui.etiquette.trend_chart import TrendChart
+from ui.keyboard import SELF_CHECK_KEY, keyed_text
 from ui.widgets import configure_table, heading_label
 
 PAGE_INSPECTIONS, PAGE_ACTIONS, PAGE_SIMULATION, PAGE_REPORTS = range(4)
@@ -380,7 +381,7 @@ class EtiquetteTab(QWidget):
         for index, title in enumerate(_PAGES):
             self.pages.setTabText(index, _(title))
         self.new_button.setText(_("New inspection…"))
-        self.self_check_button.setText(_("Self-check…"))
+        self.self_check_button.setText(keyed_text(_("Self-check…"), SELF_CHECK_KEY))
         self.correct_button.setText(_("Correct…"))
         self.print_button.setText(_("Print report…"))
         self.templates_button.setText(_("Checklist templates…"))

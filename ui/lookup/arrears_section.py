@@ -33,6 +33,7 @@ from ui.arrears.payment_dialog import PaymentDialog, open_payment_dialog
 from ui.arrears.printing import ReceiptOutcome, ReceiptPrinting, saved_layout
 from ui.context import AppContext
 from ui.errors import error_text
+from ui.keyboard import PAY_KEY, keyed_text
 from ui.widgets import Palette, configure_table, set_column_widths, set_text_colour
 
 TITLE: Final = N_("Payments and arrears")
@@ -266,7 +267,7 @@ class ArrearsHistorySection(QWidget):
     # -- texts ----------------------------------------------------------------------------
 
     def retranslate_ui(self) -> None:
-        self.pay_button.setText(_("Pay…"))
+        self.pay_button.setText(keyed_text(_("Pay…"), PAY_KEY))
         self.pay_button.setToolTip(_("Collect a payment for the account chosen above."))
         self.reprint_button.setText(_("Reprint receipt"))
         self.void_button.setText(_("Void payment…"))

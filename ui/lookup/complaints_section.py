@@ -23,6 +23,7 @@ from app.services.customers import CustomerDetail
 from ui.complaints.labels import category_text, satisfaction_text, status_text
 from ui.context import AppContext
 from ui.errors import error_text
+from ui.keyboard import NEW_COMPLAINT_KEY, keyed_text
 from ui.widgets import Column, Palette, RowTableModel, configure_table, set_column_widths
 
 if TYPE_CHECKING:
@@ -152,7 +153,7 @@ class ComplaintsSection(QWidget):
             tab.open_complaint(row.complaint_id)
 
     def retranslate_ui(self) -> None:
-        self.new_button.setText(_("New complaint for this customer"))
+        self.new_button.setText(keyed_text(_("New complaint for this customer"), NEW_COMPLAINT_KEY))
         self.open_button.setText(_("Open in Complaints tab"))
         self.model.retranslate()
 

@@ -27,6 +27,7 @@ from app.services.customers import CustomerDetail, UnmaskedIdentity
 from app.store.models import VerificationMethod
 from ui.context import AppContext
 from ui.errors import show_error
+from ui.keyboard import VERIFY_KEY, keyed_text
 from ui.lookup import complaints_section
 from ui.lookup.account_view import AccountsView
 from ui.lookup.arrears_section import TITLE as ARREARS_TITLE
@@ -81,7 +82,7 @@ class CustomerPanel(QWidget):
         self.identity_status.setObjectName("identityStatus")
         self.verify_button = QPushButton(self)
         self.verify_button.setObjectName("verifyIdentityButton")
-        self.verify_button.clicked.connect(self.verify_identity)
+        self.verify_button.clicked.connect(lambda *_a: self.verify_identity())
         self.unmask_button = QPushButton(self)
         self.unmask_button.setObjectName("unmaskButton")
         self.unmask_button.clicked.connect(self.toggle_personal_data)
@@ -210,19 +211,25 @@ class CustomerPanel(QWidget):
 
     # -- identity -------------------------------------------------------------------------
 
-    def verify_identity(self) -> bool:
-        """Open the identity check; True when the customer was verified."""
+    def verify_identity(self) -> IdentityCheckDialog | None:
+        """Open the identity check (window-modal, F6); returns it (tests). The panel
+        shows the customer verified when the dialog is accepted for the customer still on
+        screen."""
         if self._detail is None:
-            return False
+            return None
         detail = self._detail
         dialog = IdentityCheckDialog(
             self._ctx, detail.customer_id, detail.name, detail.has_service_password, self
         )
-        if dialog.exec() != IdentityCheckDialog.DialogCode.Accepted:
-            return False
-        if self._detail is detail and dialog.verified_method and dialog.verified_at:
-            self.set_verified(dialog.verified_method, dialog.verified_at)
-        return True
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def checked() -> None:
+            if self._detail is detail and dialog.verified_method and dialog.verified_at:
+                self.set_verified(dialog.verified_method, dialog.verified_at)
+
+        dialog.accepted.connect(checked)
+        dialog.open()
+        return dialog
 
     def set_verified(self, method: VerificationMethod, at: datetime) -> None:
         self._verified = (method, at)
@@ -303,7 +310,7 @@ class CustomerPanel(QWidget):
         self.placeholder.setText(
             _("Search for a customer above and press Enter to open them here.")
         )
-        self.verify_button.setText(_("Verify identity"))
+        self.verify_button.setText(keyed_text(_("Verify identity"), VERIFY_KEY))
         self._retitle_sections()
         self._fill()
 

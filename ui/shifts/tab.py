@@ -36,11 +36,12 @@ from app.services.shifts import (
 from ui.arrears.printing import PrintFunction
 from ui.context import AppContext
 from ui.errors import error_text
+from ui.keyboard import X_REPORT_KEY, keyed_text
 from ui.shifts.dialogs import CashInDialog, CashOutDialog, CloseShiftDialog, OpenShiftDialog
 from ui.shifts.hall_day_page import HallDayPage
 from ui.shifts.handover_page import HandoverPage
 from ui.shifts.x_report import MethodRow, XReportPage
-from ui.widgets import Palette, named_button, set_text_colour
+from ui.widgets import Palette, named_button, scrolling, set_text_colour
 
 
 class ShiftTab(QWidget):
@@ -95,7 +96,7 @@ class ShiftTab(QWidget):
         self.x_page = XReportPage(ctx.hall.timezone, self)
         self.handover_page = HandoverPage(ctx, self)
         self.day_page = HallDayPage(ctx, self)
-        for page in (self.x_page, self.handover_page, self.day_page):
+        for page in (self.x_page, scrolling(self.handover_page), self.day_page):
             self.pages.addTab(page, "")
         self.handover_page.changed.connect(self.reload)
         self.day_page.changed.connect(self.reload)
@@ -245,7 +246,7 @@ class ShiftTab(QWidget):
         self.open_button.setText(_("Open shift"))
         self.cash_in_button.setText(_("Cash in"))
         self.cash_out_button.setText(_("Cash out"))
-        self.refresh_button.setText(_("X report"))
+        self.refresh_button.setText(keyed_text(_("X report"), X_REPORT_KEY))
         self.close_button.setText(_("Close shift"))
         self.pages.setTabText(0, _("X report"))
         self.pages.setTabText(1, _("Handover"))

@@ -108,7 +108,9 @@ def test_the_administrator_adds_a_clerk_from_the_keyboard(qtbot: QtBot, store: S
     press(qtbot, Qt.Key.Key_Down)
     press(qtbot, Qt.Key.Key_Space)  # tick C02
     edit.findChild(QLineEdit, "staffName").setFocus()
-    press(qtbot, Qt.Key.Key_Return)  # Enter in the name commits
+    press(qtbot, Qt.Key.Key_Return)  # the keyboard model: Enter moves to the next field,
+    assert focused().objectName() == "staffRole"
+    press(qtbot, Qt.Key.Key_Return)  # and on the last one (the role) commits
     gone(qtbot, "staffEditDialog")
     shown = top_dialog("oneTimePasswordDialog")
     assert isinstance(shown, OneTimePasswordDialog)

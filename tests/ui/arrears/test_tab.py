@@ -245,7 +245,7 @@ def test_language_switch_retranslates_the_worklist(qtbot: QtBot, tab: ArrearsTab
     chinese = tab.pay_button.text()
     i18n.set_language("en")
     QCoreApplication.sendEvent(tab, QEvent(QEvent.Type.LanguageChange))
-    assert tab.pay_button.text() == "Collect payment"
+    assert tab.pay_button.text() == "Collect payment (F2)"
     assert tab.model.headerData(COL_OWED, Qt.Orientation.Horizontal) == "Owed"
     if (Path(i18n.__file__).parents[1] / "i18n" / "zh_CN").exists():
         assert chinese  # translated when the catalog has it

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from app import i18n
@@ -233,15 +233,12 @@ def test_identity_check_then_unmask(
     assert dialog.verified_method is None and dialog.password.text() == ""
     assert _audit(demo_db_copy, "identity_check")[-1]["succeeded"] is False
 
-    def answer() -> None:
-        shown = QApplication.activeModalWidget()
-        assert isinstance(shown, IdentityCheckDialog)
-        assert shown.objectName() == "identityDialog"
-        shown.password.setText(DEMO_SERVICE_PASSWORD)
-        shown.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
-
-    QTimer.singleShot(0, answer)
     qtbot.mouseClick(panel.verify_button, Qt.MouseButton.LeftButton)
+    shown = panel.findChild(IdentityCheckDialog, "identityDialog")
+    assert isinstance(shown, IdentityCheckDialog) and shown.isVisible()
+    shown.password.setText(DEMO_SERVICE_PASSWORD)
+    shown.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    qtbot.waitUntil(panel.unmask_button.isEnabled, timeout=5000)
     assert _audit(demo_db_copy, "identity_check")[-1]["succeeded"] is True
     assert panel.unmask_button.isEnabled()
     assert "Identity verified" in panel.identity_status.text()
