@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from app.i18n import _
 from ui.keyboard import (
@@ -31,9 +30,7 @@ from ui.keyboard import (
     KeyboardModel,
 )
 from ui.lookup.tab import LookupTab
-
-if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+from ui.window_host import WindowHost
 
 #: How long a "nothing to act on" note stays in the status bar.
 NOTE_MS = 6000
@@ -42,7 +39,8 @@ NOTE_MS = 6000
 class FunctionKeys(QObject):
     """The function-key actions of ``window`` and its Esc / focus-return rules."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowHost) -> None:
+        assert isinstance(window, QWidget)
         super().__init__(window)
         self.setObjectName("functionKeys")
         self._window = window

@@ -16,6 +16,7 @@ from PySide6.QtGui import QCloseEvent, QColor, QFont, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
+    QFileDialog,
     QFrame,
     QHeaderView,
     QLabel,
@@ -401,3 +402,13 @@ class BusyGuardDialog(QDialog):
     def reject(self) -> None:
         if not self._busy:
             super().reject()
+
+
+#: Chooses a folder (``None``: cancelled); screens keep one as an attribute that tests replace.
+FolderChooser = Callable[[QWidget, str], str | None]
+
+
+def choose_folder(parent: QWidget, title: str) -> str | None:
+    """The system's folder dialog."""
+    folder = QFileDialog.getExistingDirectory(parent, title)
+    return folder or None

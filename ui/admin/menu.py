@@ -5,37 +5,20 @@ the main window starts without them."""
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog, QMenu, QMenuBar, QStatusBar, QWidget
+from PySide6.QtWidgets import QDialog, QMenu, QWidget
 
 from app.i18n import _
 from app.store.models import Role
-from ui.context import AppContext
-
-
-class MenuHost(Protocol):
-    """What the menu needs of the main window (``ui.main_window.MainWindow``), named here so
-    that this module, which the main window imports, does not import it back."""
-
-    ctx: AppContext
-    file_menu: QMenu
-    help_menu: QMenu
-    settings_action: QAction
-
-    def menuBar(self) -> QMenuBar: ...
-    def statusBar(self) -> QStatusBar: ...
-    def addAction(self, action: QAction) -> None: ...
-    def retranslate_ui(self) -> None: ...
+from ui.window_host import WindowHost
 
 
 class AdminMenu(QObject):
     """Builds the actions into ``window``'s menus and opens their windows. ``dialog`` is
     the last window opened (tests and scripts)."""
 
-    def __init__(self, window: MenuHost) -> None:
+    def __init__(self, window: WindowHost) -> None:
         assert isinstance(window, QWidget)
         super().__init__(window)
         self._window = window

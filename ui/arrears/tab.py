@@ -20,7 +20,6 @@ from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIn
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -54,7 +53,9 @@ from ui.errors import error_text
 from ui.keyboard import PAY_KEY, keyed_text
 from ui.lookup.tab import LookupTab
 from ui.widgets import (
+    FolderChooser,
     Palette,
+    choose_folder,
     configure_table,
     set_column_widths,
     set_text_colour,
@@ -63,14 +64,6 @@ from ui.widgets import (
 
 #: The widest column texts in characters, in column order.
 COLUMN_CHARS: Final = (8, 26, 14, 12, 8, 10, 14, 16, 18, 10)
-
-#: Chooses the folder for an SMS export (``None``: cancelled); replaced in tests.
-FolderChooser = Callable[[QWidget, str], str | None]
-
-
-def choose_folder(parent: QWidget, title: str) -> str | None:
-    folder = QFileDialog.getExistingDirectory(parent, title)
-    return folder or None
 
 
 class ArrearsTab(QWidget):
