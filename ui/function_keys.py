@@ -176,7 +176,9 @@ class FunctionKeys(QObject):
     def _dialog_finished(self, dialog: QDialog, accepted: bool) -> None:
         """One of our dialogs over this window closed: the window takes the keys again
         (a closed dialog leaves none active on some platforms); after a finished task
-        (accepted) the search box takes the focus, ready for the next customer."""
+        (accepted) at the customer lookup, the search box takes the focus, ready for the
+        next customer. Elsewhere (a worklist, the shift's pages) the clerk stays where the
+        work is: a handover signed or a reminder sent does not jump to another tab."""
         parent = dialog.parentWidget()
         if parent is None or parent.window() is not self._window:
             return
@@ -187,7 +189,8 @@ class FunctionKeys(QObject):
         if active is not None and active is not self._window:
             return  # another dialog is still open over the window
         self._window.activateWindow()
-        if accepted:
+        lookup = self._lookup()
+        if accepted and lookup is not None and self._window.tabs.currentWidget() is lookup:
             self._window.find_customer()
 
     def show_shortcuts(self, rows: list[tuple[str, str]]) -> QMessageBox:

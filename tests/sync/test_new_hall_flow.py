@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QTableView,
     QTabWidget,
     QWidget,
@@ -395,7 +396,7 @@ def clerk_takes_a_payment_and_closes_the_shift(
 
     # The handover page comes up: save it and sign as the outgoing clerk.
     pages = clerk_window.findChild(QTabWidget, "shiftPages")
-    assert pages is not None and pages.currentWidget().objectName() == "handoverPage"
+    assert pages is not None and page_name(pages.currentWidget()) == "handoverPage"
     heading = clerk_window.findChild(QLabel, "handoverShiftLabel")
     assert heading is not None and "K101" in heading.text() and "not written yet" in heading.text()
     click(qtbot, clerk_window.findChild(QPushButton, "saveHandoverButton"))
@@ -594,9 +595,16 @@ def choose_own_password(qtbot: QtBot, forced: QWidget, password: str) -> None:
     _enter(qtbot)
 
 
-def choose_tab(qtbot: QtBot, tabs: QTabWidget, page_name: str) -> None:
-    """Click the tab of the page called ``page_name``."""
-    index = next(i for i in range(tabs.count()) if tabs.widget(i).objectName() == page_name)
+def page_name(widget: QWidget) -> str:
+    """A tab page's name, seen through the scroll area a tall page sits in."""
+    if isinstance(widget, QScrollArea) and widget.widget() is not None:
+        return widget.widget().objectName()
+    return widget.objectName()
+
+
+def choose_tab(qtbot: QtBot, tabs: QTabWidget, name: str) -> None:
+    """Click the tab of the page called ``name``."""
+    index = next(i for i in range(tabs.count()) if page_name(tabs.widget(i)) == name)
     bar = tabs.tabBar()
     qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
     qtbot.waitUntil(lambda: tabs.currentIndex() == index)
