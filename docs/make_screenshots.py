@@ -372,13 +372,13 @@ def _inspection_shots(
     assert form is not None, "the self-check form was refused"
     form.resize(1100, 760)
     _settle(app)
-    form.items.setFocus()
-    form.items.setCurrentCell(0, 1)
-    rows = form.items.rowCount()
+    form.grid.items.setFocus()
+    form.grid.items.setCurrentCell(0, 1)
+    rows = form.grid.items.rowCount()
     for row in range(rows // 2):
-        QTest.keyClick(form.items, Qt.Key.Key_F if row == 2 else Qt.Key.Key_P)
-        if form.items.currentRow() == row:
-            QTest.keyClick(form.items, Qt.Key.Key_Down)
+        QTest.keyClick(form.grid.items, Qt.Key.Key_F if row == 2 else Qt.Key.Key_P)
+        if form.grid.items.currentRow() == row:
+            QTest.keyClick(form.grid.items, Qt.Key.Key_Down)
     _settle(app)
     _shot(form, "inspection", language)
     form.reject()
