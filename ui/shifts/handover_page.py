@@ -263,10 +263,10 @@ class HandoverPage(QWidget):
         current = view.current
         state = _("not written yet")
         if current is not None:
-            state = (
-                _("revision {n}").format(n=current.revision_no)
-                + ", "
-                + (_("signed and locked") if current.locked else _("not fully signed"))
+            # One message, so each language joins the two with its own comma (，in Chinese).
+            state = _("revision {n}, {signatures}").format(
+                n=current.revision_no,
+                signatures=_("signed and locked") if current.locked else _("not fully signed"),
             )
         self.handover_heading.setText(
             _("Handover of {name} ({staff_no}), counter {counter}, closed {time}: {state}").format(

@@ -217,7 +217,12 @@ def test_open_pay_close_sign_print(
         sign.password.setText(PASSWORD)
         accept(qtbot, sign)
         tab.reload()
-    assert "signed and locked" in tab.handover_page.handover_heading.text()
+    assert "revision 1, signed and locked" in tab.handover_page.handover_heading.text()
+    i18n.set_language("zh_CN")  # Chinese joins with its own comma, not ", " (issue 15 polish)
+    tab.reload()
+    assert "第 1 版，已签字锁定" in tab.handover_page.handover_heading.text()
+    i18n.set_language("en")
+    tab.reload()
     assert all(not b.isEnabled() for b in tab.handover_page.sign_buttons.values())
     assert "A002" in tab.handover_page.sign_labels[Signer.INCOMING].text()
     qtbot.waitUntil(
