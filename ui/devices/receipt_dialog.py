@@ -27,6 +27,7 @@ from app.i18n import _, format_datetime, format_money
 from app.services.payments import PaymentDetail
 from ui.arrears.action_dialogs import LeaderDialog
 from ui.arrears.printing import ReceiptOutcome, ReceiptPrinting, saved_layout
+from ui.arrears.void_dialog import open_void_dialog
 from ui.context import AppContext
 from ui.errors import error_text
 from ui.widgets import Palette, heading_label, payment_method_text, set_text_colour
@@ -151,33 +152,15 @@ class ScannedReceiptDialog(QDialog):
         self._say(error_text(exc), Palette.DANGER)
 
     def void(self) -> LeaderDialog | None:
-        d = self.detail
-        if not d.voidable:
+        if not self.detail.voidable:
             return None
-        payments, actor, payment_id = self._ctx.payments, self._ctx.actor, self.payment_id
-        amount, receipt = format_money(d.amount_fen), d.receipt_no or ""
-        dialog = LeaderDialog(
-            self._ctx,
-            lambda: _(
-                "Void payment {amount} (receipt {receipt_no}). The payment stays on record "
-                "with a void entry; hand the money back to the customer."
-            ).format(amount=amount, receipt_no=receipt),
-            action=lambda leader, reason: payments.void(actor, payment_id, leader, reason),
-            reason=True,
-            parent=self,
-        )
-        dialog.setObjectName("voidDialog")
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
-        def voided() -> None:
+        def voided(text: str) -> None:
             self._refresh()
-            self._say(
-                _("Payment of receipt {receipt_no} voided.").format(receipt_no=receipt),
-                Palette.OK,
-            )
+            self._say(text, Palette.OK)
 
-        dialog.accepted.connect(voided)
-        dialog.open()
+        dialog = open_void_dialog(self._ctx, self.detail, self, voided)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         return dialog
 
     def _say(self, text: str, colour: object = None) -> None:

@@ -24,13 +24,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.errors import HallDeskError
-from app.i18n import N_, _, format_money
+from app.i18n import N_, _
 from app.services.arrears import HistoryEvent
 from app.services.customers import AccountView
 from ui.arrears.action_dialogs import LeaderDialog
 from ui.arrears.models import HistoryTableModel
 from ui.arrears.payment_dialog import PaymentDialog, open_payment_dialog
 from ui.arrears.printing import ReceiptOutcome, ReceiptPrinting, saved_layout
+from ui.arrears.void_dialog import open_void_dialog
 from ui.context import AppContext
 from ui.errors import error_text
 from ui.keyboard import PAY_KEY, keyed_text
@@ -223,38 +224,15 @@ class ArrearsHistorySection(QWidget):
     def void(self) -> LeaderDialog | None:
         """Void the selected payment (same day, this PC; a leader approves with a reason)."""
         payment_id = self._selected_payment_id()
-        event = self.selected_event()
-        if payment_id is None or event is None:
+        if payment_id is None or self.selected_event() is None:
             return None
-        payments, actor = self._ctx.payments, self._ctx.actor
-        method = payments.payment_view(payment_id).method
-        amount = format_money(event.amount_fen or 0)
-        receipt = event.reference
-        dialog = LeaderDialog(
-            self._ctx,
-            lambda: _(
-                "Void payment {amount} (receipt {receipt_no}). The payment stays on record "
-                "with a void entry; hand the money back to the customer."
-            ).format(amount=amount, receipt_no=receipt),
-            action=lambda leader, reason: payments.void(actor, payment_id, leader, reason),
-            reason=True,
-            parent=self,
-        )
-        dialog.setObjectName("voidDialog")
+        detail = self._ctx.payments.payment_view(payment_id)
 
-        def voided() -> None:
-            from ui.devices.controller import devices_of
-
-            devices_of(self._ctx).payment_voided(method)  # cash goes back: the drawer opens
+        def voided(text: str) -> None:
             self._reload_customer()
-            self._say(
-                _("Payment of receipt {receipt_no} voided.").format(receipt_no=receipt),
-                Palette.OK,
-            )
+            self._say(text, Palette.OK)
 
-        dialog.accepted.connect(voided)
-        dialog.open()
-        return dialog
+        return open_void_dialog(self._ctx, detail, self, voided)
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
