@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.documents import titles
 from app.domain.arrears_policy import SERVICE_ACTION_KINDS, StepKind
 from app.i18n import _, ngettext
 from app.services.arrears import WorklistFilter, WorklistRow, WorklistSort
@@ -469,7 +470,7 @@ class ArrearsTab(QWidget):
 
     def _notice_ready(self, account: str, pdf: bytes) -> None:
         self._set_busy(False)
-        title = _("Arrears notice {account}").format(account=account)
+        title = titles.arrears_notice(account)
         try:
             printed = print_document(self.printing.print_function, pdf, title, self)
         except Exception as exc:
