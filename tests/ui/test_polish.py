@@ -1,0 +1,75 @@
+"""Polish seen on the way (issue 15, item 6): Qt's own dialogs in the interface language,
+the corrective actions' "Due / State" in their own words, columns whose full text is
+reachable and whose widths each user keeps."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from pypdf import PdfReader
+from PySide6.QtCore import Qt
+
+from app import i18n
+from app.documents.inspection_report import (
+    InspectionReportData,
+    ReportAction,
+    ReportItem,
+    ReportSection,
+    render_inspection_report,
+)
+from ui.etiquette.models import actions_model
+
+
+@pytest.fixture
+def chinese() -> Iterator[None]:
+    before = i18n.current_language()
+    i18n.set_language("zh_CN")
+    yield
+    i18n.set_language(before)
+
+
+def _report() -> InspectionReportData:
+    return InspectionReportData(
+        hall_name="营业厅",
+        title="营业员服务规范检查表",
+        kind="inspection",
+        template_version=2,
+        inspection_id="id",
+        clerk="A001 陈晓燕",
+        inspector="L001 徐建华",
+        counter="C01",
+        started_at="09:00",
+        signed_at="09:30",
+        score="80.0%",
+        pass_percent=85,
+        passed=False,
+        critical_failed=False,
+        sections=(
+            ReportSection(
+                "仪容仪表", "50.0%", (ReportItem("工牌", "不合格", "0%", "", False, True, False),)
+            ),
+        ),
+        actions=(ReportAction("工牌", "A001 陈晓燕", date(2026, 11, 23)),),
+    )
+
+
+def test_corrective_action_due_and_state_are_not_payment_words(chinese: None) -> None:
+    """A corrective action's "Due" is 期限 and its "State" 状态, not the payment's
+    缴费期限 / 缴费状态 (the msgids are shared with the arrears screens, so they carry the
+    context "corrective action")."""
+    model = actions_model()
+    headers = [
+        model.headerData(c, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole)
+        for c in range(model.columnCount())
+    ]
+    assert "期限" in headers and "状态" in headers
+    assert not [h for h in headers if "缴费" in h]
+    assert i18n._("Due") != "期限"  # the payment's word stays the payment's
+
+    pdf = render_inspection_report(_report())
+    text = "".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "期限" in text.replace(" ", "")
+    assert "缴费期限" not in text.replace(" ", "")
