@@ -11,6 +11,10 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel
+from pytestqt.qtbot import QtBot
 
 from app import i18n
 from app.documents.inspection_report import (
@@ -20,7 +24,9 @@ from app.documents.inspection_report import (
     ReportSection,
     render_inspection_report,
 )
+from ui.arrears.printing import keyboard_print
 from ui.etiquette.models import actions_model
+from ui.language import apply_language
 
 
 @pytest.fixture
@@ -73,3 +79,31 @@ def test_corrective_action_due_and_state_are_not_payment_words(chinese: None) ->
     text = "".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages)
     assert "期限" in text.replace(" ", "")
     assert "缴费期限" not in text.replace(" ", "")
+
+
+def test_qt_own_dialogs_speak_the_interface_language(qtbot: QtBot) -> None:
+    """Qt's file and print dialogs said "Look in:", "Files of type:" on the Chinese
+    interface: Qt 6 asks for "&Look in:", which its zh_CN catalog lacks."""
+    app = QApplication.instance()
+    assert app is not None
+    apply_language(app, "zh_CN")
+    try:
+        preview = QPrintPreviewDialog(QPrinter())
+        qtbot.addWidget(preview)
+        actions = {a.text().replace("&", "") for a in preview.findChildren(QAction)}
+        assert {"打印", "下一页", "放大"} <= actions
+        print_action = keyboard_print(preview)  # found by its translated text
+        assert print_action is not None and print_action.text() == "打印"
+
+        files = QFileDialog(None, "")
+        files.setOption(QFileDialog.Option.DontUseNativeDialog)
+        qtbot.addWidget(files)
+        labels = {label.text() for label in files.findChildren(QLabel) if label.text()}
+        assert {"查找范围(&L)：", "文件名称(&N)：", "文件类型(&T)："} <= labels, labels
+    finally:
+        apply_language(app, "en")
+    english = QFileDialog(None, "")
+    english.setOption(QFileDialog.Option.DontUseNativeDialog)
+    qtbot.addWidget(english)
+    assert "&Look in:" in {label.text() for label in english.findChildren(QLabel)}
+    apply_language(app, i18n.DEFAULT_LANGUAGE)
