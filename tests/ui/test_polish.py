@@ -10,10 +10,10 @@ from datetime import date
 
 import pytest
 from pypdf import PdfReader
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QAction, QHelpEvent, QStandardItem, QStandardItemModel
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
-from PySide6.QtWidgets import QApplication, QFileDialog, QLabel
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QTableView, QToolTip
 from pytestqt.qtbot import QtBot
 
 from app import i18n
@@ -24,8 +24,11 @@ from app.documents.inspection_report import (
     ReportSection,
     render_inspection_report,
 )
+from app.settings import MemoryBackend
 from ui.arrears.printing import keyboard_print
+from ui.column_widths import ColumnWidths, parse_widths, settings_key
 from ui.etiquette.models import actions_model
+from ui.keyboard import install_keyboard_model
 from ui.language import apply_language
 
 
@@ -107,3 +110,74 @@ def test_qt_own_dialogs_speak_the_interface_language(qtbot: QtBot) -> None:
     qtbot.addWidget(english)
     assert "&Look in:" in {label.text() for label in english.findChildren(QLabel)}
     apply_language(app, i18n.DEFAULT_LANGUAGE)
+
+
+def _table(name: str, rows: list[tuple[str, ...]]) -> QTableView:
+    model = QStandardItemModel(len(rows), len(rows[0]))
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            model.setItem(r, c, QStandardItem(text))
+    view = QTableView()
+    view.setObjectName(name)
+    view.setModel(model)
+    model.setParent(view)
+    return view
+
+
+def test_each_user_keeps_the_column_widths_of_each_table(qtbot: QtBot) -> None:
+    """Widths the user drags are kept (per user and table objectName) and come back when
+    the table is shown again, in this session or the next; another user starts afresh."""
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    settings = MemoryBackend()
+    keeper = ColumnWidths("A001", settings)
+    install_keyboard_model(app).viewPolished.connect(keeper.adopt)
+    rows = [("PC01-00000001", "王**", "2026-12-07 09:30")]
+    view = _table("arrearsWorklist", rows)
+    qtbot.addWidget(view)
+    view.show()  # polished: adopted through the keyboard model
+    qtbot.waitExposed(view)
+    assert keeper.adopted(view)
+    view.horizontalHeader().resizeSection(1, 233)
+    qtbot.waitUntil(lambda: settings.value(settings_key("A001", "arrearsWorklist")) is not None)
+    assert parse_widths(settings.value(settings_key("A001", "arrearsWorklist")))[1] == 233
+
+    again = _table("arrearsWorklist", rows)  # the next session's table
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.waitExposed(again)
+    assert again.columnWidth(1) == 233
+
+    other = ColumnWidths("A002", settings)
+    install_keyboard_model(app).viewPolished.disconnect(keeper.adopt)
+    install_keyboard_model(app).viewPolished.connect(other.adopt)
+    theirs = _table("arrearsWorklist", rows)
+    qtbot.addWidget(theirs)
+    theirs.show()
+    qtbot.waitExposed(theirs)
+    assert theirs.columnWidth(1) != 233
+    install_keyboard_model(app).viewPolished.disconnect(other.adopt)
+    # A table whose columns changed starts from its designed widths.
+    settings.set_value(settings_key("A002", "arrearsWorklist"), "10,20")
+    assert not other.restore(theirs)
+
+
+def test_a_cell_cut_short_shows_its_full_text(qtbot: QtBot) -> None:
+    settings = MemoryBackend()
+    keeper = ColumnWidths("A001", settings)
+    name = "上海浦东新区世纪大道营业厅大客户服务中心（陈晓燕）"
+    view = _table("lookupResults", [(name, "短")])
+    qtbot.addWidget(view)
+    view.setColumnWidth(0, 60)
+    view.show()
+    qtbot.waitExposed(view)
+    keeper.adopt(view)
+    cut = view.visualRect(view.model().index(0, 0)).center()
+    event = QHelpEvent(QEvent.Type.ToolTip, cut, view.viewport().mapToGlobal(cut))
+    QApplication.sendEvent(view.viewport(), event)
+    assert QToolTip.isVisible() and QToolTip.text() == name
+    QToolTip.hideText()
+    whole = view.visualRect(view.model().index(0, 1)).center()
+    event = QHelpEvent(QEvent.Type.ToolTip, whole, view.viewport().mapToGlobal(whole))
+    QApplication.sendEvent(view.viewport(), event)
+    assert not (QToolTip.isVisible() and QToolTip.text() == "短")

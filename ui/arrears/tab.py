@@ -63,8 +63,10 @@ from ui.widgets import (
     show_busy,
 )
 
-#: The widest column texts in characters, in column order.
-COLUMN_CHARS: Final = (8, 26, 14, 12, 8, 10, 14, 16, 18, 10)
+#: The widest column texts in characters, in column order. A CJK character counts two: the
+#: customer column fits an organisation's name of seven characters and the services two
+#: masked numbers; longer texts show whole in a tooltip (``ui.column_widths``).
+COLUMN_CHARS: Final = (14, 28, 14, 12, 8, 10, 12, 12, 16, 10)
 
 
 class ArrearsTab(QWidget):
