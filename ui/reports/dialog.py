@@ -390,7 +390,6 @@ class ExportReportDialog(QDialog):
             view = QTableView(self.tables)
             view.setObjectName(f"leaderReportTable_{table.key}")
             configure_table(view, stretch_last=False)
-            view.setTabKeyNavigation(False)
             view.setModel(ReportTableModel(table, view))
             view.resizeColumnsToContents()
             for column in range(len(table.headers)):
