@@ -313,6 +313,13 @@ class DeviceSettingsBox(QWidget):
         ):
             label.setText(text)
         self.print_directly.setText(_("Print directly on the default printer, &without a preview"))
+        self.print_directly.setToolTip(
+            _(
+                "Every document printed as a PDF: receipts and slips unless an ESC/POS "
+                "printer prints them, and always the A4 documents (notices, handover sheets, "
+                "reports)."
+            )
+        )
         self._explain_pdf_path()
         self.host.setPlaceholderText(_("IP address or host name"))
         self._port_label.setText(_("Port"))
