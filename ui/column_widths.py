@@ -180,8 +180,7 @@ class ColumnWidths(QObject):
         text = model.data(index, Qt.ItemDataRole.DisplayRole)
         rect = view.visualRect(index)
         if not isinstance(text, str) or not text or not text_is_cut(view, text, rect.width()):
-            QToolTip.hideText()
-            return True
+            return False  # it fits: Qt's own handling (the view's tooltip, if any)
         QToolTip.showText(global_pos, text, view.viewport(), rect)
         return True
 
