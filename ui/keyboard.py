@@ -172,15 +172,21 @@ class KeyboardModel(QObject):
     """The application-wide event filter that applies the rules of this module.
 
     ``dialogFinished`` fires when one of our dialogs closes, with True when it was
-    accepted (a task finished: the main window puts the focus back in the search box).
+    accepted (a task finished: the main window puts the focus back in the search box);
+    ``viewPolished`` when an item view is polished.
     """
 
     dialogFinished = Signal(QDialog, bool)
+    #: An item view was polished (before its first showing): ``ui.column_widths`` adopts
+    #: it, so every table gets its user's widths without doing anything.
+    viewPolished = Signal(QAbstractItemView)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
         if kind in _VIEW_EVENTS and isinstance(watched, QAbstractItemView):
             watched.setTabKeyNavigation(False)
+            if kind == QEvent.Type.Polish:
+                self.viewPolished.emit(watched)
         elif kind == QEvent.Type.Show and isinstance(watched, QDialog) and _ours(watched):
             self._dialog_shown(watched)
         elif (

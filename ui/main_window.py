@@ -30,6 +30,7 @@ from app.store.database import Store, db_path_from_url, head_revision, open_stor
 from app.store.models import Role
 from ui.admin.menu import AdminMenu
 from ui.backups import BackupScheduler
+from ui.column_widths import keep_column_widths
 from ui.complaints.fault_banner import install_fault_banner
 from ui.context import AppContext
 from ui.errors import show_error
@@ -135,6 +136,7 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(CHECK_DELAY_MS, ctx.store.health.start)
         self.store_banner = install_store_banner(self, ctx)
         self.fault_banner = install_fault_banner(self, ctx)
+        self.column_widths = keep_column_widths(self, ctx)  # every table, per user
 
         self._build_actions()
         self.function_keys = FunctionKeys(self)

@@ -182,6 +182,9 @@ class Column(Generic[R]):
 
     ``title`` is an English msgid (marked with ``N_``), translated in ``headerData``; the
     callables run at paint time, so the texts they return follow the current language.
+    ``heading``, when given, translates the title instead: a ``pgettext`` call for a word
+    whose meaning depends on the table ("Due" of a corrective action is 期限, of a bill
+    缴费期限), written out so that the extraction sees its context.
     """
 
     title: str
@@ -191,8 +194,11 @@ class Column(Generic[R]):
     bold: Callable[[R], bool] | None = None
     tooltip: Callable[[R], str] | None = None
     context: str | None = None
+    heading: Callable[[], str] | None = None
 
     def header(self) -> str:
+        if self.heading is not None:
+            return self.heading()
         return pgettext(self.context, self.title) if self.context else _(self.title)
 
     @property

@@ -5,11 +5,12 @@ preferences (``app.settings``, QSettings at a counter), never synced. Each field
 ``Option`` declared here; ``PrinterSettings`` reads them all at once and ``check`` refuses a
 value that cannot work with a ``ValidationError`` naming the field.
 
-Receipts print either through the PDF path (Qt's print dialog, any printer: the default)
-or straight to an ESC/POS thermal printer on the network, on USB or on a serial port. The
-``printing/`` group keeps room for the PDF path's own options (printing directly instead
-of through the preview belongs beside ``RECEIPT_PRINTER``); the archived PDF is written
-whichever path prints.
+Receipts print either through the PDF path (any printer Qt knows: the default) or straight
+to an ESC/POS thermal printer on the network, on USB or on a serial port; the archived PDF
+is written whichever path prints. The PDF path prints directly on the system's default
+printer (``PRINT_DIRECTLY``, on by default: the counter's normal mode, no dialog while a
+customer waits) or, when that is off, through the print preview; it also prints the A4
+documents (notices, handover sheets) of a PC whose receipts go to an ESC/POS printer.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ class PrinterConnection(StrEnum):
 
 #: Where receipts print at this PC (a ``PrinterConnection`` value).
 RECEIPT_PRINTER = Option("printing/receipt_printer", PrinterConnection.PDF.value)
+#: Documents of the PDF path go straight to the default printer (True) or through the
+#: print preview (False).
+PRINT_DIRECTLY = Option("printing/print_directly", True)
 PRINTER_HOST = Option("devices/printer_host", "")
 PRINTER_PORT = Option("devices/printer_port", 9100)
 #: USB vendor and product ids as four hex digits each ("0483", "5743").
@@ -77,6 +81,7 @@ class PrinterSettings:
     serial_baud: int = 9600
     drawer_pin: int = 2
     columns: int = 48
+    print_directly: bool = True
 
     @property
     def escpos(self) -> bool:
@@ -114,6 +119,7 @@ class PrinterSettings:
             serial_baud=PRINTER_SERIAL_BAUD.read(backend),
             drawer_pin=DRAWER_PIN.read(backend),
             columns=PRINTER_COLUMNS.read(backend),
+            print_directly=PRINT_DIRECTLY.read(backend),
         )
 
     def write(self, backend: SettingsBackend) -> None:
@@ -126,6 +132,7 @@ class PrinterSettings:
         PRINTER_SERIAL_BAUD.write(backend, self.serial_baud)
         DRAWER_PIN.write(backend, self.drawer_pin)
         PRINTER_COLUMNS.write(backend, self.columns)
+        PRINT_DIRECTLY.write(backend, self.print_directly)
 
     def check(self) -> PrinterSettings:
         """These settings, cleaned; ``ValidationError`` (with the field) for one that cannot

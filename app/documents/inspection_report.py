@@ -32,7 +32,7 @@ from app.documents.base import (
     para,
     paragraph_wrap,
 )
-from app.i18n import N_, _, format_date
+from app.i18n import N_, _, format_date, pgettext
 
 MARGIN: Final = 16 * mm
 WIDTH: Final = A4[0] - 2 * MARGIN
@@ -246,7 +246,7 @@ def _actions(data: InspectionReportData) -> list[Flowable]:
             [
                 _p(_("Item to put right"), "cell_bold"),
                 _p(_("Responsible"), "cell_bold"),
-                _p(_("Due"), "cell_bold"),
+                _p(pgettext("corrective action", "Due"), "cell_bold"),
             ]
         ]
         rows += [

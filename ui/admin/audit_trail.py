@@ -189,7 +189,6 @@ class AuditTrailView(QWidget):
         self.table.setObjectName("auditTable")
         self.table.setModel(self.model)
         configure_table(self.table)
-        self.table.setTabKeyNavigation(False)
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.DescendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

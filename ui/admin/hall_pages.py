@@ -32,7 +32,6 @@ from ui.widgets import (
 
 
 def _enter_opens(view: QTableView, owner: QObject) -> None:
-    view.setTabKeyNavigation(False)
     view.installEventFilter(owner)
 
 

@@ -109,7 +109,6 @@ class StaffPage(QWidget):
         self.table.setObjectName("staffTable")
         self.table.setModel(self.proxy)
         configure_table(self.table)
-        self.table.setTabKeyNavigation(False)
         set_column_widths(self.table, COLUMN_CHARS)
         self.table.installEventFilter(self)
         self.table.doubleClicked.connect(lambda _i: self.edit())

@@ -5,10 +5,17 @@ archive keeps are the same bytes. Qt draws each PDF page (rendered by ``QPdfDocu
 a ``QPrinter`` sized to that page, so an 80 mm roll receipt prints on roll paper and an A5
 receipt on A5.
 
-The step that talks to a person — Qt's print preview and print dialog — is a
-``PrintFunction`` and can be swapped: tests and the offscreen platform print to a PDF file
-through ``QPrinter.OutputFormat.PdfFormat`` without any dialog, and a test can inject a
-function that raises, as a jammed printer would.
+The print step is a ``PrintFunction`` and can be swapped. At a counter it is chosen per
+print from this PC's setting "print directly" (``app.devices.settings.PRINT_DIRECTLY``):
+on (the default), the document goes straight to the system's default printer with no
+dialog (``direct_printer``); off, Qt's print preview opens (``dialog_printer``, Enter or
+Ctrl+P prints, Esc cancels). Tests and the offscreen platform print to a PDF file through
+``QPrinter.OutputFormat.PdfFormat`` without any dialog, and a test can inject a function
+that raises, as a jammed printer would. A PC without any printer gets a ``PrintError`` in
+the user's language: the receipt is recorded as not printed and can be printed again.
+
+Every job carries a human title in the interface language ("收据 PC01-00000001"), built
+by ``app.documents.titles`` and never by the callers.
 """
 
 from __future__ import annotations
@@ -42,10 +49,12 @@ from PySide6.QtGui import (
     QPainter,
 )
 from PySide6.QtPdf import QPdfDocument
-from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
+from PySide6.QtPrintSupport import QPrinter, QPrinterInfo, QPrintPreviewDialog
 from PySide6.QtWidgets import QDialog, QWidget
 
 from app import paths
+from app.devices.settings import PRINT_DIRECTLY
+from app.documents import titles
 from app.documents.data import ReceiptData, ReceiptLayout
 from app.i18n import N_, _
 from app.services.payments.receipts import RenderedReceipt
@@ -219,7 +228,58 @@ def keyboard_print(preview: QPrintPreviewDialog) -> QAction | None:
     return None
 
 
-def _file_name(title: str) -> str:
+#: Finds the printer a direct print goes to; None when this PC has none.
+PrinterFinder = Callable[[], QPrinter | None]
+
+
+def system_default_printer() -> QPrinter | None:
+    """A printer on the system's default print queue, or None when there is none."""
+    info = QPrinterInfo.defaultPrinter()
+    if info.isNull():
+        return None
+    return QPrinter(info, QPrinter.PrinterMode.HighResolution)
+
+
+def direct_printer(find_printer: PrinterFinder = system_default_printer) -> PrintFunction:
+    """Print straight on the printer ``find_printer`` gives (the default printer), with no
+    dialog; a ``PrintError`` that says what to do when there is none."""
+
+    def print_directly(data: bytes, title: str, parent: QWidget | None) -> bool:
+        printer = find_printer()
+        if printer is None:
+            raise PrintError(
+                _(
+                    "No printer is set up at this PC (or none is the default printer). "
+                    "Install a printer or choose the default one in the system's settings, "
+                    "then print again."
+                )
+            )
+        printer.setDocName(title)
+        paint_pdf(data, printer)
+        return True
+
+    return print_directly
+
+
+def settings_printer(
+    settings: SettingsBackend,
+    direct: PrintFunction | None = None,
+    preview: PrintFunction = dialog_printer,
+) -> PrintFunction:
+    """The print step this PC's setting chooses, read at each print (a change in the
+    settings dialog applies to the next document)."""
+    straight = direct or direct_printer()
+
+    def print_as_set(data: bytes, title: str, parent: QWidget | None) -> bool:
+        chosen = straight if PRINT_DIRECTLY.read(settings) else preview
+        return chosen(data, title, parent)
+
+    return print_as_set
+
+
+def print_file_name(title: str) -> str:
+    """An ASCII-safe file name carrying the title's parts ("收据 PC01-00000001" gives
+    "PC01-00000001"; a title without ASCII parts gives "document")."""
     return re.sub(r"[^0-9A-Za-z._-]+", "_", title).strip("_") or "document"
 
 
@@ -230,7 +290,7 @@ def pdf_file_printer(folder: Path) -> PrintFunction:
         folder.mkdir(parents=True, exist_ok=True)
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-        printer.setOutputFileName(str(folder / f"{_file_name(title)}.pdf"))
+        printer.setOutputFileName(str(folder / f"{print_file_name(title)}.pdf"))
         printer.setDocName(title)
         paint_pdf(data, printer)
         _check_state(printer)
@@ -239,11 +299,16 @@ def pdf_file_printer(folder: Path) -> PrintFunction:
     return print_to_file
 
 
-def default_print_function() -> PrintFunction:
-    """The print dialog with a preview; on the offscreen platform, a PDF file."""
+def default_print_function(settings: SettingsBackend | None = None) -> PrintFunction:
+    """Direct or through the preview as this PC's settings say (the user's settings store
+    when ``settings`` is None); on the offscreen platform, a PDF file."""
     if QGuiApplication.platformName() == "offscreen":
         return pdf_file_printer(paths.user_data_dir() / "printed")
-    return dialog_printer
+    if settings is None:
+        from ui.qt_settings import QSettingsBackend
+
+        settings = QSettingsBackend()
+    return settings_printer(settings)
 
 
 # -- receipts -----------------------------------------------------------------------------
@@ -280,7 +345,7 @@ class ReceiptPrinting:
 
     def __init__(self, ctx: AppContext, print_function: PrintFunction | None = None) -> None:
         self._ctx = ctx
-        self.print_function = print_function or default_print_function()
+        self.print_function = print_function or default_print_function(ctx.settings)
 
     def issue(
         self,
@@ -375,7 +440,7 @@ class ReceiptPrinting:
                 on_error=lambda exc: record("failed", error_text(exc)),
             ):
                 return
-        title = receipt_no if copy_no == 0 else f"{receipt_no}-copy{copy_no}"
+        title = titles.receipt(receipt_no, copy_no)
         error = ""
         try:
             outcome = "printed" if self.print_function(pdf, title, parent) else "saved"

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.documents import titles
 from app.domain.arrears_policy import SERVICE_ACTION_KINDS, StepKind
 from app.i18n import _, ngettext
 from app.services.arrears import WorklistFilter, WorklistRow, WorklistSort
@@ -62,8 +63,10 @@ from ui.widgets import (
     show_busy,
 )
 
-#: The widest column texts in characters, in column order.
-COLUMN_CHARS: Final = (8, 26, 14, 12, 8, 10, 14, 16, 18, 10)
+#: The widest column texts in characters, in column order. A CJK character counts two: the
+#: customer column fits an organisation's name of seven characters and the services two
+#: masked numbers; longer texts show whole in a tooltip (``ui.column_widths``).
+COLUMN_CHARS: Final = (14, 28, 14, 12, 8, 10, 12, 12, 16, 10)
 
 
 class ArrearsTab(QWidget):
@@ -469,7 +472,7 @@ class ArrearsTab(QWidget):
 
     def _notice_ready(self, account: str, pdf: bytes) -> None:
         self._set_busy(False)
-        title = _("Arrears notice {account}").format(account=account)
+        title = titles.arrears_notice(account)
         try:
             printed = print_document(self.printing.print_function, pdf, title, self)
         except Exception as exc:

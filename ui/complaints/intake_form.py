@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.documents import titles
 from app.domain.complaint_flow import (
     CATEGORY_LABELS,
     CHANNEL_LABELS,
@@ -374,7 +375,7 @@ def print_ack(
 
     def done(pdf: bytes) -> None:
         try:
-            printed = print_document(print_function, pdf, number, parent)
+            printed = print_document(print_function, pdf, titles.complaint_slip(number), parent)
         except Exception as exc:  # a printer fault: shown, the complaint stays recorded
             record("failed")
             if on_error is not None:

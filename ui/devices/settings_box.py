@@ -1,11 +1,13 @@
 """The devices' part of the settings dialog: receipt printer, cash drawer, scanner.
 
-"Receipts print on" chooses the PDF path (the print dialog, any printer) or an ESC/POS
-thermal printer and its connection; the connection's own fields follow (host and port; USB
-vendor and product id; serial port and baud rate). The PDF path's options belong on its
-page of the stack (printing directly instead of through the preview goes there). "Test
-print" sends a test page to the printer as the fields stand now, saved or not, on a thread
-of its own; its outcome shows beside it.
+"Receipts print on" chooses the PDF path (any printer) or an ESC/POS thermal printer and
+its connection; the connection's own fields follow (host and port; USB vendor and product
+id; serial port and baud rate). "Print directly" sits beside that choice: on (the
+default), the PDF path prints on the system's default printer with no dialog; off, each
+document opens in the print preview. It stays enabled whatever prints the receipts, since
+the A4 documents (notices, handover sheets) always take the PDF path. "Test print" sends a
+test page to the printer as the fields stand now, saved or not, on a thread of its own;
+its outcome shows beside it.
 """
 
 from __future__ import annotations
@@ -77,6 +79,9 @@ class DeviceSettingsBox(QWidget):
         for connection in _CONNECTIONS:
             self.kind.addItem("", connection.value)
         self.kind.setCurrentIndex(_CONNECTIONS.index(printer.connection))
+        self.print_directly = QCheckBox(self.printer_box)
+        self.print_directly.setObjectName("settingsPrintDirectly")
+        self.print_directly.setChecked(printer.print_directly)
 
         self.pages = QStackedWidget(self.printer_box)
         self.pdf_hint = QLabel(self.pages)
@@ -143,6 +148,7 @@ class DeviceSettingsBox(QWidget):
         ):
             label.setBuddy(field)
             printer_form.addRow(label, field)
+        printer_form.insertRow(1, "", self.print_directly)
         printer_form.addRow(test_row)
 
         self.scanner_box = QGroupBox(self)
@@ -179,6 +185,7 @@ class DeviceSettingsBox(QWidget):
         layout.addWidget(self.scanner_box)
 
         self.kind.currentIndexChanged.connect(self._kind_changed)
+        self.print_directly.toggled.connect(lambda *_a: self._explain_pdf_path())
         self._kind_changed()
         self.retranslate_ui()
 
@@ -201,6 +208,7 @@ class DeviceSettingsBox(QWidget):
             serial_baud=int(self.serial_baud.currentData()),
             drawer_pin=int(self.drawer.currentData()),
             columns=int(self.columns.currentData()),
+            print_directly=self.print_directly.isChecked(),
         ).check()
         scanner = ScannerSettings(
             enabled=self.scanner_enabled.isChecked(),
@@ -275,10 +283,23 @@ class DeviceSettingsBox(QWidget):
         for widget in (self.columns, self.drawer, self.test_button):
             widget.setEnabled(connection is not PrinterConnection.PDF)
 
+    def _explain_pdf_path(self) -> None:
+        self.pdf_hint.setText(
+            _(
+                "Receipts and slips print on this PC's default printer, with no dialog; the "
+                "PDF copy is archived either way."
+            )
+            if self.print_directly.isChecked()
+            else _(
+                "Each document opens in the print preview (Enter or Ctrl+P prints, Esc "
+                "cancels); the PDF copy is archived either way."
+            )
+        )
+
     def retranslate_ui(self) -> None:
         self.printer_box.setTitle(_("Receipt printer and cash drawer"))
         texts = {
-            PrinterConnection.PDF: _("Any printer, through the print dialog (PDF)"),
+            PrinterConnection.PDF: _("Any printer of this PC (PDF)"),
             PrinterConnection.NETWORK: _("ESC/POS receipt printer on the network"),
             PrinterConnection.USB: _("ESC/POS receipt printer on USB"),
             PrinterConnection.SERIAL: _("ESC/POS receipt printer on a serial port"),
@@ -291,9 +312,15 @@ class DeviceSettingsBox(QWidget):
             strict=True,
         ):
             label.setText(text)
-        self.pdf_hint.setText(
-            _("Receipts open in the print preview; the PDF copy is archived either way.")
+        self.print_directly.setText(_("Print directly on the default printer, &without a preview"))
+        self.print_directly.setToolTip(
+            _(
+                "Every document printed as a PDF: receipts and slips unless an ESC/POS "
+                "printer prints them, and always the A4 documents (notices, handover sheets, "
+                "reports)."
+            )
         )
+        self._explain_pdf_path()
         self.host.setPlaceholderText(_("IP address or host name"))
         self._port_label.setText(_("Port"))
         self._vendor_label.setText(_("Vendor id"))

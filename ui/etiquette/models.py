@@ -8,7 +8,7 @@ from typing import Final
 from PySide6.QtGui import QColor
 
 from app.domain.etiquette_scoring import TemplateKind, format_percent
-from app.i18n import N_, _, format_date, format_datetime
+from app.i18n import N_, _, format_date, format_datetime, pgettext
 from app.services.etiquette import ActionRow
 from app.services.etiquette.reports import FailureRate, InspectionRow, ItemFailures, RankingRow
 from ui.widgets import ALIGN_CENTER, ALIGN_RIGHT, Column, Palette, RowTableModel
@@ -89,8 +89,17 @@ def actions_model() -> RowTableModel[ActionRow]:
             Column(N_("Clerk"), lambda r: r.clerk),
             Column(N_("Item to put right"), lambda r: r.item_text),
             Column(N_("Responsible"), lambda r: r.owner),
-            Column(N_("Due"), lambda r: format_date(r.due_on)),
-            Column(N_("State"), _state, foreground=_action_colour),
+            Column(
+                N_("Due"),
+                lambda r: format_date(r.due_on),
+                heading=lambda: pgettext("corrective action", "Due"),
+            ),
+            Column(
+                N_("State"),
+                _state,
+                foreground=_action_colour,
+                heading=lambda: pgettext("corrective action", "State"),
+            ),
             Column(N_("Failed rechecks"), lambda r: str(r.rechecks_failed), align=ALIGN_CENTER),
         ]
     )

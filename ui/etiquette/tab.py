@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.documents import titles
 from app.domain.etiquette_scoring import TemplateKind
 from app.i18n import N_, _
 from app.services.etiquette import EtiquetteService, iso_week_of
@@ -84,7 +85,7 @@ class EtiquetteTab(QWidget):
         self._service = ctx.service(EtiquetteService)
         self._reports = ctx.service(EtiquetteReports)
         self._loaded = False
-        self.print_function: PrintFunction = default_print_function()
+        self.print_function: PrintFunction = default_print_function(ctx.settings)
         self.photo_picker: PhotoPicker = file_photo_picker
         #: Set to a callable to receive each opened form instead of ``open()`` (tests).
         self.form_opened: Callable[[QDialog], None] | None = None
@@ -352,7 +353,7 @@ class EtiquetteTab(QWidget):
         if row is None:
             return
         reports, actor = self._reports, self.ctx.actor
-        title = f"inspection-{row.inspection_id}"
+        title = titles.inspection_report(row.business_date, row.clerk)
         self._render_and_print(
             lambda: reports.render_inspection_report(actor, row.inspection_id), title
         )
@@ -363,7 +364,7 @@ class EtiquetteTab(QWidget):
             return
         reports, actor = self._reports, self.ctx.actor
         self._render_and_print(
-            lambda: reports.render_weekly_ranking(actor, week), f"simulation-ranking-{week}"
+            lambda: reports.render_weekly_ranking(actor, week), titles.simulation_ranking(week)
         )
 
     def _render_and_print(self, render: Callable[[], bytes], title: str) -> None:

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.documents import titles
 from app.documents.report_tables import ChartSeries, cell_text
 from app.domain.report_period import check_period
 from app.i18n import N_, _
@@ -142,7 +143,7 @@ class ExportReportDialog(QDialog):
         self.setObjectName("exportReportDialog")
         self.ctx = ctx
         self.chooser = chooser
-        self.print_function = print_function or default_print_function()
+        self.print_function = print_function or default_print_function(ctx.settings)
         self._reports = ctx.service(LeaderReports)
         self._folder = folder or default_folder()
         self._file_typed = False
@@ -389,7 +390,6 @@ class ExportReportDialog(QDialog):
             view = QTableView(self.tables)
             view.setObjectName(f"leaderReportTable_{table.key}")
             configure_table(view, stretch_last=False)
-            view.setTabKeyNavigation(False)
             view.setModel(ReportTableModel(table, view))
             view.resizeColumnsToContents()
             for column in range(len(table.headers)):
@@ -436,9 +436,9 @@ class ExportReportDialog(QDialog):
     def _print(self, report: Report, pdf: bytes) -> None:
         if self._closed:
             return
-        name = Path(file_name(report.book.title, report.book.start, report.book.end)).stem
+        title = titles.report(report.book.title, report.book.start, report.book.end)
         try:
-            print_document(self.print_function, pdf, name, self)
+            print_document(self.print_function, pdf, title, self)
         except Exception as exc:
             self._fail(exc)
 

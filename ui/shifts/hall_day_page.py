@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.documents import titles
 from app.i18n import N_, _, format_datetime, format_money
 from app.services.payments.plan import method_label
 from app.services.pending import PendingItem
@@ -253,7 +254,7 @@ class HallDayPage(QWidget):
 
         def rendered(pdf: bytes) -> None:
             try:
-                print_document(self.print_function, pdf, f"hall-day-{day_date.isoformat()}", self)
+                print_document(self.print_function, pdf, titles.hall_day(day_date), self)
             except Exception as exc:
                 show_error(self, exc)
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.documents import titles
 from app.domain.cash import CASH, had_takings
 from app.domain.complaint_deadline import due_text
 from app.domain.errors import ValidationError
@@ -410,13 +411,13 @@ class HandoverPage(QWidget):
             self._run_dialog(dialog)
 
     def print_sheet(self) -> None:
-        shift_id = self.handover_shift_id
-        if shift_id is None:
+        shift_id, view = self.handover_shift_id, self.handover
+        if shift_id is None or view is None:
             return
-        handovers = self.handovers
+        handovers, shift = self.handovers, view.report.shift
 
         def rendered(pdf: bytes) -> None:
-            title = f"handover-{shift_id.hex[:12]}"
+            title = titles.handover_sheet(shift.business_date, shift.counter_code)
             try:
                 print_document(self.print_function, pdf, title, self)
             except Exception as exc:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from app import i18n
+from app.documents import titles
 from app.i18n import format_money
 from app.services.staff.auth import AuthService
 from app.settings import RECEIPT_ARCHIVE_DIR, MemoryBackend
@@ -35,6 +36,7 @@ from ui.arrears.printing import (
     ReceiptOutcome,
     ReceiptPrinting,
     pdf_file_printer,
+    print_file_name,
 )
 from ui.arrears.tab import ArrearsTab
 from ui.context import AppContext
@@ -199,7 +201,8 @@ def test_cash_payment_end_to_end(
     assert outcome.outcome == "printed" and outcome.copy_no == 0
     assert outcome.path.parent == archive and outcome.path.exists()
     assert recorded.receipt_no in pdf_text(archive / f"{recorded.receipt_no}.pdf")
-    assert (tmp_path / "printed" / f"{recorded.receipt_no}.pdf").exists()  # printed via QPrinter
+    printed = print_file_name(titles.receipt(recorded.receipt_no))
+    assert (tmp_path / "printed" / f"{printed}.pdf").exists()  # printed via QPrinter
     assert recorded.receipt_no in dialog.done_page.done_summary.text()
     assert (
         count(db, "SELECT count(*) FROM receipt_print WHERE outcome = 'printed' AND copy_no = 0")

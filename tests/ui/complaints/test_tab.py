@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app import i18n
+from app.documents import titles
 from app.domain.complaint_clock import Level
 from app.domain.complaint_flow import EventKind, Status
 from app.services.complaints import ComplaintService
@@ -109,7 +110,7 @@ def test_intake_to_archive(qtbot: QtBot, tab: ComplaintsTab, printer: Printer) -
     form.print_ack()
     qtbot.waitUntil(lambda: len(printer.jobs) == 1)
     pdf, title = printer.jobs[0]
-    assert title == recorded.number
+    assert title == titles.complaint_slip(recorded.number)
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert recorded.number in text and "12300" in text and "投诉受理回执" in text
     tab.ctx.tasks.wait()

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QDialog, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 from app import i18n
+from app.documents import titles
 from app.domain.etiquette_scoring import TemplateKind
 from app.services.etiquette import EtiquetteService
 from app.services.etiquette.reports import EtiquetteReports
@@ -24,7 +25,7 @@ from app.services.staff.auth import AuthService
 from app.settings import MemoryBackend
 from app.store.database import open_store, sqlite_url
 from ui.arrears.action_dialogs import LeaderDialog
-from ui.arrears.printing import pdf_file_printer
+from ui.arrears.printing import pdf_file_printer, print_file_name
 from ui.context import AppContext
 from ui.etiquette.answer_grid import COL_ANSWER
 from ui.etiquette.inspection_form import InspectionForm
@@ -144,7 +145,8 @@ def test_inspection_run_through_signing(
 
     tab.select_row(0)
     tab.print_selected()
-    printed = tmp_path / "printed" / f"inspection-{row.inspection_id}.pdf"
+    title = titles.inspection_report(row.business_date, row.clerk)
+    printed = tmp_path / "printed" / f"{print_file_name(title)}.pdf"
     qtbot.waitUntil(printed.exists, timeout=10000)
     leader_ctx.tasks.wait()
     assert len(PdfReader(io.BytesIO(printed.read_bytes())).pages) >= 1

@@ -270,8 +270,10 @@ def sheet_text(tab: ShiftTab) -> str:
 
 
 def tab_printed(qtbot: QtBot, folder: Path) -> bytes:
-    qtbot.waitUntil(lambda: folder.exists() and any(folder.glob("handover-*.pdf")), timeout=20000)
-    return next(folder.glob("handover-*.pdf")).read_bytes()
+    # The file printer names the file after the job's title ("Handover sheet <date> <counter>").
+    name = "Handover_sheet_*.pdf"
+    qtbot.waitUntil(lambda: folder.exists() and any(folder.glob(name)), timeout=20000)
+    return next(folder.glob(name)).read_bytes()
 
 
 def test_the_payment_dialog_says_where_to_open_a_shift(
@@ -312,7 +314,9 @@ def test_leader_sees_the_hall_day_and_closes_it(
         tab.day_page.close_day_button.click()
         qtbot.waitUntil(lambda: "Day closed" in tab.day_page.day_status.text(), timeout=10000)
         tab.day_page.print_day_button.click()
-        qtbot.waitUntil(lambda: any((tmp_path / "printed").glob("hall-day-*.pdf")), timeout=20000)
+        qtbot.waitUntil(
+            lambda: any((tmp_path / "printed").glob("Hall_day_summary_*.pdf")), timeout=20000
+        )
     finally:
         ctx.tasks.wait()
         store.close()
