@@ -112,6 +112,9 @@ class ApplyMixin(CentreBase):
                 for r in immutable:
                     if (r["kind"], r["key"]) in differs and r["op_id"] not in reasons:
                         flag(r, "conflicting_copy")
+        complaints = [r for r in writable if r["kind"] == "complaint" and r["op_id"] not in reasons]
+        for r, number in repeated_complaint_numbers(conn, dev.hall_id, complaints):
+            flag(r, "complaint_no_clash", number=number)
         events = [
             r for r in writable if r["kind"] == "complaint_event" and r["op_id"] not in reasons
         ]
@@ -335,6 +338,11 @@ class ApplyMixin(CentreBase):
                 ),
                 params,
             )
+        if k.name == "complaint" and not reason:
+            row = {"op_id": op_id, "key": key, "payload": payload}
+            for _row, number in repeated_complaint_numbers(conn, dev.hall_id, [row]):
+                reason = "complaint_no_clash"
+                self._flag(conn, dev.hall_id, op_id, o, reason, {"number": number})
         if k.name == "complaint_event" and not reason:
             row = {"op_id": op_id, "payload": payload}
             for reason, detail in order_events(conn, dev.hall_id, [row]).values():
@@ -443,3 +451,31 @@ class ApplyMixin(CentreBase):
                 conn, dev.hall_id, op_id, o, reason, {"bill_id": bill_key, "amount_fen": amount}
             )
         return reason
+
+
+def repeated_complaint_numbers(
+    conn: Connection, hall_id: int, rows: list[dict[str, Any]]
+) -> list[tuple[dict[str, Any], str]]:
+    """The stored complaint rows among ``rows`` whose number another complaint of the hall
+    holds too, with that number. A PC restored with its number mark repeats numbers it
+    issued before the copy: both customers hold slips with it and both complaints are
+    kept (and pulled by every PC); the repeat is flagged for the back office, the way a
+    repeated receipt number is (``receipt_no_clash``)."""
+    numbers = sorted({str(r["payload"].get("number") or "") for r in rows} - {""})
+    if not numbers:
+        return []
+    holders: dict[str, set[str]] = {}
+    for number, key in conn.execute(
+        text(
+            "SELECT payload->>'number', key FROM record WHERE hall_id = :h "
+            "AND kind = 'complaint' AND payload->>'number' = ANY(:n)"
+        ),
+        {"h": hall_id, "n": numbers},
+    ):
+        holders.setdefault(str(number), set()).add(str(key))
+    found = []
+    for r in rows:
+        number = str(r["payload"].get("number") or "")
+        if holders.get(number, set()) - {str(r["key"])}:
+            found.append((r, number))
+    return found

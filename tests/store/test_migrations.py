@@ -445,3 +445,48 @@ def test_0013_keeps_staff_and_their_logins(tmp_path: Path) -> None:
         ]
     finally:
         con.close()
+
+
+def test_0017_keeps_complaints_and_lets_a_number_repeat(demo_db_copy: Path) -> None:
+    """Down to the revision before 0017 and up again: every complaint and everything that
+    points at it is kept, the table stays append-only, and a number may now be held by two
+    complaints (a PC restored with its number mark repeats one a customer holds on a slip;
+    both must be answered: "电信业务经营者应当认真受理用户的投诉,并在接到用户投诉之日起15日内
+    答复用户。"). Going down again refuses while a number repeats."""
+    url = sqlite_url(demo_db_copy)
+    config = database.alembic_config(url)
+    command.downgrade(config, "0017-1")
+    con = sqlite3.connect(demo_db_copy)
+    before = con.execute("SELECT * FROM complaint ORDER BY id").fetchall()
+    events = con.execute("SELECT count(*) FROM complaint_event").fetchone()
+    with pytest.raises(sqlite3.IntegrityError):
+        con.execute(
+            "INSERT INTO complaint SELECT '00000000000000000000000000000009', number, "
+            "device_code, staff_id, received_at, customer_id, contact_name, contact_phone, "
+            "contact_way, channel, category, subcategory, service_number, description, request, "
+            "urgency, says_will_appeal FROM complaint LIMIT 1"
+        )
+    con.close()
+    assert len(before) > 20
+    command.upgrade(config, "head")
+    con = sqlite3.connect(demo_db_copy)
+    con.execute("PRAGMA foreign_keys = ON")
+    try:
+        assert con.execute("SELECT * FROM complaint ORDER BY id").fetchall() == before
+        assert con.execute("SELECT count(*) FROM complaint_event").fetchone() == events
+        assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert "ix_complaint_number" in {r[1] for r in con.execute("PRAGMA index_list(complaint)")}
+        con.execute(
+            "INSERT INTO complaint SELECT '00000000000000000000000000000009', number, "
+            "device_code, staff_id, received_at, customer_id, contact_name, contact_phone, "
+            "contact_way, channel, category, subcategory, service_number, description, request, "
+            "urgency, says_will_appeal FROM complaint ORDER BY id LIMIT 1"
+        )
+        con.commit()
+        for sql in ("UPDATE complaint SET request = 'x'", "DELETE FROM complaint"):
+            with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+                con.execute(sql)
+    finally:
+        con.close()
+    with pytest.raises(RuntimeError, match="more than one complaint"):
+        command.downgrade(config, "0017-1")

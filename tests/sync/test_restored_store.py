@@ -21,9 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from app.centre.service import Centre
 from app.services.payments import receipt_number
+from app.store.models.complaints import Complaint
 from app.sync.client import HallSync
 from app.sync.protocol import SyncOffline
 from tests.sync.conftest import Hall
@@ -184,3 +186,48 @@ def test_offline_duplicates_without_any_mark_never_block_the_pc(
     assert _numbers(later) == [6, 7]
     a.sync.sync()
     assert receipt_number(device_code(a), 7) in store_receipts(a)
+
+
+def _all_complaints(hall: Hall, of: Hall) -> list[tuple[str, str]]:
+    """Every complaint of ``of`` in ``hall``'s store (number, description), repeats kept."""
+    with hall.store.read() as session:
+        rows = session.execute(
+            select(Complaint.number, Complaint.description).where(
+                Complaint.device_code == device_code(of)
+            )
+        ).all()
+    return sorted((str(n), str(d)) for n, d in rows)
+
+
+def test_offline_duplicate_complaint_numbers_without_any_mark_never_block_the_pc(
+    centre: Centre, two_pcs: tuple[Hall, Hall], tmp_path: Path
+) -> None:
+    """The whole folder put back and a complaint taken before any sync: the PC cannot know
+    it issued number 3 already, so two customers hold slips numbered 3. Both complaints are
+    kept everywhere (each is owed its answer: "电信业务经营者应当认真受理用户的投诉,并在接到
+    用户投诉之日起15日内答复用户。"), the centre flags the repeat for the back office, and
+    the PC's sync goes on. Before: the centre's earlier complaint 3 could not be stored on
+    the PC (its number was unique), its events then failed their foreign key and every
+    later pull of the PC stopped there."""
+    a, b = two_pcs
+    first = counter_complaints(a.store, 2, label="a")
+    a.sync.sync()
+    copy = copy_store(a, tmp_path / "older.sqlite3")
+    lost = counter_complaints(a.store, 2, label="b")
+    a.sync.sync()
+    put_back(a, copy)
+    for mark in a.path.parent.glob(f"{a.path.name}.receipts*"):
+        mark.unlink()
+    again = counter_complaints(a.store, 1, label="c")
+    assert _numbers(again) == [3]
+    report = a.sync.sync()
+    assert report.rejected == 0 and report.flagged == 1
+    assert [(f[0], f[2]) for f in centre.flags("H1")] == [("complaint", "complaint_no_clash")]
+    taken = sorted(first + lost + again)
+    assert _all_complaints(a, a) == taken
+    later = counter_complaints(a.store, 1, label="d")
+    assert _numbers(later) == [5]
+    a.sync.sync()
+    b.sync.sync()
+    taken = sorted(taken + later)
+    assert _all_complaints(a, a) == _all_complaints(b, a) == taken
