@@ -25,6 +25,7 @@ from sqlalchemy import select
 
 from app.centre.service import Centre
 from app.services.payments import receipt_number
+from app.store.models import Payment
 from app.store.models.complaints import Complaint
 from app.sync.client import HallSync
 from app.sync.protocol import SyncOffline
@@ -168,8 +169,12 @@ def test_offline_duplicates_without_any_mark_never_block_the_pc(
 ) -> None:
     """With nothing left on the PC to know better (store and mark both older), numbers
     taken offline repeat and the centre flags them for the back office; the PC's sync and
-    its next payments still work, after the highest number it has ever issued."""
-    a, _b = two_pcs
+    its next payments still work, after the highest number it has ever issued. Both
+    payments of the repeated number are money the hall took and stay everywhere: before,
+    the centre dropped the second from its money (the day's sums never matched again),
+    the restored PC never got the first back (its customer's account showed the paid
+    amount as owed) and the other PC never got the second."""
+    a, b = two_pcs
     counter_payments(a, 2)
     a.sync.sync()
     copy = copy_store(a, tmp_path / "older.sqlite3")
@@ -180,12 +185,35 @@ def test_offline_duplicates_without_any_mark_never_block_the_pc(
         mark.unlink()
     again = counter_payments(a, 1, base_fen=30_000)
     assert _numbers(again) == [3]
-    a.sync.sync()
+    report = a.sync.sync()
+    assert report.mismatches_after_resend == [] and report.rejected == 0
     assert [f[2] for f in centre.flags("H1")] == ["receipt_no_clash"]
     later = counter_payments(a, 2, base_fen=40_000)
     assert _numbers(later) == [6, 7]
     a.sync.sync()
     assert receipt_number(device_code(a), 7) in store_receipts(a)
+    b.sync.sync()
+    with_three = sorted((receipt_number(device_code(a), 3), amount) for amount in (20_001, 30_001))
+    for pc in (a, b):
+        assert [r for r in _all_payments(pc, a) if r[0].endswith("-00000003")] == with_three
+        assert len(_all_payments(pc, a)) == 8
+    centre_three = sorted(
+        (str(p["receipt_no"]), int(p["amount_fen"]))
+        for p in centre.records("H1", "payment").values()
+        if p.get("receipt_no") == receipt_number(device_code(a), 3)
+    )
+    assert centre_three == with_three
+
+
+def _all_payments(hall: Hall, of: Hall) -> list[tuple[str, int]]:
+    """Every receipted payment of ``of`` in ``hall``'s store, repeats kept."""
+    with hall.store.read() as session:
+        rows = session.execute(
+            select(Payment.receipt_no, Payment.amount_fen).where(
+                Payment.device_code == device_code(of), Payment.receipt_no.is_not(None)
+            )
+        ).all()
+    return sorted((str(n), int(a)) for n, a in rows)
 
 
 def _all_complaints(hall: Hall, of: Hall) -> list[tuple[str, str]]:
