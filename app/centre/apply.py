@@ -8,6 +8,7 @@ the operation answers ``flagged`` with a row in ``flag`` for the back office.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -112,6 +113,9 @@ class ApplyMixin(CentreBase):
                 for r in immutable:
                     if (r["kind"], r["key"]) in differs and r["op_id"] not in reasons:
                         flag(r, "conflicting_copy")
+        complaints = [r for r in writable if r["kind"] == "complaint" and r["op_id"] not in reasons]
+        for r, number in repeated_complaint_numbers(conn, dev.hall_id, complaints):
+            flag(r, "complaint_no_clash", number=number)
         events = [
             r for r in writable if r["kind"] == "complaint_event" and r["op_id"] not in reasons
         ]
@@ -175,14 +179,19 @@ class ApplyMixin(CentreBase):
                 {"h": dev.hall_id, "keys": [str(r["payload"].get("account_id")) for r in payments]},
             )
         }
+        repeated = {id(r): n for r, n in repeated_receipt_numbers(conn, dev.hall_id, payments)}
         unknown: list[str] = []
         for r in payments:
             p = r["payload"]
-            if str(p.get("id")) not in found:
-                flag(r, "receipt_no_clash", receipt_no=p.get("receipt_no"))
+            if str(p.get("id")) not in found:  # not a payment the centre can count
+                flag(r, "bad_payload")
+                continue
+            if str(p.get("account_id")) not in accounts:
+                unknown.append(str(p.get("id")))
+            if id(r) in repeated:
+                flag(r, "receipt_no_clash", receipt_no=repeated[id(r)])
             elif str(p.get("account_id")) not in accounts:
                 flag(r, "unknown_account", amount_fen=p.get("amount_fen"))
-                unknown.append(str(p.get("id")))
         if unknown:
             conn.execute(
                 text(
@@ -335,6 +344,11 @@ class ApplyMixin(CentreBase):
                 ),
                 params,
             )
+        if k.name == "complaint" and not reason:
+            row = {"op_id": op_id, "key": key, "payload": payload}
+            for _row, number in repeated_complaint_numbers(conn, dev.hall_id, [row]):
+                reason = "complaint_no_clash"
+                self._flag(conn, dev.hall_id, op_id, o, reason, {"number": number})
         if k.name == "complaint_event" and not reason:
             row = {"op_id": op_id, "payload": payload}
             for reason, detail in order_events(conn, dev.hall_id, [row]).values():
@@ -355,11 +369,13 @@ class ApplyMixin(CentreBase):
             text("SELECT 1 FROM payment WHERE hall_id = :h AND id = CAST(:id AS uuid)"),
             {"h": dev.hall_id, "id": str(p.get("id"))},
         ).first()
-        if found is None:  # the receipt number is taken (by another device of the hall)
-            self._flag(
-                conn, dev.hall_id, op_id, o, "receipt_no_clash", {"receipt_no": p.get("receipt_no")}
-            )
-            return "receipt_no_clash"
+        if found is None:  # not a payment the centre can count
+            self._flag(conn, dev.hall_id, op_id, o, "bad_payload", {})
+            return "bad_payload"
+        reason = ""
+        for _row, number in repeated_receipt_numbers(conn, dev.hall_id, [{"payload": p}]):
+            reason = "receipt_no_clash"
+            self._flag(conn, dev.hall_id, op_id, o, reason, {"receipt_no": number})
         account = conn.execute(
             text("SELECT 1 FROM record WHERE hall_id = :h AND kind = 'account' AND key = :a"),
             {"h": dev.hall_id, "a": str(p.get("account_id"))},
@@ -372,11 +388,10 @@ class ApplyMixin(CentreBase):
                 ),
                 {"h": dev.hall_id, "id": str(p.get("id"))},
             )
-            self._flag(
-                conn, dev.hall_id, op_id, o, "unknown_account", {"amount_fen": p.get("amount_fen")}
-            )
-            return "unknown_account"
-        return ""
+            if not reason:
+                reason = "unknown_account"
+                self._flag(conn, dev.hall_id, op_id, o, reason, {"amount_fen": p.get("amount_fen")})
+        return reason
 
     def _allocation(
         self,
@@ -443,3 +458,63 @@ class ApplyMixin(CentreBase):
                 conn, dev.hall_id, op_id, o, reason, {"bill_id": bill_key, "amount_fen": amount}
             )
         return reason
+
+
+def _repeated(
+    conn: Connection,
+    sql: str,
+    hall_id: int,
+    rows: list[dict[str, Any]],
+    number_of: Callable[[Mapping[str, Any]], str],
+    key_of: Callable[[dict[str, Any]], str],
+) -> list[tuple[dict[str, Any], str]]:
+    """The rows whose number (``number_of`` their payload) another row of the hall holds
+    too, by ``sql`` (number, key of each holder of the numbers ``:n``), with the number."""
+    numbers = sorted({number_of(r["payload"]) for r in rows} - {""})
+    if not numbers:
+        return []
+    holders: dict[str, set[str]] = {}
+    for number, key in conn.execute(text(sql), {"h": hall_id, "n": numbers}):
+        holders.setdefault(str(number), set()).add(str(key))
+    found = []
+    for r in rows:
+        number = number_of(r["payload"])
+        if holders.get(number, set()) - {key_of(r)}:
+            found.append((r, number))
+    return found
+
+
+def repeated_receipt_numbers(
+    conn: Connection, hall_id: int, rows: list[dict[str, Any]]
+) -> list[tuple[dict[str, Any], str]]:
+    """The stored payments among ``rows`` (by payload) whose receipt number another
+    payment of the hall holds too. A PC restored with its number mark repeats numbers it
+    issued before the copy: both customers hold receipts with it, and both payments are
+    money the hall took, so both are kept and counted; the repeat is flagged."""
+    return _repeated(
+        conn,
+        "SELECT receipt_no, id FROM payment WHERE hall_id = :h AND receipt_no = ANY(:n)",
+        hall_id,
+        rows,
+        lambda p: str(p.get("receipt_no") or ""),
+        lambda r: str(uuid.UUID(str(r["payload"]["id"]))),
+    )
+
+
+def repeated_complaint_numbers(
+    conn: Connection, hall_id: int, rows: list[dict[str, Any]]
+) -> list[tuple[dict[str, Any], str]]:
+    """The stored complaint rows among ``rows`` whose number another complaint of the hall
+    holds too, with that number. A PC restored with its number mark repeats numbers it
+    issued before the copy: both customers hold slips with it and both complaints are
+    kept (and pulled by every PC); the repeat is flagged for the back office, the way a
+    repeated receipt number is (``receipt_no_clash``)."""
+    return _repeated(
+        conn,
+        "SELECT payload->>'number', key FROM record WHERE hall_id = :h "
+        "AND kind = 'complaint' AND payload->>'number' = ANY(:n)",
+        hall_id,
+        rows,
+        lambda p: str(p.get("number") or ""),
+        lambda r: str(r["key"]),
+    )

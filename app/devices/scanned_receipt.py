@@ -43,19 +43,22 @@ class ScannedReceiptService:
             )
         receipt_no, amount_fen = parsed
         with self._store.read() as session:
-            payment = session.scalars(
-                select(Payment).where(
+            # Usually one; two when a PC restored with its number mark repeated the number
+            # (migration 0017): the signed amount tells them apart.
+            payments = session.execute(
+                select(Payment.id, Payment.amount_fen).where(
                     Payment.receipt_no == receipt_no, Payment.kind == PaymentKind.PAYMENT.value
                 )
-            ).first()
-            if payment is None:
-                raise NotFound(
-                    N_("Receipt {receipt_no} is not in this PC's records."), receipt_no=receipt_no
-                )
-            if payment.amount_fen != amount_fen:
-                raise ValidationError(
-                    "receipt",
-                    N_("The amount on receipt {receipt_no} does not match its payment."),
-                    receipt_no=receipt_no,
-                )
-            return payment.id
+            ).all()
+        if not payments:
+            raise NotFound(
+                N_("Receipt {receipt_no} is not in this PC's records."), receipt_no=receipt_no
+            )
+        for payment_id, paid_fen in payments:
+            if paid_fen == amount_fen:
+                return payment_id
+        raise ValidationError(
+            "receipt",
+            N_("The amount on receipt {receipt_no} does not match its payment."),
+            receipt_no=receipt_no,
+        )

@@ -153,3 +153,32 @@ def test_a_forged_or_altered_code_opens_nothing(store: Store) -> None:
         ScannedReceiptService(store).payment_for(
             f"HALLDESK:R:{missing}:100:{verification_code(secret, missing, 100)}"
         )
+
+
+def test_a_repeated_receipt_number_opens_the_payment_its_amount_names(store: Store) -> None:
+    """A PC restored with its number mark may have repeated a receipt number (migration
+    0017 keeps both payments): the scanned code names the amount too, and opens the
+    payment of that amount, not whichever of the two the store reads first."""
+    import sqlite3
+
+    receipt_no, amount = _a_receipt(store)
+    con = sqlite3.connect(store.engine.url.database or "")
+    columns = [r[1] for r in con.execute("PRAGMA table_info(payment)") if r[1] != "id"]
+    names = ", ".join(columns)
+    values = ", ".join("amount_fen + 1" if c == "amount_fen" else c for c in columns)
+    con.execute(
+        f"INSERT INTO payment (id, {names}) SELECT '00000000000000000000000000000009', "
+        f"{values} FROM payment WHERE receipt_no = ?",
+        (receipt_no,),
+    )
+    con.commit()
+    con.close()
+    secret = ReceiptService(store)._secret()
+    scanned = ScannedReceiptService(store)
+    for paid in (amount, amount + 1):
+        code = f"HALLDESK:R:{receipt_no}:{paid}:{verification_code(secret, receipt_no, paid)}"
+        found = scanned.payment_for(code)
+        with store.read() as session:
+            from app.store.models import Payment
+
+            assert session.get(Payment, found).amount_fen == paid  # type: ignore[union-attr]

@@ -445,3 +445,70 @@ def test_0013_keeps_staff_and_their_logins(tmp_path: Path) -> None:
         ]
     finally:
         con.close()
+
+
+def _copy_row(con: sqlite3.Connection, table: str, where: str) -> None:
+    """Insert a copy of the first row of ``table`` matching ``where`` under a new id."""
+    columns = [r[1] for r in con.execute(f"PRAGMA table_info({table})") if r[1] != "id"]
+    names = ", ".join(columns)
+    con.execute(
+        f"INSERT INTO {table} (id, {names}) SELECT '00000000000000000000000000000009', "
+        f"{names} FROM {table} WHERE {where} ORDER BY id LIMIT 1"
+    )
+
+
+_COPIES = (("payment", "receipt_no IS NOT NULL"), ("complaint", "1"))
+
+
+def test_0017_keeps_payments_and_complaints_and_lets_a_number_repeat(
+    demo_db_copy: Path,
+) -> None:
+    """Down to the revision before 0017 and up again: every payment and complaint and
+    everything that points at them is kept, both tables stay append-only, the ledger's
+    payment trigger still posts, and a receipt or complaint number may now be held twice
+    (a PC restored with its number mark repeats one a customer holds; both must be kept —
+    the complaint is owed its answer: "电信业务经营者应当认真受理用户的投诉,并在接到用户投诉
+    之日起15日内答复用户。"). Going down again refuses while a number repeats."""
+    url = sqlite_url(demo_db_copy)
+    config = database.alembic_config(url)
+    command.downgrade(config, "0017-1")
+    con = sqlite3.connect(demo_db_copy)
+    before = {t: con.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in _TABLES}
+    for table, where in _COPIES:
+        with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
+            _copy_row(con, table, where)
+    con.close()
+    assert len(before["complaint"]) > 20 and len(before["payment"]) > 20
+    command.upgrade(config, "head")
+    con = sqlite3.connect(demo_db_copy)
+    con.execute("PRAGMA foreign_keys = ON")
+    try:
+        for table in _TABLES:
+            assert con.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall() == before[table]
+        assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+        for table, column in (("payment", "receipt_no"), ("complaint", "number")):
+            indexes = {r[1] for r in con.execute(f"PRAGMA index_list({table})")}
+            assert f"ix_{table}_{column}" in indexes
+        (paid,) = con.execute("SELECT sum(paid_fen) FROM account_ledger").fetchone()
+        for table, where in _COPIES:
+            _copy_row(con, table, where)
+        con.commit()
+        (paid_after,) = con.execute("SELECT sum(paid_fen) FROM account_ledger").fetchone()
+        assert paid_after > paid  # the ledger trigger came back with the table
+        for table in ("payment", "complaint"):
+            for sql in (f"UPDATE {table} SET device_code = 'x'", f"DELETE FROM {table}"):
+                with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+                    con.execute(sql)
+    finally:
+        con.close()
+    from app.store.ledger_sql import ledger_drift
+
+    store = open_store(url)
+    with store.read() as session:
+        assert ledger_drift(session) == []
+    store.close()
+    with pytest.raises(RuntimeError, match="more than one row"):
+        command.downgrade(config, "0017-1")
+
+
+_TABLES = ("payment", "payment_allocation", "complaint", "complaint_event")

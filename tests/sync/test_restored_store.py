@@ -21,9 +21,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from app.centre.service import Centre
 from app.services.payments import receipt_number
+from app.store.models import Payment
+from app.store.models.complaints import Complaint
 from app.sync.client import HallSync
 from app.sync.protocol import SyncOffline
 from tests.sync.conftest import Hall
@@ -166,8 +169,12 @@ def test_offline_duplicates_without_any_mark_never_block_the_pc(
 ) -> None:
     """With nothing left on the PC to know better (store and mark both older), numbers
     taken offline repeat and the centre flags them for the back office; the PC's sync and
-    its next payments still work, after the highest number it has ever issued."""
-    a, _b = two_pcs
+    its next payments still work, after the highest number it has ever issued. Both
+    payments of the repeated number are money the hall took and stay everywhere: before,
+    the centre dropped the second from its money (the day's sums never matched again),
+    the restored PC never got the first back (its customer's account showed the paid
+    amount as owed) and the other PC never got the second."""
+    a, b = two_pcs
     counter_payments(a, 2)
     a.sync.sync()
     copy = copy_store(a, tmp_path / "older.sqlite3")
@@ -178,9 +185,77 @@ def test_offline_duplicates_without_any_mark_never_block_the_pc(
         mark.unlink()
     again = counter_payments(a, 1, base_fen=30_000)
     assert _numbers(again) == [3]
-    a.sync.sync()
+    report = a.sync.sync()
+    assert report.mismatches_after_resend == [] and report.rejected == 0
     assert [f[2] for f in centre.flags("H1")] == ["receipt_no_clash"]
     later = counter_payments(a, 2, base_fen=40_000)
     assert _numbers(later) == [6, 7]
     a.sync.sync()
     assert receipt_number(device_code(a), 7) in store_receipts(a)
+    b.sync.sync()
+    with_three = sorted((receipt_number(device_code(a), 3), amount) for amount in (20_001, 30_001))
+    for pc in (a, b):
+        assert [r for r in _all_payments(pc, a) if r[0].endswith("-00000003")] == with_three
+        assert len(_all_payments(pc, a)) == 8
+    centre_three = sorted(
+        (str(p["receipt_no"]), int(p["amount_fen"]))
+        for p in centre.records("H1", "payment").values()
+        if p.get("receipt_no") == receipt_number(device_code(a), 3)
+    )
+    assert centre_three == with_three
+
+
+def _all_payments(hall: Hall, of: Hall) -> list[tuple[str, int]]:
+    """Every receipted payment of ``of`` in ``hall``'s store, repeats kept."""
+    with hall.store.read() as session:
+        rows = session.execute(
+            select(Payment.receipt_no, Payment.amount_fen).where(
+                Payment.device_code == device_code(of), Payment.receipt_no.is_not(None)
+            )
+        ).all()
+    return sorted((str(n), int(a)) for n, a in rows)
+
+
+def _all_complaints(hall: Hall, of: Hall) -> list[tuple[str, str]]:
+    """Every complaint of ``of`` in ``hall``'s store (number, description), repeats kept."""
+    with hall.store.read() as session:
+        rows = session.execute(
+            select(Complaint.number, Complaint.description).where(
+                Complaint.device_code == device_code(of)
+            )
+        ).all()
+    return sorted((str(n), str(d)) for n, d in rows)
+
+
+def test_offline_duplicate_complaint_numbers_without_any_mark_never_block_the_pc(
+    centre: Centre, two_pcs: tuple[Hall, Hall], tmp_path: Path
+) -> None:
+    """The whole folder put back and a complaint taken before any sync: the PC cannot know
+    it issued number 3 already, so two customers hold slips numbered 3. Both complaints are
+    kept everywhere (each is owed its answer: "电信业务经营者应当认真受理用户的投诉,并在接到
+    用户投诉之日起15日内答复用户。"), the centre flags the repeat for the back office, and
+    the PC's sync goes on. Before: the centre's earlier complaint 3 could not be stored on
+    the PC (its number was unique), its events then failed their foreign key and every
+    later pull of the PC stopped there."""
+    a, b = two_pcs
+    first = counter_complaints(a.store, 2, label="a")
+    a.sync.sync()
+    copy = copy_store(a, tmp_path / "older.sqlite3")
+    lost = counter_complaints(a.store, 2, label="b")
+    a.sync.sync()
+    put_back(a, copy)
+    for mark in a.path.parent.glob(f"{a.path.name}.receipts*"):
+        mark.unlink()
+    again = counter_complaints(a.store, 1, label="c")
+    assert _numbers(again) == [3]
+    report = a.sync.sync()
+    assert report.rejected == 0 and report.flagged == 1
+    assert [(f[0], f[2]) for f in centre.flags("H1")] == [("complaint", "complaint_no_clash")]
+    taken = sorted(first + lost + again)
+    assert _all_complaints(a, a) == taken
+    later = counter_complaints(a.store, 1, label="d")
+    assert _numbers(later) == [5]
+    a.sync.sync()
+    b.sync.sync()
+    taken = sorted(taken + later)
+    assert _all_complaints(a, a) == _all_complaints(b, a) == taken

@@ -45,6 +45,7 @@ REASON_LABELS = {
     "unknown_bill": N_("Paid a bill the centre does not know (kept as credit)"),
     "bill_already_paid": N_("Bill already paid (kept as credit)"),
     "receipt_no_clash": N_("Receipt number already used"),
+    "complaint_no_clash": N_("Complaint number already used"),
     "conflicting_copy": N_("Differs from the centre's copy"),
     "op_id_reused": N_("Operation sent twice with different content"),
     "kind_not_writable": N_("The centre does not take this kind of record from a hall"),

@@ -387,13 +387,6 @@ class ComplaintService:
                 raise NotFound(N_("This complaint does not exist."))
             return read_case(session, complaint, now)
 
-    def find(self, number: str) -> uuid.UUID:
-        with self._store.read() as session:
-            found = session.scalar(select(Complaint.id).where(Complaint.number == number.strip()))
-        if found is None:
-            raise NotFound(N_("No complaint with this number exists."))
-        return found
-
     def acknowledgement(self, complaint_id: uuid.UUID) -> AckSlipData:
         """What the acknowledgement slip prints, in the current language, data masked."""
         case = self.case(complaint_id)

@@ -208,9 +208,14 @@ class ReceiptService:
     @staticmethod
     def archive(rendered: RenderedReceipt, folder: Path) -> Path:
         """Write the copy into ``folder`` (created if missing) as ``archive_name``; the file
-        appears whole or not at all (written aside, then renamed)."""
+        appears whole or not at all (written aside, then renamed). A file of that name
+        holding other bytes is never replaced: the copy then goes beside it with the
+        payment's id in its name (a PC restored with its number mark may repeat a receipt
+        number, migration 0017, and each customer's receipt stays in the archive)."""
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / archive_name(rendered.receipt_no, rendered.copy_no)
+        if target.exists() and target.read_bytes() != rendered.pdf:
+            target = target.with_name(f"{target.stem}-{rendered.payment_id.hex[:12]}.pdf")
         fd, temp = tempfile.mkstemp(prefix=".receipt-", suffix=".part", dir=folder)
         try:
             with os.fdopen(fd, "wb") as fh:

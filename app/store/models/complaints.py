@@ -69,7 +69,9 @@ class Complaint(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
-    number: Mapped[str] = mapped_column(String(32), unique=True)
+    #: Indexed, not unique: a PC restored with its number mark may repeat a number a
+    #: customer already holds, and both complaints are kept (migration 0017).
+    number: Mapped[str] = mapped_column(String(32), index=True)
     device_code: Mapped[str] = mapped_column(String(16))
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -282,7 +282,9 @@ class Payment(Base):
     reference: Mapped[str] = mapped_column(String(64), default="")
     paid_at: Mapped[datetime] = mapped_column(UTCDateTime)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
-    receipt_no: Mapped[str | None] = mapped_column(String(32), unique=True)
+    #: Indexed, not unique: a PC restored with its number mark may repeat a number a
+    #: customer already holds on a receipt, and both payments are kept (migration 0017).
+    receipt_no: Mapped[str | None] = mapped_column(String(32), index=True)
     kind: Mapped[str] = mapped_column(String(10), default=PaymentKind.PAYMENT.value)
     original_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("payment.id"), index=True, unique=True

@@ -7,6 +7,7 @@ import io
 import json
 import re
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,7 +29,12 @@ from app.services.payments import (
     PaymentService,
     RecordedPayment,
 )
-from app.services.payments.receipts import SECRET_KEY, ReceiptService, archive_name
+from app.services.payments.receipts import (
+    SECRET_KEY,
+    ReceiptService,
+    RenderedReceipt,
+    archive_name,
+)
 from app.services.staff.auth import AuthService
 from app.store.database import Store, open_store, sqlite_url
 from tests.conftest import open_test_shift
@@ -366,3 +372,17 @@ def test_unknown_payment(counter: Counter) -> None:
         counter.receipts.record_print(
             counter.clerk, uuid7(), 0, ReceiptLayout.ROLL_80, "", "failed", "x"
         )
+
+
+def test_the_archive_never_replaces_another_payments_receipt(tmp_path: Path) -> None:
+    """Two payments with one receipt number (a PC restored with its number mark repeats
+    one, migration 0017): the second original goes beside the first, named with its
+    payment's id; archiving the same copy again writes the same file."""
+    first = RenderedReceipt(b"%PDF first", "PC01-00000003", 0, uuid.UUID(int=1), ReceiptLayout.A5)
+    second = RenderedReceipt(b"%PDF other", "PC01-00000003", 0, uuid.UUID(int=2), ReceiptLayout.A5)
+    one = ReceiptService.archive(first, tmp_path)
+    assert ReceiptService.archive(first, tmp_path) == one
+    two = ReceiptService.archive(second, tmp_path)
+    assert one.name == "PC01-00000003.pdf"
+    assert two.name == f"PC01-00000003-{uuid.UUID(int=2).hex[:12]}.pdf"
+    assert one.read_bytes() == b"%PDF first" and two.read_bytes() == b"%PDF other"
