@@ -41,7 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,6 +95,7 @@ GUIDE_SHOTS: Final = (
     "arrears",
     "complaint-form",
     "shift",
+    "shift-close",
     "handover",
     "checklist",
 )
@@ -163,6 +164,18 @@ def steps(number: str, pinyin: str, language: str) -> tuple[Step, ...]:
         # F8: the shift tab's X report, the focus on its page; Ctrl+Tab to the handover page.
         Step("shift", ("key:F8",), MAIN, 2.0),
         Step("handover", ("key:ctrl+Tab",), MAIN, 2.0),
+        # Back to the X report; Shift+Tab twice from its page (past the page bar) reaches
+        # Close shift. The blind count is begun and Esc leaves the shift open.
+        Step(
+            "shift-close",
+            (
+                *("key:F8", "key:shift+Tab", "key:shift+Tab", "key:space", "sleep:1"),
+                *("type:34", "key:Return", "type:1", "key:Return"),
+            ),
+            "Close shift",
+            1.0,
+        ),
+        Step("shift-close-cancelled", ("key:Escape",), MAIN),
         Step("etiquette", ("key:ctrl+5",), MAIN, 2.0),
         # F7: the self-check, the first three items answered with P (pass) and Down.
         Step(
@@ -393,12 +406,14 @@ class Session:
         env["HALLDESK_DATA_DIR"] = str(self.tmp / "data")
         self._start([sys.executable, "-m", "app.cli", "run", "--db", str(db)], env, "program.log")
 
-    def _wait(self, done: object, failure: str, seconds: float = STEP_TIMEOUT) -> None:
+    def _wait(self, done: Callable[[], bool], failure: str, seconds: float = STEP_TIMEOUT) -> None:
+        """Poll ``done`` until it is true; a process of the session that exits is a failure."""
         end = time.monotonic() + seconds
-        while not done():  # type: ignore[operator]
+        while not done():
             for process in self.processes:
                 if process.poll() is not None:
-                    raise StepFailed(f"{failure}: {process.args[0]} exited ({process.returncode})")
+                    name = Path(str(process.args[0] if isinstance(process.args, list) else ""))
+                    raise StepFailed(f"{failure}: {name.name} exited ({process.returncode})")
             if time.monotonic() > end:
                 raise StepFailed(failure)
             time.sleep(0.2)
