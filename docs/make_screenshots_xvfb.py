@@ -1,6 +1,6 @@
 """The real-screen check: the real program at 1366×768 under a window manager, keys only.
 
-Usage: python docs/make_screenshots_xvfb.py [--language zh_CN en] [--customers 3000]
+Usage: python docs/make_screenshots_xvfb.py [--language zh_CN en] [--all DIR] [--out DIR]
 
 docs/make_screenshots.py renders widgets offscreen; this script looks at the program as a
 clerk's counter PC shows it. For each language it
@@ -8,26 +8,30 @@ clerk's counter PC shows it. For each language it
 * generates a demo store with ``halldesk demo-data`` in a temporary folder (a temporary
   HOME too, so no setting of yours is read or written; the language is set in the
   temporary QSettings file);
-* starts ``Xvfb`` on a free display (``-displayfd``) with one 1366×768 screen and
-  ``openbox`` on it. The counter's 40 px panel (a taskbar) is openbox's bottom margin:
-  openbox then reports a work area of 1366×728 (``_NET_WORKAREA``), as a real panel's
-  strut would, and the root window is painted with a dark 40 px band where the panel sits.
-  Openbox's title bar uses the bundled Noto Sans SC (a temporary fonts.conf adding
-  ``resources/fonts``, given to openbox only: the program must find its fonts itself);
+* starts ``Xvfb`` on a free display (:90 or above; ``-displayfd`` says when it is up)
+  with one 1366×768 screen, and ``openbox`` on it. The counter's 40 px panel (a
+  taskbar) is openbox's bottom margin: openbox then reports a work area of 1366×728
+  (``_NET_WORKAREA``), as a real panel's strut would, and the root window is painted
+  with a dark 40 px band where the panel sits. Openbox's title bar uses the bundled Noto
+  Sans SC (a temporary fonts.conf adding ``resources/fonts``, given to openbox only: the
+  program must find its fonts itself);
 * starts the real program (``python -m app.cli run --db …``, what ``halldesk`` runs) and
   drives it with ``xdotool`` key presses only (:func:`steps`): log in as the demo clerk,
   search by pinyin and by number, open the customer, F6 identity check, every tab by
   Ctrl+1 … Ctrl+5, the main dialogs by their function keys;
 * after each step waits until the expected window is the active one (by its translated
-  title; a step that does not get there fails loudly), checks that the active window with
-  its frame lies on the screen and above the panel (:func:`off_screen`), and takes the
-  whole screen with ``import -window root`` into docs/images/screen/<step>-<language>.png
-  (the frame, the title bar and the panel are in the picture).
+  title; a step that does not get there stops the run with exit status 1, its screen in
+  ``FAILED-<language>.png`` and the end of the program's log printed), checks that the
+  active window with its frame lies on the screen and above the panel (:func:`off_screen`;
+  one that does not is pictured, listed at the end and the exit status is 1), and takes
+  the whole screen with ``import -window root``. The pictures the user guides show
+  (:data:`GUIDE_SHOTS`) go to docs/images/screen/<step>-<language>.png in 256 colours;
+  ``--all DIR`` keeps every step's picture.
 
 Every process it starts (Xvfb, openbox, the program) is stopped at the end, also after a
-failure or Ctrl+C. Needs: Xvfb, openbox, xdotool, xprop, ImageMagick (``import``,
-``convert``, ``display``) — on Debian ``apt-get install xvfb openbox xdotool x11-utils
-imagemagick``.
+failure, Ctrl+C or SIGTERM. Needs: Xvfb, openbox, xdotool, xprop and xwininfo, ImageMagick
+(``import``, ``convert``, ``display``) — on Debian ``apt-get install xvfb openbox xdotool
+x11-utils imagemagick``. About 3 minutes per language.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ import argparse
 import os
 import re
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -253,6 +258,18 @@ def off_screen(
     return problems
 
 
+def free_display(first: int = 90, x11: Path = Path("/tmp")) -> int:
+    """The first display number from ``first`` with neither a lock file nor a socket: well
+    above :0 and :1, which a desktop or someone's own ``Xvfb :0`` may take at any time."""
+    for number in range(first, first + 100):
+        if (
+            not (x11 / f".X{number}-lock").exists()
+            and not (x11 / ".X11-unix" / f"X{number}").exists()
+        ):
+            return number
+    raise StepFailed(f"no free X display from :{first}")
+
+
 class StepFailed(RuntimeError):
     """A step did not reach its window, or the window does not fit."""
 
@@ -301,6 +318,7 @@ class Session:
         xvfb = subprocess.Popen(
             [
                 "Xvfb",
+                f":{free_display()}",
                 "-displayfd",
                 str(write),
                 "-screen",
@@ -552,6 +570,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=SCREEN_DIR, help="the guides' pictures")
     parser.add_argument("--all", type=Path, default=None, help="keep every step's picture here")
     args = parser.parse_args(argv)
+    # Killed (SIGTERM) as when interrupted: the session's ``finally`` stops its processes.
+    signal.signal(signal.SIGTERM, lambda _signal, _frame: sys.exit(143))
     tools = ("Xvfb", "openbox", "xdotool", "xprop", "xwininfo", "import", "convert", "display")
     missing = [tool for tool in tools if not shutil.which(tool)]
     if missing:

@@ -45,6 +45,14 @@ def test_xwininfo_gives_the_client_area(xvfb: ModuleType) -> None:
         xvfb.parse_xwininfo(XWININFO.replace("Height: 703", ""))
 
 
+def test_a_free_display_is_one_without_a_lock_or_a_socket(xvfb: ModuleType, tmp_path: Path) -> None:
+    (tmp_path / ".X11-unix").mkdir()
+    assert xvfb.free_display(x11=tmp_path) == 90
+    (tmp_path / ".X90-lock").write_text("1234")
+    (tmp_path / ".X11-unix" / "X91").write_text("")
+    assert xvfb.free_display(x11=tmp_path) == 92
+
+
 def test_frame_extents(xvfb: ModuleType) -> None:
     text = "_NET_FRAME_EXTENTS(CARDINAL) = 1, 1, 26, 5\n"
     assert xvfb.parse_extents(text) == (1, 1, 26, 5)
