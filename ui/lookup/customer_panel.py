@@ -38,6 +38,7 @@ from ui.widgets import (
     Palette,
     customer_kind_text,
     heading_label,
+    scrolling,
     set_text_colour,
     verification_method_text,
 )
@@ -113,6 +114,7 @@ class CustomerPanel(QWidget):
         summary.addWidget(self.balance, 1)
 
         content = QWidget(self)
+        content.setObjectName("customerContent")
         layout = QVBoxLayout(content)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(header)
@@ -122,7 +124,10 @@ class CustomerPanel(QWidget):
 
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.placeholder)
-        self.stack.addWidget(content)
+        # In a scroll area: the panel's minimum height (header, profile, services, bills)
+        # under the search results and a fault banner is more than a 1366×768 screen has;
+        # its lower part scrolls there instead of pushing the window below the screen.
+        self.stack.addWidget(scrolling(content, self))
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.stack)
