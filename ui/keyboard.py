@@ -94,7 +94,6 @@ SYNC_KEY: Final = "F9"
 FUNCTION_KEYS: Final[tuple[tuple[str, str], ...]] = (
     (PAY_KEY, N_("Take a payment for the open customer")),
     (NEW_COMPLAINT_KEY, N_("Register a complaint (for the open customer)")),
-    (VOID_KEY, N_("Void the open customer's last payment (a leader approves)")),
     (VERIFY_KEY, N_("Verify the open customer's identity")),
     (SELF_CHECK_KEY, N_("New etiquette self-check")),
     (X_REPORT_KEY, N_("Shift: X report")),
@@ -111,6 +110,11 @@ RULES: Final[tuple[tuple[str, str], ...]] = (
     (N_("Arrow keys"), N_("Move inside a table or list")),
     (N_("Enter"), N_("Open the selected item, or the next field; on the last field, commit")),
     (N_("Ctrl+Enter"), N_("Commit the dialog or form from any field")),
+    (VOID_KEY, N_("Void the open customer's last payment (a shift leader approves)")),
+    (
+        N_("Alt+O / Alt+L"),
+        N_("Shift tab: open / close the shift (Alt with a button's underlined letter)"),
+    ),
     (N_("Esc"), N_("Back out one level: close the dialog, or back to the search box")),
 )
 

@@ -49,8 +49,8 @@ from app.services.etiquette.reports import InspectionDetail
 from ui.arrears.action_dialogs import LeaderDialog
 from ui.context import AppContext
 from ui.errors import error_text
-from ui.keyboard import starts_here
 from ui.etiquette.answer_grid import AnswerGrid, AnswerRow, PhotoPicker, file_photo_picker
+from ui.keyboard import starts_here
 from ui.widgets import BusyGuardDialog, Palette, heading_label, set_text_colour
 
 _TITLES: Final = {
