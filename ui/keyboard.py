@@ -268,7 +268,11 @@ class KeyboardModel(QObject):
         window = widget.window()
         if button is None and isinstance(window, QDialog) and _ours(window):
             button = next(
-                (b for b in window.findChildren(QPushButton) if b.isDefault()),
+                (
+                    b
+                    for b in window.findChildren(QPushButton)
+                    if b.isDefault() and b.window() is window
+                ),
                 None,
             )
         if not isinstance(button, QAbstractButton):
