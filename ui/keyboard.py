@@ -15,6 +15,17 @@ than in each tab and dialog (a screen added later obeys them without doing anyth
   denominations); in the last one, or in a field marked with :func:`commits_on_enter`
   (an amount whose next fields are optional), it goes on to the dialog's default button
   (a money step still shows its confirmation page, confirmed by Enter again).
+* **Ctrl+Enter commits from any field** of a dialog (its default button) or of a form
+  marked with :func:`enter_form` (its commit button), a text area included: a count grid
+  or a long description does not have to be walked to its end.
+* **Enter presses the focused button** outside dialogs too (Qt presses it only inside one),
+  so a button that takes the focus after a step (print the slip, print the sheet) is one
+  key away.
+* **A form that is not a dialog** (the complaint form in its tab) obeys the dialog rules
+  when marked with :func:`enter_form`: Enter moves between its fields, and on the last one
+  (or Ctrl+Enter anywhere) presses its commit button.
+* **A widget marked with** :func:`starts_here` takes a dialog's first focus even when it is
+  not an input field (the checklist's answer table, answered one key per item).
 * **Esc backs out one level** (Qt's default in dialogs; the main window brings the
   search box back), and the main window returns the focus to the search box after each
   finished task (see ``ui.function_keys``).
@@ -30,6 +41,7 @@ from typing import Final
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QAbstractSpinBox,
     QApplication,
@@ -37,6 +49,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QTextEdit,
     QWidget,
 )
@@ -47,6 +60,11 @@ from app.i18n import N_, _
 #: default button) instead of moving to the next field.
 ENTER_COMMITS: Final = "enterCommits"
 ENTER_KEYS: Final = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+#: The widget property that gives a dialog's first focus to a widget (see ``starts_here``).
+FIRST_FOCUS: Final = "firstFocus"
+#: The property of a container that is a form outside a dialog; its value is the button
+#: that commits it (see ``enter_form``).
+ENTER_FORM: Final = "enterForm"
 
 #: When an item view learns that Tab leaves it: polished (before it is first shown), and
 #: again when it takes the focus (a view made before the model was installed).
@@ -64,6 +82,10 @@ _FIRST_FIELDS: Final = (*_ENTER_FIELDS, QPlainTextEdit, QTextEdit)
 #: Alt. The remaining keys go to the actions of a queue, left to right in the order of a
 #: customer's visit.
 PAY_KEY: Final = "F2"
+#: Voiding the customer's last payment is F2 undone, so it sits on the same key with Shift
+#: (no function key is left free of the clashes above; Shift+F2 means nothing in Windows
+#: nor in a browser).
+VOID_KEY: Final = "Shift+F2"
 NEW_COMPLAINT_KEY: Final = "F4"
 VERIFY_KEY: Final = "F6"
 SELF_CHECK_KEY: Final = "F7"
@@ -87,6 +109,12 @@ RULES: Final[tuple[tuple[str, str], ...]] = (
     (N_("Tab / Shift+Tab"), N_("Next / previous field; always leaves a table")),
     (N_("Arrow keys"), N_("Move inside a table or list")),
     (N_("Enter"), N_("Open the selected item, or the next field; on the last field, commit")),
+    (N_("Ctrl+Enter"), N_("Commit the dialog or form from any field")),
+    (VOID_KEY, N_("Void the open customer's last payment (a shift leader approves)")),
+    (
+        N_("Alt+O / Alt+L"),
+        N_("Shift tab: open / close the shift (Alt with a button's underlined letter)"),
+    ),
     (N_("Esc"), N_("Back out one level: close the dialog, or back to the search box")),
 )
 
@@ -96,9 +124,36 @@ def keyed_text(text: str, key: str) -> str:
     return _("{label} ({key})").format(label=text, key=key)
 
 
+def numbered_choice(number: int, text: str) -> str:
+    """A picker's choice with its number in front ("3 Service attitude"): Qt's combo box
+    selects the choice whose text starts with the typed digit, one key per answer."""
+    return _("{number} {choice}").format(number=number, choice=text)
+
+
 def commits_on_enter(field: QWidget) -> None:
     """Enter in ``field`` commits its dialog instead of moving to the next field."""
     field.setProperty(ENTER_COMMITS, True)
+
+
+def starts_here(widget: QWidget) -> None:
+    """``widget`` takes its dialog's first focus (even if it is not an input field)."""
+    widget.setProperty(FIRST_FOCUS, True)
+
+
+def enter_form(container: QWidget, commit: QAbstractButton) -> None:
+    """``container`` (not a dialog) is a form: Enter moves between its fields as in a
+    dialog, and on its last field, or Ctrl+Enter in any of them, presses ``commit``."""
+    container.setProperty(ENTER_FORM, commit)
+
+
+def form_of(widget: QWidget) -> QWidget | None:
+    """The nearest container of ``widget`` marked with :func:`enter_form`, if any."""
+    parent = widget.parentWidget()
+    while parent is not None:
+        if isinstance(parent.property(ENTER_FORM), QAbstractButton):
+            return parent
+        parent = parent.parentWidget()
+    return None
 
 
 def is_input_field(widget: QWidget) -> bool:
@@ -130,16 +185,23 @@ def focus_chain(window: QWidget) -> list[QWidget]:
 
 
 def first_field(window: QWidget) -> QWidget | None:
-    for widget in focus_chain(window):
+    chain = focus_chain(window)
+    for widget in chain:
+        if widget.property(FIRST_FOCUS):
+            return widget
+    for widget in chain:
         if is_input_field(widget):
             return widget
     return None
 
 
-def next_field(window: QWidget, current: QWidget) -> QWidget | None:
-    """The next input field after ``current`` in ``window``'s focus chain, if any before
-    the chain wraps (then ``current`` is the last field)."""
+def next_field(window: QWidget, current: QWidget, within: QWidget | None = None) -> QWidget | None:
+    """The next input field after ``current`` in ``window``'s focus chain (inside
+    ``within`` when given), if any before the chain wraps (then ``current`` is the last
+    field)."""
     chain = focus_chain(window)
+    if within is not None:
+        chain = [w for w in chain if within.isAncestorOf(w)]
     try:
         position = chain.index(current)
     except ValueError:
@@ -161,7 +223,11 @@ def focus_first_field(dialog: QDialog) -> None:
         return
     # The dialog's own choice (its focus widget, even before the window is active).
     focused = dialog.focusWidget()
-    if focused is not None and is_input_field(focused) and _focusable(focused):
+    if (
+        focused is not None
+        and (is_input_field(focused) or focused.property(FIRST_FOCUS))
+        and _focusable(focused)
+    ):
         return
     field = first_field(dialog)
     if field is not None:
@@ -189,13 +255,45 @@ class KeyboardModel(QObject):
                 self.viewPolished.emit(watched)
         elif kind == QEvent.Type.Show and isinstance(watched, QDialog) and _ours(watched):
             self._dialog_shown(watched)
-        elif (
-            kind == QEvent.Type.KeyPress
-            and isinstance(event, QKeyEvent)
-            and isinstance(watched, _ENTER_FIELDS)
-        ):
-            return self._enter(watched, event)
+        elif kind == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            if event.key() not in ENTER_KEYS or not isinstance(watched, QWidget):
+                return False
+            if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+                return self._commit(watched)
+            if isinstance(watched, _ENTER_FIELDS):
+                return self._enter(watched, event)
+            if isinstance(watched, QPushButton) and not isinstance(watched.window(), QDialog):
+                return self._press(watched, event)
         return False
+
+    def _commit(self, widget: QWidget) -> bool:
+        """Ctrl+Enter: press the default button of ``widget``'s dialog, or the commit
+        button of its form."""
+        form = form_of(widget)
+        button: object = form.property(ENTER_FORM) if form is not None else None
+        window = widget.window()
+        if button is None and isinstance(window, QDialog) and _ours(window):
+            button = next(
+                (
+                    b
+                    for b in window.findChildren(QPushButton)
+                    if b.isDefault() and b.window() is window
+                ),
+                None,
+            )
+        if not isinstance(button, QAbstractButton):
+            return False
+        if button.isVisible() and button.isEnabled():
+            button.click()
+        return True
+
+    @staticmethod
+    def _press(button: QPushButton, event: QKeyEvent) -> bool:
+        if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier or not _ours(button.window()):
+            return False
+        if button.isEnabled():
+            button.click()
+        return True
 
     def _dialog_shown(self, dialog: QDialog) -> None:
         # After Qt's own choice (the default button) has been made on showing.
@@ -217,11 +315,19 @@ class KeyboardModel(QObject):
         if isinstance(field, QComboBox) and field.view().isVisible():
             return False  # Enter chooses in the open list
         window = field.window()
-        if not isinstance(window, QDialog) or not _ours(window) or field.property(ENTER_COMMITS):
-            return False
-        following = next_field(window, field)
-        if following is None:
-            return False  # the last field: the dialog's default button commits
+        form = form_of(field)
+        if form is not None:
+            following = next_field(window, field, within=form)
+            if following is None or field.property(ENTER_COMMITS):
+                return self._commit(field)
+        else:
+            if not isinstance(window, QDialog) or not _ours(window):
+                return False
+            if field.property(ENTER_COMMITS):
+                return False
+            following = next_field(window, field)
+            if following is None:
+                return False  # the last field: the dialog's default button commits
         # Leaving the field finishes its editing as Tab would (a spin box interprets its
         # text, a line edit signals editingFinished).
         following.setFocus(Qt.FocusReason.TabFocusReason)

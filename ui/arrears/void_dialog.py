@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
 from app.i18n import _, format_money
 from app.services.payments import PaymentDetail
 from ui.arrears.action_dialogs import LeaderDialog
 from ui.context import AppContext
+from ui.keyboard import VOID_KEY
 
 
 def open_void_dialog(
@@ -43,3 +46,15 @@ def open_void_dialog(
     dialog.accepted.connect(voided)
     dialog.open()
     return dialog
+
+
+def void_key_action(owner: QWidget, void: Callable[[], object]) -> QAction:
+    """The void key (``ui.keyboard.VOID_KEY``, Shift+F2) on ``owner``: active in its window
+    while ``owner`` is shown (a payment history on screen), whatever has the focus there."""
+    action = QAction(owner)
+    action.setObjectName("actionVoidPayment")
+    action.setShortcut(QKeySequence(VOID_KEY))
+    action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+    action.triggered.connect(lambda *_a: void())
+    owner.addAction(action)
+    return action

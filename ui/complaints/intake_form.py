@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable
 from typing import Final
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -43,20 +43,22 @@ from app.services.complaints.records import MAX_DESCRIPTION, MAX_NAME, MAX_REQUE
 from ui.arrears.printing import PrintFunction, default_print_function, print_document, saved_layout
 from ui.context import AppContext
 from ui.errors import error_text
+from ui.keyboard import enter_form, numbered_choice
 from ui.widgets import Palette, heading_label, set_text_colour
 
 _WALK_IN: Final = N_("Walk-in customer (no customer record)")
 
 
 def _fill(box: QComboBox, items: dict[str, str] | dict[Category, str], *, blank: str = "") -> None:
-    """Refill a combo box with (label, value) pairs, keeping the chosen value."""
+    """Refill a combo box with (label, value) pairs, keeping the chosen value. The choices
+    are numbered ("3 Service attitude"): a clerk answers the picker with one digit."""
     current = box.currentData()
     box.blockSignals(True)
     box.clear()
     if blank:
         box.addItem(_(blank), "")
-    for value, msgid in items.items():
-        box.addItem(_(msgid), str(value))
+    for number, (value, msgid) in enumerate(items.items(), start=1):
+        box.addItem(numbered_choice(number, _(msgid)), str(value))
     found = box.findData(current)
     box.setCurrentIndex(found if found >= 0 else 0)
     box.blockSignals(False)
@@ -105,9 +107,6 @@ class ComplaintForm(QWidget):
         self.category.currentIndexChanged.connect(lambda *_a: self._fill_subcategories())
         self.subcategory = QComboBox(self)
         self.subcategory.setObjectName("complaintSubcategory")
-        self.service_number = QLineEdit(self)
-        self.service_number.setObjectName("complaintServiceNumber")
-        self.service_number.setMaxLength(30)
         self.description = QPlainTextEdit(self)
         self.description.setObjectName("complaintDescription")
         self.description.setTabChangesFocus(True)
@@ -115,6 +114,11 @@ class ComplaintForm(QWidget):
         self.request = QLineEdit(self)
         self.request.setObjectName("complaintRequest")
         self.request.setMaxLength(MAX_REQUEST)
+        # After what happened and what the customer wants (the Tab and Enter order follows
+        # the order of creation): the service is usually filled in from the panel.
+        self.service_number = QLineEdit(self)
+        self.service_number.setObjectName("complaintServiceNumber")
+        self.service_number.setMaxLength(30)
         self.urgency = QComboBox(self)
         self.urgency.setObjectName("complaintUrgency")
         self.appeal = QCheckBox(self)
@@ -154,9 +158,9 @@ class ComplaintForm(QWidget):
             (N_("Channel"), self.channel),
             (N_("Category"), self.category),
             (N_("Sub-category"), self.subcategory),
-            (N_("Service concerned"), self.service_number),
             (N_("What happened"), self.description),
             (N_("What the customer wants"), self.request),
+            (N_("Service concerned"), self.service_number),
             (N_("Urgency"), self.urgency),
             (N_("Fault notice"), self.fault),
         ):
@@ -190,6 +194,9 @@ class ComplaintForm(QWidget):
             "fault_notice": self.fault,
         }
         self._customer_text: Callable[[], str] = lambda: _(_WALK_IN)
+        # Keys: Enter moves field to field and records on the last one, Ctrl+Enter records
+        # from any field (the description included); the pickers answer by their number.
+        enter_form(self, self.submit_button)
         self.retranslate_ui()
 
     # -- state -------------------------------------------------------------------------
@@ -284,6 +291,7 @@ class ComplaintForm(QWidget):
         )
         self.print_button.setEnabled(True)
         self.submit_button.setEnabled(False)
+        self.print_button.setFocus(Qt.FocusReason.OtherFocusReason)  # Enter prints the slip
         self.submitted.emit(recorded)
         return recorded
 
@@ -300,6 +308,11 @@ class ComplaintForm(QWidget):
             on_error=lambda exc: self.error.setText(error_text(exc)),
             on_printed=self.printed.append,
         )
+
+    def first_field(self) -> QWidget:
+        """Where the clerk starts: a walk-in's name, else the category (the customer
+        record gives the name and phone)."""
+        return self.name if self.customer_id is None else self.category
 
     def clear(self) -> None:
         for edit in (self.name, self.phone, self.service_number, self.request):

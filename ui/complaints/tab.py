@@ -322,7 +322,7 @@ class ComplaintsTab(QWidget):
         self.form.clear()
         self.form.set_customer(customer_id, name, phone, service)
         self.pages.setCurrentIndex(PAGE_INTAKE)
-        self.form.name.setFocus()
+        self.form.first_field().setFocus(Qt.FocusReason.ShortcutFocusReason)
         return self.form
 
     def open_complaint(self, complaint_id: uuid.UUID) -> None:

@@ -111,6 +111,7 @@ class AnswerGrid(QWidget):
         self.comment.textEdited.connect(self._comment_edited)
         self.photo_button = QPushButton(self)
         self.photo_button.setObjectName("inspectionPhoto")
+        self.photo_button.setAutoDefault(False)  # Enter signs; the photo is chosen by Space
         self.photo_button.clicked.connect(self._attach_photo)
         self.hint = QLabel(self)
         set_text_colour(self.hint, Palette.MUTED)
@@ -327,8 +328,9 @@ class AnswerGrid(QWidget):
         self.items.setHorizontalHeaderLabels([_(h) for h in _HEADERS])
         self.hint.setText(
             _(
-                "Keys on the list: P pass · F fail · N not applicable · 0–9 score · "
-                "Backspace clears. * mandatory."
+                "Keys on the list, one per item (the next item follows): P or 1 pass · "
+                "F or 0 fail · N not applicable · 0–9 score · Backspace clears · Enter "
+                "signs. * mandatory."
             )
         )
         self._update_photo_button()

@@ -50,6 +50,7 @@ from ui.arrears.action_dialogs import LeaderDialog
 from ui.context import AppContext
 from ui.errors import error_text
 from ui.etiquette.answer_grid import AnswerGrid, AnswerRow, PhotoPicker, file_photo_picker
+from ui.keyboard import starts_here
 from ui.widgets import BusyGuardDialog, Palette, heading_label, set_text_colour
 
 _TITLES: Final = {
@@ -144,8 +145,9 @@ class InspectionForm(BusyGuardDialog):
         self.error.hide()
         self.sign_button = QPushButton(self)
         self.sign_button.setObjectName("inspectionSign")
-        self.sign_button.setDefault(False)
-        self.sign_button.setAutoDefault(False)
+        # Enter signs (the default), wherever the focus is but a text field: never the
+        # photo button, which opens a file dialog.
+        self.sign_button.setDefault(True)
         self.sign_button.clicked.connect(self.sign)
         self.cancel_button = QPushButton(self)
         self.cancel_button.setAutoDefault(False)
@@ -168,6 +170,9 @@ class InspectionForm(BusyGuardDialog):
         layout.addLayout(buttons)
         self.resize(1000, 720)
 
+        if kind is TemplateKind.SELF_CHECK and correction_of is None:
+            # Nothing to choose above the items: the clerk answers them at once.
+            starts_here(self.grid.items)
         self._fill_choices()
         self.template.currentIndexChanged.connect(self._template_changed)
         self.clerk.currentIndexChanged.connect(self._clerk_changed)

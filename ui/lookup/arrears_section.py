@@ -31,10 +31,10 @@ from ui.arrears.action_dialogs import LeaderDialog
 from ui.arrears.models import HistoryTableModel
 from ui.arrears.payment_dialog import PaymentDialog, open_payment_dialog
 from ui.arrears.printing import ReceiptOutcome, ReceiptPrinting, saved_layout
-from ui.arrears.void_dialog import open_void_dialog
+from ui.arrears.void_dialog import open_void_dialog, void_key_action
 from ui.context import AppContext
 from ui.errors import error_text
-from ui.keyboard import PAY_KEY, keyed_text
+from ui.keyboard import PAY_KEY, VOID_KEY, keyed_text
 from ui.widgets import Palette, configure_table, set_column_widths, set_text_colour
 
 TITLE: Final = N_("Payments and arrears")
@@ -80,6 +80,12 @@ class ArrearsHistorySection(QWidget):
         self.void_button = QPushButton(self)
         self.void_button.setObjectName("historyVoidButton")
         self.void_button.clicked.connect(lambda *_a: self.void())
+        # Shift+F2 (F2 undone): void the selected payment, else the customer's newest one
+        # that can be voided, from wherever the focus is while the customer's panel is
+        # shown (this section may be behind another of the panel's tabs).
+        self.void_action = void_key_action(
+            panel if isinstance(panel, QWidget) else self, self.void_last
+        )
         self.message = QLabel(self)
         self.message.setObjectName("historyMessage")
         self.message.setWordWrap(True)
@@ -234,6 +240,26 @@ class ArrearsHistorySection(QWidget):
 
         return open_void_dialog(self._ctx, detail, self, voided)
 
+    def void_last(self) -> LeaderDialog | None:
+        """Shift+F2: the selected payment's void, else the newest voidable payment's (the
+        history is newest first); says so when there is none."""
+        if self._customer_id is None or self._busy:
+            return None
+        if self._selected_payment_id() is None:
+            for row in range(self.model.rowCount()):
+                event = self.model.row_at(row)
+                if event.kind != "payment" or not event.record_id:
+                    continue
+                if self._ctx.payments.payment_view(uuid.UUID(event.record_id)).voidable:
+                    self.select_row(row)
+                    break
+            else:
+                self._say(
+                    _("Only a payment taken today at this PC can be voided."), Palette.WARNING
+                )
+                return None
+        return self.void()
+
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
         self._update_buttons()
@@ -248,7 +274,7 @@ class ArrearsHistorySection(QWidget):
         self.pay_button.setText(keyed_text(_("Pay…"), PAY_KEY))
         self.pay_button.setToolTip(_("Collect a payment for the account chosen above."))
         self.reprint_button.setText(_("Reprint receipt"))
-        self.void_button.setText(_("Void payment…"))
+        self.void_button.setText(keyed_text(_("Void payment…"), VOID_KEY))
         self.model.retranslate()
         self._update_buttons()
 

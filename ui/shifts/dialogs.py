@@ -275,6 +275,8 @@ class CloseShiftDialog(ServiceDialog):
         )
         set_text_colour(self.difference_label, Palette.MUTED)
         self.ok_button.setEnabled(False)
+        # Until checked, Enter on the last field and Ctrl+Enter anywhere press Check.
+        self.check_button.setDefault(True)
 
     def check(self) -> None:
         """Ask the service for the difference the counts give (nothing is written)."""
@@ -335,6 +337,15 @@ class CloseShiftDialog(ServiceDialog):
         )
         self.difference_label.setAccessibleName(_(DIFFERENCE_LABELS[diff.kind]))
         self.ok_button.setEnabled(True)
+        self.ok_button.setDefault(True)  # checked: Enter / Ctrl+Enter closes
+        # What the difference asks for next takes the focus (a reason, the leader).
+        needs_leader = preview.needs_leader or preview.unsynced > 0
+        if needs_leader and not self.reason.text().strip():
+            self.reason.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif needs_leader:
+            self.leader_no.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif preview.needs_reason:
+            self.reason.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def collect(self) -> Callable[[], Any]:
         if self.preview is None:

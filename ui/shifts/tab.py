@@ -14,8 +14,9 @@ rendering and printing the sheet run on the worker, the print step on the GUI th
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -190,12 +191,21 @@ class ShiftTab(QWidget):
 
     # -- actions ------------------------------------------------------------------------------
 
-    def _run_dialog(self, dialog: QDialog) -> bool:
-        accepted = dialog.exec() == QDialog.DialogCode.Accepted
-        dialog.deleteLater()
-        if accepted:
-            self.reload()
-        return accepted
+    def _run_dialog(self, dialog: QDialog, then: Callable[[], None] | None = None) -> QDialog:
+        """Show ``dialog`` window-modal without blocking (``open``, not ``exec``: the keys
+        and the task worker's answers reach it through the one event loop); once it is
+        accepted the tab reads the shift again and ``then`` runs."""
+
+        def finished(code: int) -> None:
+            dialog.deleteLater()
+            if code == QDialog.DialogCode.Accepted.value:
+                self.reload()
+                if then is not None:
+                    then()
+
+        dialog.finished.connect(finished)
+        dialog.open()
+        return dialog
 
     def open_shift(self) -> None:
         if self.desk is None:
@@ -237,17 +247,24 @@ class ShiftTab(QWidget):
     def close_shift(self) -> None:
         if self.desk is None or self.desk.mine is None:
             return
-        if self._run_dialog(self.make_close_dialog()):
-            self.pages.setCurrentIndex(1)
+        self._run_dialog(self.make_close_dialog(), self._show_handover)
+
+    def _show_handover(self) -> None:
+        """After a close: the handover page, its sheet (the Z report) one Enter from print."""
+        self.pages.setCurrentIndex(1)
+        if self.handover_page.print_button.isEnabled():
+            self.handover_page.print_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # -- language -----------------------------------------------------------------------------
 
     def retranslate_ui(self) -> None:
-        self.open_button.setText(_("Open shift"))
+        # Alt+O and Alt+L (the underlined letters): the shift's two ends by keys, after
+        # Ctrl+4 shows this tab (no function key is left free; see ui.keyboard).
+        self.open_button.setText(_("&Open shift"))
         self.cash_in_button.setText(_("Cash in"))
         self.cash_out_button.setText(_("Cash out"))
         self.refresh_button.setText(keyed_text(_("X report"), X_REPORT_KEY))
-        self.close_button.setText(_("Close shift"))
+        self.close_button.setText(_("C&lose shift"))
         self.pages.setTabText(0, _("X report"))
         self.pages.setTabText(1, _("Handover"))
         self.pages.setTabText(2, _("Hall day"))
