@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
-from PySide6.QtCore import QDate, QEvent
+from PySide6.QtCore import QDate, QEvent, QSize
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -51,7 +51,7 @@ from ui.context import AppContext
 from ui.errors import error_text
 from ui.etiquette.answer_grid import AnswerGrid, AnswerRow, PhotoPicker, file_photo_picker
 from ui.keyboard import starts_here
-from ui.widgets import BusyGuardDialog, Palette, heading_label, set_text_colour
+from ui.widgets import BusyGuardDialog, Palette, fit_to_screen, heading_label, set_text_colour
 
 _TITLES: Final = {
     TemplateKind.INSPECTION: N_("Service-standard inspection"),
@@ -168,7 +168,9 @@ class InspectionForm(BusyGuardDialog):
         layout.addLayout(remarks)
         layout.addWidget(self.error)
         layout.addLayout(buttons)
-        self.resize(1000, 720)
+        # Centred at 1000×720 where it fits; maximised on a 1366×768 counter monitor,
+        # where 720 px and the frame would end under the panel.
+        fit_to_screen(self, QSize(1000, 720))
 
         if kind is TemplateKind.SELF_CHECK and correction_of is None:
             # Nothing to choose above the items: the clerk answers them at once.
