@@ -10,17 +10,14 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
-from itertools import accumulate
-from typing import Final
+from itertools import accumulate, pairwise
 
 #: A bill more than this many times the average of the previous three is "abnormally high"
 #: (Telecommunications Regulations, art. 33).
 HUGE_CHARGE_FACTOR = 5
 HUGE_CHARGE_WINDOW = 3
-
-_DAY: Final = timedelta(days=1)
 
 
 class BillState(StrEnum):
@@ -120,22 +117,64 @@ class DatedLedger:
 
     ``settle`` is not reused because the ladder's episode search and the penalty replay
     many days, and ``settle`` also computes huge-charge flags on each call;
-    ``test_arrears`` checks the two agree.
+    ``test_arrears`` checks the two agree. Everything inside works on day ordinals
+    (``date.toordinal``) and prefix sums: the ladder evaluates a hundred thousand accounts
+    at a time, and ``from_ordinals`` builds a ledger from a bulk read without a ``BillLine``
+    or a ``date`` per row.
     """
 
     def __init__(self, bills: Sequence[BillLine], payments: Sequence[PaymentLine]) -> None:
-        self.bills = sorted(bills, key=lambda b: (b.period, b.due_date))
+        lines = sorted(bills, key=lambda b: (b.period, b.due_date))
         ordered = sorted(payments, key=lambda p: p.paid_on)
-        self.pay_days = [p.paid_on for p in ordered]
-        self._pay_ords = [d.toordinal() for d in self.pay_days]
-        self._paid_totals = list(accumulate(p.amount_fen for p in ordered))
-        self._due_ords = [b.due_date.toordinal() for b in self.bills]
-        self._billed_totals = list(accumulate(b.amount_fen for b in self.bills))
+        self._lines: list[BillLine] | None = lines
+        self._setup(
+            [b.due_date.toordinal() for b in lines],
+            [b.amount_fen for b in lines],
+            [p.paid_on.toordinal() for p in ordered],
+            [p.amount_fen for p in ordered],
+        )
+
+    @classmethod
+    def from_ordinals(
+        cls,
+        due_ordinals: list[int],
+        bill_amounts: list[int],
+        pay_ordinals: list[int],
+        pay_amounts: list[int],
+    ) -> DatedLedger:
+        """The ledger of bills given in ledger order (period, then due date) as their due
+        days' ordinals and amounts, and payments as their days' ordinals and amounts, in
+        day order. The lists are kept, not copied. ``bills`` is not available on it."""
+        ledger = cls.__new__(cls)
+        ledger._lines = None
+        ledger._setup(due_ordinals, bill_amounts, pay_ordinals, pay_amounts)
+        return ledger
+
+    def _setup(self, dues: list[int], amounts: list[int], pays: list[int], paid: list[int]) -> None:
+        self._due_ords = dues
+        self._amounts = amounts
+        self._pay_ords = pays
+        self._paid_totals = list(accumulate(paid))
+        self._billed_totals = list(accumulate(amounts))
         # Bills due in ledger order, all positive (the usual case): the bills due before a
         # day are a prefix, and what FIFO leaves of them follows from two sums.
-        self._prefix = self._due_ords == sorted(self._due_ords) and all(
-            b.amount_fen > 0 for b in self.bills
-        )
+        self._prefix = all(a > 0 for a in amounts) and all(a <= b for a, b in pairwise(dues))
+
+    @property
+    def bills(self) -> list[BillLine]:
+        """The bills in ledger order (a ledger built from lines only)."""
+        if self._lines is None:
+            raise ValueError("a ledger built from ordinals has no bill lines")
+        return self._lines
+
+    @property
+    def pay_days(self) -> list[date]:
+        return [date.fromordinal(d) for d in self._pay_ords]
+
+    @property
+    def billed_fen(self) -> int:
+        """Everything billed."""
+        return self._billed_totals[-1] if self._billed_totals else 0
 
     def _paid_through(self, ordinal: int) -> int:
         index = bisect_right(self._pay_ords, ordinal)
@@ -150,15 +189,17 @@ class DatedLedger:
         return self._paid_through(day.toordinal() - 1)
 
     def outstanding(self, day: date) -> list[int]:
+        """What each bill (in ledger order) still owes once the payments made on or before
+        ``day`` are allocated oldest first."""
         return self._outstanding(self.paid_by(day))
 
     def _outstanding(self, paid: int) -> list[int]:
         remaining = paid
         result: list[int] = []
-        for bill in self.bills:
-            settled = min(bill.amount_fen, max(0, remaining))
+        for amount in self._amounts:
+            settled = min(amount, max(0, remaining))
             remaining -= settled
-            result.append(bill.amount_fen - settled)
+            result.append(amount - settled)
         return result
 
     def _overdue(self, due_before: int, paid: int) -> int:
@@ -191,10 +232,12 @@ class DatedLedger:
 
     @property
     def due_ordinals(self) -> list[int]:
+        """The bills' due days (ordinals), in ledger order."""
         return self._due_ords
 
     @property
     def pay_ordinals(self) -> list[int]:
+        """The payments' days (ordinals), in day order."""
         return self._pay_ords
 
     def episode_start(self, today: date) -> date | None:
@@ -203,12 +246,14 @@ class DatedLedger:
         The overdue amount changes only on the day after a due date or on a payment day,
         so walking back over those days finds where it last rose from zero.
         """
-        if self.overdue(today) <= 0:
+        ordinal = today.toordinal()
+        if self._overdue(ordinal, self._paid_through(ordinal)) <= 0:
             return None
-        changes = {b.due_date + _DAY for b in self.bills} | set(self.pay_days)
-        start: date | None = None
-        for day in sorted((d for d in changes if d <= today), reverse=True):
+        changes = {d + 1 for d in self._due_ords}
+        changes.update(self._pay_ords)
+        start: int | None = None
+        for day in sorted((d for d in changes if d <= ordinal), reverse=True):
             start = day
-            if self.overdue(day - _DAY) <= 0:
+            if self._overdue(day - 1, self._paid_through(day - 1)) <= 0:
                 break
-        return start
+        return date.fromordinal(start) if start is not None else None

@@ -264,8 +264,8 @@ def _cover(covered: list[Span], span: Span) -> list[Span]:
 
 def first_late_day(ledger: DatedLedger) -> date | None:
     """The first day any bill of the account could be late (the day after its first due)."""
-    first_due = min((b.due_date for b in ledger.bills), default=None)
-    return first_due + _DAY if first_due is not None else None
+    first_due = min(ledger.due_ordinals, default=None)
+    return date.fromordinal(first_due + 1) if first_due is not None else None
 
 
 def posted_fen(accruals: Iterable[PostedAccrual]) -> tuple[int, list[Span]]:
