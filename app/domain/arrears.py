@@ -181,15 +181,7 @@ def evaluate_ledger(
     """``evaluate`` on a ledger already built (``DatedLedger.from_ordinals`` for bulk
     reads): the one implementation of the ladder's rules."""
     today_ordinal = today.toordinal()
-    owed = max(0, ledger.billed_fen - ledger.paid_by(today))
-    overdue = 0
-    oldest: int | None = None
-    for due, left in zip(ledger.due_ordinals, ledger.outstanding(today), strict=True):
-        if left > 0:
-            if oldest is None or due < oldest:
-                oldest = due
-            if due < today_ordinal:
-                overdue += left
+    owed, overdue, oldest = ledger.standing(today)
     active = [f for f in freezes if f.active_on(today)] if freezes else []
     frozen = min(overdue, sum(f.amount_fen for f in active))
     ladder = overdue - frozen

@@ -202,6 +202,49 @@ class DatedLedger:
             result.append(amount - settled)
         return result
 
+    def standing(self, day: date) -> tuple[int, int, int | None]:
+        """(owed, overdue, oldest open due) at the end of ``day``: everything unpaid, the
+        part of it due before ``day``, and the ordinal of the earliest due date among the
+        bills not fully paid (None when all are), payments of ``day`` counted."""
+        ordinal = day.toordinal()
+        paid = self._paid_through(ordinal)
+        owed = max(0, self.billed_fen - paid)
+        if self._prefix:
+            # FIFO pays a prefix of the bills: the first one it leaves open is the oldest.
+            first_open = bisect_right(self._billed_totals, paid)
+            oldest = self._due_ords[first_open] if first_open < len(self._due_ords) else None
+            return owed, self._overdue(ordinal, paid), oldest
+        overdue = 0
+        oldest_open: int | None = None
+        for due, left in zip(self._due_ords, self._outstanding(paid), strict=True):
+            if left > 0:
+                if oldest_open is None or due < oldest_open:
+                    oldest_open = due
+                if due < ordinal:
+                    overdue += left
+        return owed, overdue, oldest_open
+
+    def overdue_at_starts(self, ordinals: Sequence[int]) -> list[int]:
+        """``overdue_at_start_ordinal`` of each of the ascending ``ordinals``: one walk
+        along the due dates and payments instead of two searches a day (the penalty asks
+        for every day its base may change)."""
+        if not self._prefix:
+            return [self.overdue_at_start_ordinal(d) for d in ordinals]
+        dues, billed_totals = self._due_ords, self._billed_totals
+        pays, paid_totals = self._pay_ords, self._paid_totals
+        bills_count, pays_count = len(dues), len(pays)
+        i = j = 0
+        result: list[int] = []
+        for day in ordinals:
+            while i < bills_count and dues[i] < day:
+                i += 1
+            while j < pays_count and pays[j] < day:
+                j += 1
+            billed = billed_totals[i - 1] if i else 0
+            paid = paid_totals[j - 1] if j else 0
+            result.append(billed if paid <= 0 else (billed - paid if paid < billed else 0))
+        return result
+
     def _overdue(self, due_before: int, paid: int) -> int:
         """What bills due before the ordinal ``due_before`` still owe once ``paid`` is
         allocated to the bills oldest first."""
@@ -247,13 +290,14 @@ class DatedLedger:
         so walking back over those days finds where it last rose from zero.
         """
         ordinal = today.toordinal()
-        if self._overdue(ordinal, self._paid_through(ordinal)) <= 0:
+        overdue, paid_through = self._overdue, self._paid_through
+        if overdue(ordinal, paid_through(ordinal)) <= 0:
             return None
         changes = {d + 1 for d in self._due_ords}
         changes.update(self._pay_ords)
         start: int | None = None
         for day in sorted((d for d in changes if d <= ordinal), reverse=True):
             start = day
-            if self._overdue(day - 1, self._paid_through(day - 1)) <= 0:
+            if overdue(day - 1, paid_through(day - 1)) <= 0:
                 break
         return date.fromordinal(start) if start is not None else None
