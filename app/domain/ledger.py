@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from itertools import accumulate, pairwise
+from itertools import accumulate
 
 #: A bill more than this many times the average of the previous three is "abnormally high"
 #: (Telecommunications Regulations, art. 33).
@@ -158,7 +158,7 @@ class DatedLedger:
         self._billed_totals = list(accumulate(amounts))
         # Bills due in ledger order, all positive (the usual case): the bills due before a
         # day are a prefix, and what FIFO leaves of them follows from two sums.
-        self._prefix = all(a > 0 for a in amounts) and all(a <= b for a, b in pairwise(dues))
+        self._prefix = (not amounts or min(amounts) > 0) and dues == sorted(dues)
 
     @property
     def bills(self) -> list[BillLine]:
@@ -296,7 +296,9 @@ class DatedLedger:
         changes = {d + 1 for d in self._due_ords}
         changes.update(self._pay_ords)
         start: int | None = None
-        for day in sorted((d for d in changes if d <= ordinal), reverse=True):
+        for day in sorted(changes, reverse=True):
+            if day > ordinal:
+                continue
             start = day
             if overdue(day - 1, paid_through(day - 1)) <= 0:
                 break

@@ -33,6 +33,7 @@ Telecommunications Regulations art. 34: a user who pays late may be charged
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -207,7 +208,8 @@ def _segments(
     for a, b, _fen in spans:
         changes.add(a)
         changes.add(b + 1)
-    starts = sorted(d for d in changes if first <= d <= last)
+    ordered = sorted(changes)
+    starts = ordered[bisect_left(ordered, first) : bisect_right(ordered, last)]
     bases = ledger.overdue_at_starts(starts)
     starts.append(last + 1)
     segments: list[Segment] = []

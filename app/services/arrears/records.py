@@ -24,6 +24,8 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from itertools import groupby
+from operator import itemgetter
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
@@ -431,25 +433,25 @@ def ladder_statuses(
     for chunk in chunks(list(dict.fromkeys(int(a) for a in account_ids))):
         ids = id_list(chunk)
         inputs = {a: EngineInputs() for a in chunk}
+        # Rows come grouped by account (the ORDER BY): each account's columns are split
+        # apart in one step, not row by row.
         bills: dict[int, tuple[list[int], list[int]]] = {}
-        for account_id, amount, due in _rows(session, _LEDGER_BILLS_SQL.format(ids=ids)):
-            found = bills.get(account_id)
-            if found is None:
-                found = bills[account_id] = ([], [])
-            found[0].append(due)
-            found[1].append(amount)
-        payments: dict[int, tuple[list[int], list[int]]] = {}
-        for account_id, seconds, amount, penalty in _rows(
-            session, _LEDGER_PAYMENTS_SQL.format(ids=ids)
+        for account_id, rows in groupby(
+            _rows(session, _LEDGER_BILLS_SQL.format(ids=ids)), itemgetter(0)
         ):
-            if penalty:
-                inputs[account_id].penalty_settled_fen += penalty
-            if amount:
-                found = payments.get(account_id)
-                if found is None:
-                    found = payments[account_id] = ([], [])
-                found[0].append(local.ordinal(seconds))
-                found[1].append(amount)
+            _, amounts, dues = zip(*rows, strict=True)
+            bills[account_id] = (list(dues), list(amounts))
+        payments: dict[int, tuple[list[int], list[int]]] = {}
+        ordinal = local.ordinal
+        for account_id, rows in groupby(
+            _rows(session, _LEDGER_PAYMENTS_SQL.format(ids=ids)), itemgetter(0)
+        ):
+            _, moments, credited, penalties = zip(*rows, strict=True)
+            inputs[account_id].penalty_settled_fen = sum(penalties)
+            payments[account_id] = (
+                [ordinal(at) for at, fen in zip(moments, credited, strict=True) if fen],
+                [fen for fen in credited if fen],
+            )
         _load_freezes(session, ids, days, inputs)
         _load_ladder_facts(session, ids, days, inputs)
         none: tuple[list[int], list[int]] = ([], [])
