@@ -439,8 +439,8 @@ def ladder_statuses(
         for account_id, rows in groupby(
             _rows(session, _LEDGER_BILLS_SQL.format(ids=ids)), itemgetter(0)
         ):
-            _, amounts, dues = zip(*rows, strict=True)
-            bills[account_id] = (list(dues), list(amounts))
+            _, bill_fen, due_days = zip(*rows, strict=True)
+            bills[account_id] = (list(due_days), list(bill_fen))
         payments: dict[int, tuple[list[int], list[int]]] = {}
         ordinal = local.ordinal
         for account_id, rows in groupby(
