@@ -155,17 +155,38 @@ def evaluate(
     ``line_kinds``: the kinds of the account's lines, when known (a restriction is proposed
     only where a line can take it).
     """
-    ledger = DatedLedger(bills, payments)
-    outstanding = ledger.outstanding(today)
-    billed = sum(b.amount_fen for b in ledger.bills)
-    owed = max(0, billed - ledger.paid_by(today))
-    open_bills = [(b, left) for b, left in zip(ledger.bills, outstanding, strict=True) if left > 0]
-    overdue = sum(left for b, left in open_bills if b.due_date < today)
-    active = [f for f in freezes if f.active_on(today)]
+    return evaluate_ledger(
+        policy,
+        DatedLedger(bills, payments),
+        actions,
+        freezes,
+        today,
+        restorations=restorations,
+        penalty=penalty,
+        line_kinds=line_kinds,
+    )
+
+
+def evaluate_ledger(
+    policy: ArrearsPolicy,
+    ledger: DatedLedger,
+    actions: Sequence[ActionTaken],
+    freezes: Sequence[Freeze],
+    today: date,
+    *,
+    restorations: Sequence[date] = (),
+    penalty: PenaltyFacts = NO_PENALTY_FACTS,
+    line_kinds: Collection[str] | None = None,
+) -> ArrearsStatus:
+    """``evaluate`` on a ledger already built (``DatedLedger.from_ordinals`` for bulk
+    reads): the one implementation of the ladder's rules."""
+    today_ordinal = today.toordinal()
+    owed, overdue, oldest = ledger.standing(today)
+    active = [f for f in freezes if f.active_on(today)] if freezes else []
     frozen = min(overdue, sum(f.amount_fen for f in active))
     ladder = overdue - frozen
-    oldest_due = min((b.due_date for b, _ in open_bills), default=None)
-    days_overdue = max(0, (today - oldest_due).days) if oldest_due else 0
+    oldest_due = date.fromordinal(oldest) if oldest is not None else None
+    days_overdue = max(0, today_ordinal - oldest) if oldest is not None else 0
     owed_penalty = penalty_position(
         ledger, freezes, penalty, policy.penalty_per_mille_per_day, today
     ).owed_fen

@@ -10,17 +10,14 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 from itertools import accumulate
-from typing import Final
 
 #: A bill more than this many times the average of the previous three is "abnormally high"
 #: (Telecommunications Regulations, art. 33).
 HUGE_CHARGE_FACTOR = 5
 HUGE_CHARGE_WINDOW = 3
-
-_DAY: Final = timedelta(days=1)
 
 
 class BillState(StrEnum):
@@ -120,22 +117,64 @@ class DatedLedger:
 
     ``settle`` is not reused because the ladder's episode search and the penalty replay
     many days, and ``settle`` also computes huge-charge flags on each call;
-    ``test_arrears`` checks the two agree.
+    ``test_arrears`` checks the two agree. Everything inside works on day ordinals
+    (``date.toordinal``) and prefix sums: the ladder evaluates a hundred thousand accounts
+    at a time, and ``from_ordinals`` builds a ledger from a bulk read without a ``BillLine``
+    or a ``date`` per row.
     """
 
     def __init__(self, bills: Sequence[BillLine], payments: Sequence[PaymentLine]) -> None:
-        self.bills = sorted(bills, key=lambda b: (b.period, b.due_date))
+        lines = sorted(bills, key=lambda b: (b.period, b.due_date))
         ordered = sorted(payments, key=lambda p: p.paid_on)
-        self.pay_days = [p.paid_on for p in ordered]
-        self._pay_ords = [d.toordinal() for d in self.pay_days]
-        self._paid_totals = list(accumulate(p.amount_fen for p in ordered))
-        self._due_ords = [b.due_date.toordinal() for b in self.bills]
-        self._billed_totals = list(accumulate(b.amount_fen for b in self.bills))
+        self._lines: list[BillLine] | None = lines
+        self._setup(
+            [b.due_date.toordinal() for b in lines],
+            [b.amount_fen for b in lines],
+            [p.paid_on.toordinal() for p in ordered],
+            [p.amount_fen for p in ordered],
+        )
+
+    @classmethod
+    def from_ordinals(
+        cls,
+        due_ordinals: list[int],
+        bill_amounts: list[int],
+        pay_ordinals: list[int],
+        pay_amounts: list[int],
+    ) -> DatedLedger:
+        """The ledger of bills given in ledger order (period, then due date) as their due
+        days' ordinals and amounts, and payments as their days' ordinals and amounts, in
+        day order. The lists are kept, not copied. ``bills`` is not available on it."""
+        ledger = cls.__new__(cls)
+        ledger._lines = None
+        ledger._setup(due_ordinals, bill_amounts, pay_ordinals, pay_amounts)
+        return ledger
+
+    def _setup(self, dues: list[int], amounts: list[int], pays: list[int], paid: list[int]) -> None:
+        self._due_ords = dues
+        self._amounts = amounts
+        self._pay_ords = pays
+        self._paid_totals = list(accumulate(paid))
+        self._billed_totals = list(accumulate(amounts))
         # Bills due in ledger order, all positive (the usual case): the bills due before a
         # day are a prefix, and what FIFO leaves of them follows from two sums.
-        self._prefix = self._due_ords == sorted(self._due_ords) and all(
-            b.amount_fen > 0 for b in self.bills
-        )
+        self._prefix = (not amounts or min(amounts) > 0) and dues == sorted(dues)
+
+    @property
+    def bills(self) -> list[BillLine]:
+        """The bills in ledger order (a ledger built from lines only)."""
+        if self._lines is None:
+            raise ValueError("a ledger built from ordinals has no bill lines")
+        return self._lines
+
+    @property
+    def pay_days(self) -> list[date]:
+        return [date.fromordinal(d) for d in self._pay_ords]
+
+    @property
+    def billed_fen(self) -> int:
+        """Everything billed."""
+        return self._billed_totals[-1] if self._billed_totals else 0
 
     def _paid_through(self, ordinal: int) -> int:
         index = bisect_right(self._pay_ords, ordinal)
@@ -150,15 +189,60 @@ class DatedLedger:
         return self._paid_through(day.toordinal() - 1)
 
     def outstanding(self, day: date) -> list[int]:
+        """What each bill (in ledger order) still owes once the payments made on or before
+        ``day`` are allocated oldest first."""
         return self._outstanding(self.paid_by(day))
 
     def _outstanding(self, paid: int) -> list[int]:
         remaining = paid
         result: list[int] = []
-        for bill in self.bills:
-            settled = min(bill.amount_fen, max(0, remaining))
+        for amount in self._amounts:
+            settled = min(amount, max(0, remaining))
             remaining -= settled
-            result.append(bill.amount_fen - settled)
+            result.append(amount - settled)
+        return result
+
+    def standing(self, day: date) -> tuple[int, int, int | None]:
+        """(owed, overdue, oldest open due) at the end of ``day``: everything unpaid, the
+        part of it due before ``day``, and the ordinal of the earliest due date among the
+        bills not fully paid (None when all are), payments of ``day`` counted."""
+        ordinal = day.toordinal()
+        paid = self._paid_through(ordinal)
+        owed = max(0, self.billed_fen - paid)
+        if self._prefix:
+            # FIFO pays a prefix of the bills: the first one it leaves open is the oldest.
+            first_open = bisect_right(self._billed_totals, paid)
+            oldest = self._due_ords[first_open] if first_open < len(self._due_ords) else None
+            return owed, self._overdue(ordinal, paid), oldest
+        overdue = 0
+        oldest_open: int | None = None
+        for due, left in zip(self._due_ords, self._outstanding(paid), strict=True):
+            if left > 0:
+                if oldest_open is None or due < oldest_open:
+                    oldest_open = due
+                if due < ordinal:
+                    overdue += left
+        return owed, overdue, oldest_open
+
+    def overdue_at_starts(self, ordinals: Sequence[int]) -> list[int]:
+        """``overdue_at_start_ordinal`` of each of the ascending ``ordinals``: one walk
+        along the due dates and payments instead of two searches a day (the penalty asks
+        for every day its base may change)."""
+        if not self._prefix:
+            return [self.overdue_at_start_ordinal(d) for d in ordinals]
+        dues, billed_totals = self._due_ords, self._billed_totals
+        pays, paid_totals = self._pay_ords, self._paid_totals
+        bills_count, pays_count = len(dues), len(pays)
+        i = j = 0
+        result: list[int] = []
+        for day in ordinals:
+            while i < bills_count and dues[i] < day:
+                i += 1
+            while j < pays_count and pays[j] < day:
+                j += 1
+            billed = billed_totals[i - 1] if i else 0
+            paid = paid_totals[j - 1] if j else 0
+            result.append(billed if paid <= 0 else (billed - paid if paid < billed else 0))
         return result
 
     def _overdue(self, due_before: int, paid: int) -> int:
@@ -191,10 +275,12 @@ class DatedLedger:
 
     @property
     def due_ordinals(self) -> list[int]:
+        """The bills' due days (ordinals), in ledger order."""
         return self._due_ords
 
     @property
     def pay_ordinals(self) -> list[int]:
+        """The payments' days (ordinals), in day order."""
         return self._pay_ords
 
     def episode_start(self, today: date) -> date | None:
@@ -203,12 +289,17 @@ class DatedLedger:
         The overdue amount changes only on the day after a due date or on a payment day,
         so walking back over those days finds where it last rose from zero.
         """
-        if self.overdue(today) <= 0:
+        ordinal = today.toordinal()
+        overdue, paid_through = self._overdue, self._paid_through
+        if overdue(ordinal, paid_through(ordinal)) <= 0:
             return None
-        changes = {b.due_date + _DAY for b in self.bills} | set(self.pay_days)
-        start: date | None = None
-        for day in sorted((d for d in changes if d <= today), reverse=True):
+        changes = {d + 1 for d in self._due_ords}
+        changes.update(self._pay_ords)
+        start: int | None = None
+        for day in sorted(changes, reverse=True):
+            if day > ordinal:
+                continue
             start = day
-            if self.overdue(day - _DAY) <= 0:
+            if overdue(day - 1, paid_through(day - 1)) <= 0:
                 break
-        return start
+        return date.fromordinal(start) if start is not None else None

@@ -33,6 +33,7 @@ Telecommunications Regulations art. 34: a user who pays late may be charged
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -199,19 +200,20 @@ def _segments(
     """
     if last < first:
         return []
+    # The day after each due date and payment; those outside first..last are dropped below.
     changes = {first}
-    changes.update(d + 1 for d in ledger.due_ordinals if first <= d < last)
-    changes.update(d + 1 for d in ledger.pay_ordinals if first <= d < last)
+    changes.update([d + 1 for d in ledger.due_ordinals])
+    changes.update([d + 1 for d in ledger.pay_ordinals])
     spans = [(f.starts_on.toordinal(), f.expires_on.toordinal(), f.amount_fen) for f in freezes]
     for a, b, _fen in spans:
         changes.add(a)
         changes.add(b + 1)
-    starts = sorted(d for d in changes if first <= d <= last)
+    ordered = sorted(changes)
+    starts = ordered[bisect_left(ordered, first) : bisect_right(ordered, last)]
+    bases = ledger.overdue_at_starts(starts)
     starts.append(last + 1)
-    at_start = ledger.overdue_at_start_ordinal
     segments: list[Segment] = []
-    for start, following in pairwise(starts):
-        base = at_start(start)
+    for (start, following), base in zip(pairwise(starts), bases, strict=True):
         if spans:
             base -= sum(fen for a, b, fen in spans if a <= start <= b)
         if base < 0:
@@ -264,8 +266,8 @@ def _cover(covered: list[Span], span: Span) -> list[Span]:
 
 def first_late_day(ledger: DatedLedger) -> date | None:
     """The first day any bill of the account could be late (the day after its first due)."""
-    first_due = min((b.due_date for b in ledger.bills), default=None)
-    return first_due + _DAY if first_due is not None else None
+    first_due = min(ledger.due_ordinals, default=None)
+    return date.fromordinal(first_due + 1) if first_due is not None else None
 
 
 def posted_fen(accruals: Iterable[PostedAccrual]) -> tuple[int, list[Span]]:
@@ -293,12 +295,18 @@ def penalty_position(
     Postings dated after ``today`` still count: a posting is a fact once written, and
     ``today`` is never earlier than the day it was posted for in the services' use.
     """
-    posted, covered = posted_fen(facts.accruals) if facts.accruals else (0, [])
     segments: list[Segment] = []
-    start = first_late_day(ledger)
-    if start is not None and start <= today:
-        for a, b in _subtract((start, today), covered):
-            segments.extend(_segments(ledger, freezes, a.toordinal(), b.toordinal()))
+    first_due = min(ledger.due_ordinals, default=None)
+    if not facts.accruals:  # nothing posted: one span of days, no dates needed
+        posted = 0
+        if first_due is not None and first_due < today.toordinal():
+            segments = _segments(ledger, freezes, first_due + 1, today.toordinal())
+    else:
+        posted, covered = posted_fen(facts.accruals)
+        start = first_late_day(ledger)
+        if start is not None and start <= today:
+            for a, b in _subtract((start, today), covered):
+                segments.extend(_segments(ledger, freezes, a.toordinal(), b.toordinal()))
     return PenaltyPosition(
         as_of=today,
         per_mille=per_mille,

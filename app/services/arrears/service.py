@@ -40,8 +40,8 @@ from app.services.arrears.records import (
     account_facts,
     business_date,
     ensure_policy,
+    ladder_statuses,
     load_facts,
-    load_inputs,
     next_policy_version,
     policy_json,
 )
@@ -201,8 +201,7 @@ class ArrearsService:
         query; for reports and the benchmark)."""
         ctx = self._context()
         with self._store.read() as session:
-            inputs = load_inputs(session, account_ids, ctx.hall.timezone)
-        return {a: i.evaluate(ctx.policy, ctx.today) for a, i in inputs.items()}
+            return ladder_statuses(session, account_ids, ctx.hall.timezone, ctx.policy, ctx.today)
 
     # --- worklist ---------------------------------------------------------------------------
 

@@ -249,6 +249,8 @@ class Bill(Base):
         UniqueConstraint("account_id", "period"),
         CheckConstraint("amount_fen >= 0", name="amount_nonnegative"),
         CheckConstraint("due_date >= issue_date", name="due_after_issue"),
+        # The ladder's bulk read: every column it needs, in ledger order (migration 0016).
+        Index("ix_bill_ladder", "account_id", "period", "due_date", "amount_fen"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -273,10 +275,13 @@ class Payment(Base):
     __table_args__ = (
         enum_check("method", PaymentMethod),
         CheckConstraint("amount_fen <> 0", name="amount_nonzero"),
+        # Every lookup by account, and the ladder's bulk read in time order without a
+        # visit to the table (migration 0016; it replaced ``ix_payment_account_id``).
+        Index("ix_payment_ladder", "account_id", "paid_at", "amount_fen", "penalty_fen"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
-    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
     amount_fen: Mapped[int] = mapped_column(Integer)
     method: Mapped[str] = mapped_column(String(20))
     reference: Mapped[str] = mapped_column(String(64), default="")

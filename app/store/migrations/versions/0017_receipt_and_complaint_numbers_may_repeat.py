@@ -1,7 +1,7 @@
 """receipt and complaint numbers may repeat (a PC restored together with its number mark)
 
 Revision ID: 0017
-Revises: 0014
+Revises: 0016
 Create Date: 2026-12-07 16:30:00
 
 A PC whose whole data folder (store and number mark) was put back from an older copy, and
@@ -28,7 +28,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0017"
-down_revision = "0014"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
