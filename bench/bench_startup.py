@@ -17,6 +17,12 @@ start-up and every import are included:
   for the moment the first window is usable (the fastest clerk; the login waits for the
   store if it must), then the main window painted with the focus in the lookup's search box.
 
+Bytecode: an installed HallDesk runs from compiled bytecode (pip and PyInstaller compile
+it at install time), so the children write and read theirs in a scratch folder
+(``PYTHONPYCACHEPREFIX``; the untimed warm-up run compiles), whatever
+``PYTHONDONTWRITEBYTECODE`` says; ``--compile-each-start`` measures a start that compiles
+every module from source instead (a source checkout without ``__pycache__``).
+
 The floor is the same process doing the least a Qt program can: a bare QApplication and
 an empty QMainWindow shown the same way. The ratio says what HallDesk adds on top of Qt.
 The runs use a scratch copy of ``--db`` (a start writes: this PC's registration, a
@@ -172,6 +178,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--staff", default="A001")
     parser.add_argument("--language", default="zh_CN", choices=["zh_CN", "en"])
+    parser.add_argument(
+        "--compile-each-start",
+        action="store_true",
+        help="no bytecode cache: every start compiles every module it imports",
+    )
     parser.add_argument("--child", choices=["usable", "ready", "window"], help=argparse.SUPPRESS)
     parser.add_argument("--settings", help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
@@ -193,6 +204,11 @@ def main() -> None:
         shutil.copyfile(args.db, copy)
         settings_dir, data_dir = Path(scratch) / "settings", Path(scratch) / "data"
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HALLDESK_DATA_DIR=str(data_dir))
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(Path(scratch) / "bytecode")
+        if args.compile_each_start:
+            env["PYTHONDONTWRITEBYTECODE"] = "1"
+            env.pop("PYTHONPYCACHEPREFIX")
         child = [
             str(Path(__file__).resolve()),
             *("--child", "window", "--db", str(copy), "--settings", str(settings_dir)),
@@ -210,7 +226,11 @@ def main() -> None:
             full.append(_spawn(child, env))
 
     size_mb = args.db.stat().st_size / 1e6
-    print(f"store {args.db} ({size_mb:.0f} MB), language {args.language}, {args.runs} runs")
+    bytecode = "compiled at each start" if args.compile_each_start else "cached"
+    print(
+        f"store {args.db} ({size_mb:.0f} MB), language {args.language}, {args.runs} runs, "
+        f"bytecode {bytecode}"
+    )
     floor_ms = [f["shown, loop idle"] for f in floor]
     print(report(f"cold start to the {USABLE}", [f[USABLE] for f in full], BUDGET_MS, floor_ms))
     print(report("floor: bare QApplication + QMainWindow", floor_ms, None))
