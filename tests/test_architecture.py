@@ -280,3 +280,118 @@ def test_opening_the_main_window_module_loads_no_sync_client_nor_admin() -> None
         "app.services.hall.admin",
     }
     assert _loaded_with_the_main_window(later, top_level=False) == []
+
+
+# -- the cold start (issue 17) ----------------------------------------------------------------
+
+#: What the first window must not wait for: the ORM and the store, the services, the
+#: renderers, the migrations, the centre's web stack, the main window and its tabs.
+BEFORE_THE_FIRST_WINDOW = {
+    "sqlalchemy",
+    "alembic",
+    "reportlab",
+    "openpyxl",
+    "httpx",
+    "app.store.database",
+    "app.store.models",
+    "app.services.base",
+    "app.services.staff.auth",
+    "ui.main_window",
+    "ui.lookup.tab",
+}
+
+
+def _run(code: str, *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.strip().splitlines()
+    return lines[-1] if lines else ""
+
+
+def test_the_start_up_modules_load_no_orm_service_nor_window() -> None:
+    """``halldesk run`` imports ``app.cli``, then ``ui.app`` (the login, the start): neither
+    may pull in what the first window must not wait for (docs/performance.md)."""
+    code = (
+        "import sys, app.cli, ui.app\n"
+        f"print(','.join(sorted(m for m in {sorted(BEFORE_THE_FIRST_WINDOW)!r} "
+        "if m in sys.modules)))\n"
+    )
+    assert _run(code) == ""
+
+
+def test_the_login_is_painted_before_the_orm_is_imported(
+    demo_db_copy: Path, tmp_path: Path
+) -> None:
+    """The real start (``app.cli.main(["run", ...])``), watched from an application-wide
+    event filter: when the login dialog is first painted, the focus is in its staff number
+    field and none of ``BEFORE_THE_FIRST_WINDOW`` is imported; the store then opens behind
+    it (the login becomes ready). Not timed: ``bench/bench_startup.py`` times it."""
+    code = """
+import json, os, sys
+from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, sys.argv[3])
+from ui.qt_app import ensure_application
+heavy = json.loads(sys.argv[2])
+seen = {}
+class Watch(QObject):
+    def eventFilter(self, watched, event):
+        if (event.type() == QEvent.Type.Paint and not seen
+                and getattr(watched, "objectName", lambda: "")() == "loginDialog"):
+            focus = QApplication.focusWidget()
+            seen["focus"] = focus.objectName() if focus is not None else None
+            seen["loaded"] = sorted(m for m in heavy if m in sys.modules)
+            seen["ready"] = self.ready(watched)
+            self.login = watched
+            QTimer.singleShot(20, self.poll)
+        return False
+    def ready(self, login):
+        return getattr(login, "is_ready", lambda: True)()  # before issue 17: always
+    def poll(self):
+        if self.ready(self.login):
+            seen["then"] = sorted(m for m in ("sqlalchemy", "app.store.database")
+                                  if m in sys.modules)
+            print(json.dumps(seen), flush=True)
+            os._exit(0)
+        QTimer.singleShot(20, self.poll)
+app = ensure_application()
+watch = Watch()
+app.installEventFilter(watch)
+from app.cli import main
+main(["run", "--db", sys.argv[1]])
+print(json.dumps({"ended": "without a login"}))
+"""
+    import json
+
+    heavy = json.dumps(sorted(BEFORE_THE_FIRST_WINDOW))
+    seen = json.loads(_run(code, str(demo_db_copy), heavy, str(tmp_path / "settings")))
+    assert seen == {
+        "focus": "loginStaffNo",
+        "loaded": [],
+        "ready": False,
+        "then": ["app.store.database", "sqlalchemy"],
+    }
+
+
+def test_building_the_main_window_loads_no_other_tab(demo_db_copy: Path) -> None:
+    """After the login only the lookup tab is built: the window must not import another
+    tab's module to recognise it (it did: the shift tab's, 0.2–0.5 s, on every start)."""
+    tabs = ["ui.arrears.tab", "ui.complaints.tab", "ui.shifts.tab", "ui.etiquette.tab"]
+    code = (
+        "import sys\n"
+        "from ui.main_window import build_main_window\n"
+        "from app.store.database import sqlite_url\n"
+        "window = build_main_window(sqlite_url(sys.argv[1]), 'A001')\n"
+        "window.show()\n"
+        f"print(','.join(m for m in {tabs!r} + ['reportlab'] if m in sys.modules))\n"
+        "window.close()\n"
+    )
+    assert _run(code, str(demo_db_copy)) == ""

@@ -1,6 +1,11 @@
-"""Starting the workbench: the store, first-run set-up, login, the main window (the
-application object itself: ``ui.qt_app``); the handler that logs unexpected exceptions; the
-Qt half of the self-test."""
+"""Starting the workbench: the login first, the store opened behind it, first-run set-up,
+the main window (the application object itself: ``ui.qt_app``; the store's opening:
+``ui.startup``); the handler that logs unexpected exceptions; the Qt half of the self-test.
+
+Cold start (issue 17): this module imports no service, no store and no SQLAlchemy at
+module level, so ``halldesk run`` paints the login dialog before any of them is imported
+(``tests/test_architecture.py``); the main window's modules load after the login.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,10 @@ import logging
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
@@ -17,20 +24,19 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from app import logs
 from app.domain.errors import HallDeskError
 from app.i18n import _
-from app.selftest import GuiChecks
-from app.services.hall import HallService
-from app.services.hall.admin import HallAdminService
-from app.services.hall.setup import SetupService
-from app.services.staff.auth import AuthService
-from app.store.database import Store, open_store, sqlite_url
 from ui.errors import error_text
 from ui.fonts import register_bundled_fonts
 from ui.language import apply_language, qt_translator
 from ui.login_dialog import LoginDialog
-from ui.main_window import MainWindow, create_main_window
 from ui.qt_app import ensure_application
 from ui.qt_settings import QSettingsBackend
 from ui.single_instance import bring_to_front, claim
+from ui.startup import LoginReady, StoreOpening, after_first_paint
+
+if TYPE_CHECKING:
+    from app.selftest import GuiChecks
+    from app.services.base import Actor
+    from app.store.database import Store
 
 log = logging.getLogger(__name__)
 
@@ -42,17 +48,53 @@ def _fatal(exc: BaseException) -> int:
     return 1
 
 
-def _session(app: QApplication, store: Store, settings: QSettingsBackend) -> bool:
-    """One login and its main window; True if the user logged out (show login again)."""
-    # This PC on the hall's list, at the counter an administrator put it at (if no shift
-    # of it is still open at its current one): before the login shows the counter.
-    HallAdminService(store).register_this_pc()
-    hall = HallService(store).info()
-    login = LoginDialog(AuthService(store), hall, settings)
-    if login.exec() != QDialog.DialogCode.Accepted or login.actor is None:
-        return False
-    window: MainWindow = create_main_window(store, login.actor, settings)
+@dataclass
+class _Login:
+    """How one login dialog ended."""
+
+    actor: Actor | None = None
+    needs_setup: bool = False
+    error: BaseException | None = None
+
+
+def _log_in(opening: StoreOpening, settings: QSettingsBackend) -> _Login:
+    """The login dialog, shown at once; the store opens on the worker once it is painted.
+
+    A login asked for before the store is open runs when it is (``LoginDialog``). A store
+    that turns out to be new closes the dialog with ``needs_setup``; one that cannot be
+    opened with ``error`` (the caller explains it)."""
+    login = LoginDialog(None, None, settings)
+    ended = _Login()
+
+    def ready(prepared: LoginReady | None) -> None:
+        if not login.isVisible():  # quit before the store was open
+            return
+        if prepared is None:
+            ended.needs_setup = True
+            login.reject()
+        else:
+            login.store_ready(prepared.auth, prepared.hall)
+
+    def failed(exc: BaseException) -> None:
+        ended.error = exc
+        login.reject()
+
+    def open_store() -> None:
+        opening.tasks.run(opening.prepare_login, ready, failed, owner=login)
+
+    first_paint = after_first_paint(login, open_store)
+    if login.exec() == QDialog.DialogCode.Accepted:
+        ended.actor = login.actor
+    first_paint.cancel()  # closed before it was painted: nothing to open for it
     login.deleteLater()
+    return ended
+
+
+def _work(app: QApplication, store: Store, actor: Actor, settings: QSettingsBackend) -> bool:
+    """The main window of ``actor`` until it closes; True if they logged out."""
+    from ui.main_window import MainWindow, create_main_window
+
+    window: MainWindow = create_main_window(store, actor, settings)
     window.show()
     app.exec()
     logged_out = window.logout_requested
@@ -60,17 +102,17 @@ def _session(app: QApplication, store: Store, settings: QSettingsBackend) -> boo
     return logged_out
 
 
-def _first_run(store: Store, settings: QSettingsBackend) -> bool:
+def _first_run(opening: StoreOpening, settings: QSettingsBackend) -> bool:
     """Set a new store up with the wizard; False if the user cancelled it."""
+    if not opening.needs_setup():
+        return True
+    from app.services.hall.setup import SetupService
+    from app.sync.service import SyncService
     from ui.first_run import FirstRunWizard
 
-    setup = SetupService(store)
-    if not setup.needs_setup():
-        return True
-    from app.sync.service import SyncService
-
+    store = opening.open()
     log.info("new store: showing the first-run wizard")
-    wizard = FirstRunWizard(setup, settings, enrol=SyncService(store).enrol)
+    wizard = FirstRunWizard(SetupService(store), settings, enrol=SyncService(store).enrol)
     accepted = wizard.exec() == QDialog.DialogCode.Accepted and wizard.actor is not None
     if accepted and wizard.enrolment_error:
         QMessageBox.warning(
@@ -92,10 +134,11 @@ def run_gui(db_path: Path, create_demo: Callable[[], object] | None = None) -> i
     One workbench per store: if one already runs on it, it is brought to the front and
     this start exits with 0 (``ui.single_instance``). ``create_demo`` makes the store when
     the file does not exist yet (the first start's demo), once this start is the only one.
-    A store that cannot be opened (damaged, unreadable, empty, written by a newer version)
-    is explained in a message box in the user's language, and 1 returned. A new store is
-    set up with the first-run wizard before the login (cancelling it exits with 0). The
-    store's full page check starts in the background as soon as it is open.
+    The login dialog shows first and the store opens behind it (``ui.startup``); a store
+    that cannot be opened (damaged, unreadable, empty, written by a newer version) is
+    explained in a message box in the user's language, and 1 returned. A new store is set
+    up with the first-run wizard before the login (cancelling it exits with 0). The store's
+    full page check starts in the background as soon as it is open.
     """
     app = ensure_application()
     try:
@@ -124,23 +167,31 @@ def _run_store(app: QApplication, db_path: Path) -> int:
     previous_hook = sys.excepthook
     install_excepthook()
     settings = QSettingsBackend()
+    opening = StoreOpening(db_path)
     try:
         try:
-            store = open_store(sqlite_url(db_path))
-        except HallDeskError as exc:
-            return _fatal(exc)
-        store.health.start()
-        try:
-            if not _first_run(store, settings):
-                log.info("first-run set-up cancelled")
-                return 0
-            while _session(app, store, settings):
+            if not db_path.exists():
+                # A new store: the set-up wizard is its first window, so it opens here.
+                opening.open()
+            while True:
+                if opening.store is not None and not _first_run(opening, settings):
+                    log.info("first-run set-up cancelled")
+                    return 0
+                login = _log_in(opening, settings)
+                if login.error is not None:
+                    raise login.error
+                if login.needs_setup:
+                    continue
+                if login.actor is None:
+                    return 0
+                assert opening.store is not None  # a login was checked on it
+                if not _work(app, opening.store, login.actor, settings):
+                    return 0
                 log.info("logged out; back to the login dialog")
         except HallDeskError as exc:
             return _fatal(exc)
         finally:
-            store.close()
-        return 0
+            opening.close()
     finally:
         sys.excepthook = previous_hook
 
@@ -219,6 +270,8 @@ def _check_qt_translations() -> str:
 
 def self_test_checks() -> GuiChecks:
     """Start Qt (offscreen unless a platform was chosen) for the self-test's Qt checks."""
+    from app.selftest import GuiChecks
+
     if not os.environ.get("QT_QPA_PLATFORM"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     app = QApplication.instance()

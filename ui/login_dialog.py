@@ -1,8 +1,14 @@
-"""The login dialog: staff number and password, with the hall and counter of this PC."""
+"""The login dialog: staff number and password, with the hall and counter of this PC.
+
+It is the first window of a start and is shown before the store is open: this module
+imports no service and no SQLAlchemy (``tests/test_architecture.py``), the store opens on
+the task worker while the clerk types (``ui.startup``), and :meth:`LoginDialog.store_ready`
+hands it the login service and the hall once it is open.
+"""
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import QEvent, Qt, Slot
 from PySide6.QtWidgets import (
@@ -22,21 +28,26 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import AuthenticationError, HallDeskError, ValidationError
 from app.i18n import N_, _
-from app.services.base import Actor
-from app.services.hall import HallInfo
-from app.services.staff.auth import AuthService
 from app.settings import LANGUAGE, LAST_STAFF_NO, SettingsBackend
 from ui.errors import error_text
 from ui.language import apply_language, fill_language_box
 
+if TYPE_CHECKING:  # the dialog shows before these (and SQLAlchemy under them) are imported
+    from app.services.base import Actor
+    from app.services.hall import HallInfo
+    from app.services.staff.auth import AuthService
+
 DEMO_NOTE: Final = N_("Demo store — staff A001 / L001 / ADMIN, password demo")
 MUST_CHANGE: Final = N_("Choose your own password to log in: the one-time password is kept.")
+OPENING: Final = N_("Opening the data file…")
+LOGGING_IN_WHEN_OPEN: Final = N_("Opening the data file… you are logged in as soon as it is open.")
 
 _STYLE: Final = """
 #loginHeader { background: #1f4e79; }
 #loginHeader QLabel { color: white; }
 #loginProduct { font-size: 16pt; font-weight: bold; }
 #loginMessage { color: #b3261e; }
+#loginMessage[waiting="true"] { color: #5f6368; }
 #loginDemoNote { color: #5f6368; }
 QLineEdit[invalid="true"] { border: 1px solid #b3261e; border-radius: 2px; padding: 1px; }
 """
@@ -54,12 +65,17 @@ class LoginDialog(QDialog):
     On acceptance ``actor`` holds the logged-in staff member. Refusals (wrong password,
     locked account, empty field) are shown inline in the current language; the language
     box switches the whole interface at once and remembers the choice.
+
+    Built with ``auth`` and ``hall`` of ``None`` it is the start's first window, shown while
+    the store opens: the fields take typing at once, the hall and counter read "Opening the
+    data file…", and a login asked for meanwhile (Enter, the button) waits and runs with
+    what the fields hold when :meth:`store_ready` arrives. Nothing typed is lost.
     """
 
     def __init__(
         self,
-        auth: AuthService,
-        hall: HallInfo,
+        auth: AuthService | None,
+        hall: HallInfo | None,
         settings: SettingsBackend,
         parent: QWidget | None = None,
     ) -> None:
@@ -71,6 +87,8 @@ class LoginDialog(QDialog):
         self._hall = hall
         self._settings = settings
         self._error: BaseException | None = None
+        #: A login asked for before the store was open: it runs once it is.
+        self.login_waiting = False
         #: The forced change of a one-time password, while it is open.
         self.password_dialog: QDialog | None = None
 
@@ -125,7 +143,7 @@ class LoginDialog(QDialog):
         self._demo_note = QLabel(self)
         self._demo_note.setObjectName("loginDemoNote")
         self._demo_note.setWordWrap(True)
-        self._demo_note.setVisible(hall.is_demo)
+        self._demo_note.setVisible(hall is not None and hall.is_demo)
 
         self._buttons = QDialogButtonBox(self)
         self.login_button = QPushButton(self)
@@ -163,30 +181,54 @@ class LoginDialog(QDialog):
         texts = (_("Hall"), _("Counter"), _("&Staff number"), _("&Password"))
         for label, text in zip(self._labels, texts, strict=True):
             label.setText(text)
-        self._hall_value.setText(self._hall.name)
-        if self._hall.counter_code:
-            self._counter_value.setText(
-                _("{counter} ({code})").format(
-                    counter=self._hall.counter_name, code=self._hall.counter_code
-                )
-            )
+        if self._hall is None:
+            self._hall_value.setText(_(OPENING))
+            self._counter_value.setText("")
         else:
-            self._counter_value.setText(_("No counter assigned to this PC"))
+            self._hall_value.setText(self._hall.name)
+            if self._hall.counter_code:
+                self._counter_value.setText(
+                    _("{counter} ({code})").format(
+                        counter=self._hall.counter_name, code=self._hall.counter_code
+                    )
+                )
+            else:
+                self._counter_value.setText(_("No counter assigned to this PC"))
         self.staff_no.setPlaceholderText(_("e.g. A001"))
         self._demo_note.setText(_(DEMO_NOTE))
         self.login_button.setText(_("Log in"))
         self._quit_button.setText(_("Quit"))
-        self.message.setText(error_text(self._error) if self._error is not None else "")
+        self._show_message()
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate_ui()
         super().changeEvent(event)
 
+    def is_ready(self) -> bool:
+        """Whether the store is open (a login can be checked now)."""
+        return self._auth is not None
+
+    def store_ready(self, auth: AuthService, hall: HallInfo) -> None:
+        """The store is open: show its hall and counter, and run a login asked for before."""
+        self._auth = auth
+        self._hall = hall
+        self._demo_note.setVisible(hall.is_demo)
+        self.retranslate_ui()
+        if self.login_waiting:
+            self.login_waiting = False
+            self.try_login()
+
     @Slot()
     def try_login(self) -> None:
-        """Check the entered credentials; accept the dialog, or explain the refusal."""
+        """Check the entered credentials; accept the dialog, or explain the refusal.
+
+        Before the store is open the login waits for it (:meth:`store_ready`)."""
         self._show_error(None)
+        if self._auth is None:
+            self.login_waiting = True
+            self._show_message()
+            return
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             actor = self._auth.login(self.staff_no.text(), self.password.text())
@@ -208,6 +250,7 @@ class LoginDialog(QDialog):
         from app.services.staff import PasswordService
         from ui.admin.password_dialog import ChangePasswordDialog
 
+        assert self._auth is not None  # a login was checked
         dialog = ChangePasswordDialog(
             PasswordService(self._auth.store), actor, self, forced=True, current=one_time
         )
@@ -241,9 +284,20 @@ class LoginDialog(QDialog):
             self.password.clear()
             self.password.setFocus()
 
+    def _show_message(self) -> None:
+        waiting = self._error is None and self.login_waiting
+        if self.message.property("waiting") != waiting:  # grey, not the refusals' red
+            self.message.setProperty("waiting", waiting)
+            self.message.style().unpolish(self.message)
+            self.message.style().polish(self.message)
+        if self._error is not None:
+            self.message.setText(error_text(self._error))
+        else:
+            self.message.setText(_(LOGGING_IN_WHEN_OPEN) if waiting else "")
+
     def _show_error(self, exc: BaseException | None) -> None:
         self._error = exc
-        self.message.setText(error_text(exc) if exc is not None else "")
+        self._show_message()
         if exc is None:
             _set_invalid(self.staff_no, False)
             _set_invalid(self.password, False)

@@ -69,11 +69,12 @@ class TabSpec:
 #: etiquette). A new area is one more line here; its View-menu entry and Ctrl+<n>
 #: shortcut follow from its position. The first is built with the window, the others
 #: when first shown (or asked for through ``MainWindow.tab``).
+_SHIFT_TAB: Final = "ui.shifts.tab:ShiftTab"
 TABS: Final[tuple[TabSpec, ...]] = (
     TabSpec(N_("Customer lookup"), "ui.lookup.tab:LookupTab"),
     TabSpec(N_("Arrears"), "ui.arrears.tab:ArrearsTab"),
     TabSpec(N_("Complaints"), "ui.complaints.tab:ComplaintsTab"),
-    TabSpec(N_("Shift handover"), "ui.shifts.tab:ShiftTab"),
+    TabSpec(N_("Shift handover"), _SHIFT_TAB),
     TabSpec(N_("Service etiquette"), "ui.etiquette.tab:EtiquetteTab"),
 )
 
@@ -377,10 +378,12 @@ class MainWindow(QMainWindow):
             self.tabs.insertTab(position, built, _(widget.spec.title))
             self.tabs.setCurrentIndex(current)
         widget.deleteLater()
-        self._tab_built(built)
+        self._tab_built(widget.spec, built)
         return built
 
-    def _tab_built(self, tab: QWidget) -> None:
+    def _tab_built(self, spec: TabSpec, tab: QWidget) -> None:
+        if spec.path != _SHIFT_TAB:  # its module loads when it is built, not before
+            return
         from ui.shifts.tab import ShiftTab
 
         if isinstance(tab, ShiftTab):

@@ -231,7 +231,10 @@ def _run(db: Path | None, new_store: bool = False) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logs.setup_logging(args.log_level)
-    bootstrap.install()
+    if args.self_test or args.command not in (None, "run"):
+        # The workbench installs it on its worker behind the login (``ui.startup``): it
+        # imports the services and SQLAlchemy, which the first window must not wait for.
+        bootstrap.install()
     log.info("halldesk %s: %s", __version__, args.command or "run")
     if args.self_test:
         return _self_test()

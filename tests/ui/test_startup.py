@@ -1,0 +1,131 @@
+"""The start (issue 17): the login dialog first, the store opened behind it on the worker,
+and nothing typed meanwhile lost. Not timed: ``bench/bench_startup.py`` times the start;
+``tests/test_architecture.py`` checks what is imported before the first paint."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from app.i18n import _
+from app.services.hall import HallService
+from app.services.staff.auth import AuthService
+from app.store.database import open_store, sqlite_url
+from ui.login_dialog import LOGGING_IN_WHEN_OPEN, OPENING, LoginDialog
+from ui.main_window import MainWindow
+from ui.qt_settings import QSettingsBackend
+from ui.startup import LoginReady, StoreOpening
+
+CLERK = "A001"
+PASSWORD = "demo"
+
+
+def _top(name: str) -> QWidget | None:
+    for widget in QApplication.topLevelWidgets():
+        if widget.objectName() == name and widget.isVisible():
+            return widget
+    return None
+
+
+def test_a_login_asked_for_before_the_store_is_open_runs_when_it_is(
+    qtbot: QtBot, demo_db_copy: Path
+) -> None:
+    """Typed and confirmed with Enter while the store opens: the keys stay in the fields,
+    the dialog says it logs in once the data file is open, and then it does."""
+    dialog = LoginDialog(None, None, QSettingsBackend())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert not dialog.is_ready()
+    assert dialog.findChild(QWidget, "loginHall").text() == _(OPENING)  # type: ignore[union-attr]
+    qtbot.keyClicks(dialog.staff_no, CLERK.lower())
+    qtbot.keyClicks(dialog.password, PASSWORD)
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert dialog.isVisible() and dialog.actor is None and dialog.login_waiting
+    assert dialog.message.text() == _(LOGGING_IN_WHEN_OPEN)
+    assert (dialog.staff_no.text(), dialog.password.text()) == (CLERK.lower(), PASSWORD)
+
+    store = open_store(sqlite_url(demo_db_copy))
+    try:
+        hall = HallService(store).info()
+        with qtbot.waitSignal(dialog.accepted):
+            dialog.store_ready(AuthService(store), hall)
+        assert dialog.actor is not None and dialog.actor.staff_no == CLERK
+        assert dialog.findChild(QWidget, "loginHall").text() == hall.name  # type: ignore[union-attr]
+    finally:
+        store.close()
+
+
+def test_a_refused_login_waits_for_the_store_too(qtbot: QtBot, demo_db_copy: Path) -> None:
+    """A wrong password given before the store is open is refused once it is, in place."""
+    dialog = LoginDialog(None, None, QSettingsBackend())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.staff_no.setText(CLERK)
+    dialog.password.setText("wrong")
+    dialog.login_button.click()
+    store = open_store(sqlite_url(demo_db_copy))
+    try:
+        dialog.store_ready(AuthService(store), HallService(store).info())
+        assert dialog.actor is None and dialog.isVisible() and not dialog.login_waiting
+        assert dialog.message.text() not in ("", _(LOGGING_IN_WHEN_OPEN))
+        assert dialog.password.text() == ""
+    finally:
+        store.close()
+
+
+def test_run_gui_shows_the_login_while_the_store_opens(
+    qtbot: QtBot, demo_db_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store's opening is held on the worker: the login is up meanwhile, takes the
+    clerk's keys and Enter, and logs in the moment the store is open; the store was opened
+    on the worker, not the GUI thread."""
+    from ui.app import run_gui
+
+    release = threading.Event()
+    opened_on: list[bool] = []
+    prepare = StoreOpening.prepare_login
+
+    def held(self: StoreOpening) -> LoginReady | None:
+        release.wait(20)
+        opened_on.append(threading.current_thread() is threading.main_thread())
+        return prepare(self)
+
+    monkeypatch.setattr(StoreOpening, "prepare_login", held)
+    seen: list[object] = []
+
+    def step() -> None:
+        login = _top("loginDialog")
+        if isinstance(login, LoginDialog) and not seen:
+            seen.append(("waiting", login.is_ready()))
+            qtbot.keyClicks(login.staff_no, CLERK)
+            qtbot.keyClicks(login.password, PASSWORD)
+            qtbot.keyClick(login.password, Qt.Key.Key_Return)
+            seen.append(("asked", login.actor, login.login_waiting))
+            release.set()
+            return
+        window = _top("mainWindow")
+        if isinstance(window, MainWindow) and len(seen) == 2:
+            seen.append(("window", window.ctx.actor.staff_no))
+            window.close()
+
+    driver = QTimer()
+    driver.timeout.connect(step)
+    driver.start(20)
+    watchdog = QTimer()
+    watchdog.setSingleShot(True)
+    watchdog.timeout.connect(QApplication.exit)  # never hang the suite
+    watchdog.start(30000)
+    try:
+        assert run_gui(demo_db_copy) == 0
+    finally:
+        release.set()
+        watchdog.stop()
+        driver.stop()
+    assert seen == [("waiting", False), ("asked", None, True), ("window", CLERK)]
+    assert opened_on == [False]
