@@ -18,25 +18,29 @@ of these hashes come from the seed so that a seed reproduces the whole file.
 
 from __future__ import annotations
 
+import multiprocessing
 import random
 import sqlite3
 import time
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from app.demo import complaints, ledger_sql, vocab
+from app.demo import complaints, ladder, ledger_sql, vocab
 from app.demo.hall import TIMEZONE, counter_staff_count, insert_hall
 from app.demo.holdings import HoldingsFactory, Iso
 from app.demo.people import DEMO_SERVICE_PASSWORD, Draw, PeopleFactory
+from app.domain.arrears_policy import default_policy
 from app.domain.errors import StoreError
 from app.domain.passwords import hash_password
 from app.i18n import N_
 from app.store.database import open_store, sqlite_url
+from app.store.ledger_sql import STAGE_FILL
 
 ORGANISATION_SHARE: Final = 0.04
 CUSTOMERS_PER_GRID: Final = 2000
@@ -183,6 +187,7 @@ def _load(
     holdings = HoldingsFactory(draw, last_open_day, iso)
 
     con.execute("BEGIN")
+    expansion: _Expansion | None = None
     try:
         indexes = _drop_schema_objects(con, "index")
         triggers = _drop_schema_objects(con, "trigger")
@@ -190,11 +195,14 @@ def _load(
         insert_hall(con, rng, people)
         ledger_sql.create_work_tables(con, months)
         service_password = hash_password(DEMO_SERVICE_PASSWORD, salt=rng.randbytes(16))
-        expansion = _Expansion(rng.getrandbits(44), counter_staff_count())
+        expansion = _Expansion(rng.getrandbits(44), counter_staff_count(), today)
         _insert_customers(
             con, customers, people, holdings, iso, service_password, expansion, report
         )
+        report("ladder history")
+        expansion.finish(con)
         ledger_sql.drop_work_tables(con)
+        con.execute(STAGE_FILL)
         complaints.insert_complaints(con, seed, today, customers)
         report("indexes")
         # CREATE INDEX sorts in runs the size of the page cache; runs of 64 MiB merge
@@ -209,6 +217,9 @@ def _load(
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    finally:
+        if expansion is not None:
+            expansion.close()
     return (
         customers,
         holdings.next_account - 1,
@@ -259,16 +270,38 @@ _SERVICE_INSERT: Final = (
 
 
 class _Expansion:
-    """What a batch expands into (bills, payments, ledger rows) and the running totals."""
+    """What a batch expands into (bills, payments, ledger rows, the ladder's history) and
+    the running totals.
 
-    def __init__(self, key: int, staff_count: int) -> None:
+    The ladder's history is worked out in a forked worker process (the engine is pure
+    Python: in this process it would hold the GIL the customer rows are made with; the
+    worker gets plain rows and returns plain rows, never touching the store); its rows are
+    written in batch order, as each batch's result is ready, and all of them by
+    ``finish``."""
+
+    def __init__(self, key: int, staff_count: int, today: date) -> None:
         self.key = key
         self.staff_count = staff_count
+        self.today = today
+        self.policy = default_policy()
         self.bills = 0
         self.payments = 0
+        self.actions = 0
+        # A forked worker, started here on the main thread before the expander thread
+        # exists; where fork is not offered (Windows, macOS' default is spawn, which
+        # re-imports the program), the history is worked out in the expander thread.
+        self._replayer: Executor
+        if "fork" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("fork")
+            self._replayer = ProcessPoolExecutor(max_workers=1, mp_context=context)
+            self._replayer.submit(int).result()
+        else:
+            self._replayer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-ladder")
+        self._replays: deque[Future[ladder.LadderRows]] = deque()
 
     def __call__(self, con: sqlite3.Connection, first: int, last: int) -> None:
         self.bills += ledger_sql.insert_bills(con, first, last)
+        payments_after = con.execute("SELECT COALESCE(MAX(rowid), 0) FROM payment").fetchone()
         self.payments += ledger_sql.insert_payments(
             con,
             first,
@@ -278,6 +311,22 @@ class _Expansion:
             staff_count=self.staff_count,
         )
         ledger_sql.insert_ledger(con, first, last)
+        batch = ladder.read_batch(
+            con, first, last, payments_after=int(payments_after[0]), today=self.today
+        )
+        self._replays.append(
+            self._replayer.submit(ladder.replay, batch, self.today, TIMEZONE, self.policy)
+        )
+        while self._replays and self._replays[0].done():
+            self.actions += ladder.write_rows(con, self._replays.popleft().result())
+
+    def finish(self, con: sqlite3.Connection) -> None:
+        """Write the history of every batch (waiting for the worker)."""
+        while self._replays:
+            self.actions += ladder.write_rows(con, self._replays.popleft().result())
+
+    def close(self) -> None:
+        self._replayer.shutdown(cancel_futures=True)
 
 
 def _insert_customers(

@@ -146,6 +146,7 @@ def insert_profiles(con: sqlite3.Connection, rows: list[tuple[object, ...]]) -> 
 def drop_work_tables(con: sqlite3.Connection) -> None:
     con.execute("DROP TABLE IF EXISTS temp.demo_profile")
     con.execute("DROP TABLE IF EXISTS temp.demo_month")
+    con.execute("DROP TABLE IF EXISTS temp.demo_ladder")
 
 
 def _changes(con: sqlite3.Connection) -> int:

@@ -2,17 +2,21 @@
 
 The projection (``account_ledger``) is derived from bills and payments and kept current
 by triggers in the writer's own transaction. Migration 0002 installed the first
-statements, 0014 the current ones (with the worklist's keys); changing them needs a new
-migration. ``ledger_drift`` recomputes the projection from
+statements, 0014 the current ones (with the worklist's keys), 0015 the stage's;
+changing them needs a new migration. ``ledger_drift`` recomputes the projection from
 scratch and lists accounts where it differs, so drift is detected, not assumed away.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Final
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
+
+from app.domain.arrears_policy import REMINDER_KINDS, SERVICE_ACTION_KINDS, StepKind
+from app.store.models.arrears import ActionKind, CallResult
 
 #: The due date of the oldest bill that payments (oldest first) do not cover.
 _OLDEST_DUE: Final = (
@@ -187,6 +191,95 @@ KEYS_FILL: Final = (
     + f" FROM ({KEYS_SELECT}) AS k WHERE k.account_id = account_ledger.account_id"
 )
 
+# -- the worklist's stage (migration 0015) ------------------------------------------------
+#
+# ``stage_rank``: the rank (``StepKind.rank``) of the most severe step taken on the account
+# since its oldest unpaid bill fell due, NULL for none (or nothing unpaid). The rule is
+# the worklist's (``app.services.arrears.worklist``): reminders (SMS; a call only when the
+# customer was reached) dated after ``oldest_unpaid_due``, and service actions not undone
+# by a later restore. Kept by triggers on ``arrears_action`` (insert: the table is append-only)
+# and on the projection's own ``oldest_unpaid_due``; the worklist reads it as long as no step is
+# dated after its ``today`` (then it falls back to reading the actions).
+
+
+def _quoted(values: Iterable[str]) -> str:
+    return ", ".join(f"'{v}'" for v in sorted(values))
+
+
+_SMS_KINDS_SQL: Final = _quoted(k.value for k in REMINDER_KINDS if k != StepKind.PHONE_CALL)
+_CUT_KINDS_SQL: Final = _quoted(k.value for k in SERVICE_ACTION_KINDS)
+#: Call results that mean the customer heard the reminder (``records.REACHED_RESULTS``).
+_REACHED_SQL: Final = _quoted([CallResult.PROMISED.value, CallResult.REFUSED.value])
+#: ``StepKind.rank`` of an action's kind (NULL for a restore or a printed notice).
+STAGE_RANK_CASE: Final = (
+    "CASE {kind} " + " ".join(f"WHEN '{kind.value}' THEN {kind.rank}" for kind in StepKind) + " END"
+)
+
+
+def stage_counts(alias: str, due: str, last_restore: str) -> str:
+    """The test that an action ``alias`` counts for the stage of an account whose oldest
+    unpaid bill fell due on ``due`` and last restored on ``last_restore`` (NULL: never)."""
+    return (
+        f"(({alias}.kind IN ({_SMS_KINDS_SQL}) AND {alias}.taken_on > {due}) OR "
+        f"({alias}.kind = '{StepKind.PHONE_CALL.value}' AND {alias}.result IN ({_REACHED_SQL}) "
+        f"AND {alias}.taken_on > {due}) OR "
+        f"({alias}.kind IN ({_CUT_KINDS_SQL}) AND {alias}.taken_on > COALESCE({last_restore}, '')))"
+    )
+
+
+#: The stage of the projection row being updated, from its actions (one indexed read).
+_STAGE_OF_ROW: Final = (
+    "CASE WHEN account_ledger.oldest_unpaid_due IS NULL THEN NULL ELSE "
+    "(SELECT MAX(" + STAGE_RANK_CASE.format(kind="x.kind") + ") FROM arrears_action x "
+    "WHERE x.account_id = account_ledger.account_id AND "
+    + stage_counts(
+        "x",
+        "account_ledger.oldest_unpaid_due",
+        "(SELECT MAX(r.taken_on) FROM arrears_action r WHERE r.account_id = x.account_id "
+        f"AND r.kind = '{ActionKind.RESTORE.value}')",
+    )
+    + ") END"
+)
+
+
+def _restage(acct: str) -> str:
+    return f"UPDATE account_ledger SET stage_rank = {_STAGE_OF_ROW} WHERE account_id = {acct};"
+
+
+STAGE_TRIGGERS: Final = (
+    "CREATE TRIGGER ledger_stage_action_insert AFTER INSERT ON arrears_action "
+    f"BEGIN {_restage('NEW.account_id')} END",
+    "CREATE TRIGGER ledger_stage_due AFTER UPDATE OF oldest_unpaid_due ON account_ledger "
+    "WHEN OLD.oldest_unpaid_due IS NOT NEW.oldest_unpaid_due "
+    f"BEGIN {_restage('NEW.account_id')} END",
+)
+STAGE_TRIGGER_NAMES: Final = (
+    "ledger_stage_action_insert",
+    "ledger_stage_due",
+)
+
+#: The stage of every account with something unpaid and a counting step, from scratch:
+#: one grouped pass over the actions (``{ledger}``: a relation with ``account_id`` and
+#: ``oldest_unpaid_due``).
+STAGES_SELECT: Final = (
+    "SELECT x.account_id AS account_id, MAX("
+    + STAGE_RANK_CASE.format(kind="x.kind")
+    + ") AS stage_rank FROM arrears_action x JOIN {ledger} s ON s.account_id = x.account_id "
+    "LEFT JOIN (SELECT account_id, MAX(taken_on) AS last_restore FROM arrears_action "
+    f"WHERE kind = '{ActionKind.RESTORE.value}' GROUP BY account_id) r "
+    "ON r.account_id = x.account_id "
+    "WHERE s.oldest_unpaid_due IS NOT NULL AND "
+    + stage_counts("x", "s.oldest_unpaid_due", "r.last_restore")
+    + " GROUP BY x.account_id"
+)
+#: Fill ``stage_rank`` of every projection row (migration 0015, the demo generator).
+STAGE_FILL: Final = (
+    "UPDATE account_ledger SET stage_rank = k.stage_rank FROM ("
+    + STAGES_SELECT.format(ledger="account_ledger")
+    + ") AS k WHERE k.account_id = account_ledger.account_id"
+)
+
+
 #: The projection computed from scratch: one row per account.
 LEDGER_SELECT: Final = """
 WITH billed AS (SELECT account_id, SUM(amount_fen) AS fen FROM bill GROUP BY account_id),
@@ -210,14 +303,17 @@ LEDGER_FILL: Final = (
 
 def ledger_drift(session: Session, limit: int = 100) -> list[int]:
     """Accounts whose projection differs from a fresh computation (empty when all agree):
-    the totals, the oldest unpaid due date and the worklist keys."""
+    the totals, the oldest unpaid due date, the worklist keys and the stage."""
     keys = " OR ".join(f"l.{c} IS NOT k.{c}" for c in _KEY_COLUMNS)
     sql = (
         "WITH fresh(account_id, billed_fen, paid_fen, owed_fen, oldest_unpaid_due) AS ("
         + LEDGER_SELECT
-        + f"), k AS ({KEYS_SELECT}) SELECT f.account_id FROM fresh f "
+        + f"), k AS ({KEYS_SELECT}), st AS ({STAGES_SELECT.format(ledger='fresh')}) "
+        "SELECT f.account_id FROM fresh f "
         "LEFT JOIN account_ledger l ON l.account_id = f.account_id "
-        "LEFT JOIN k ON k.account_id = f.account_id WHERE l.account_id IS NULL "
+        "LEFT JOIN k ON k.account_id = f.account_id "
+        "LEFT JOIN st ON st.account_id = f.account_id WHERE l.account_id IS NULL "
+        "OR l.stage_rank IS NOT st.stage_rank "
         "OR l.billed_fen != f.billed_fen OR l.paid_fen != f.paid_fen "
         "OR l.owed_fen != f.owed_fen OR l.oldest_unpaid_due IS NOT f.oldest_unpaid_due "
         f"OR {keys} LIMIT :limit"

@@ -447,6 +447,53 @@ def test_0013_keeps_staff_and_their_logins(tmp_path: Path) -> None:
         con.close()
 
 
+def test_0015_fills_the_worklist_stage_of_every_account(demo_db_copy: Path) -> None:
+    """A 0014 store with ladder steps (recorded without the stage triggers) gets every
+    account's stage filled, the same as the grouped read of the actions it replaces; the
+    projection agrees with a fresh computation and the triggers keep the stage from then
+    on; downgrading drops it again."""
+    from app.services.arrears.worklist import _STAGES_SQL
+    from app.store.ledger_sql import ledger_drift
+
+    url = sqlite_url(demo_db_copy)
+    command.downgrade(database.alembic_config(url), "0014")
+    con = sqlite3.connect(demo_db_copy)
+    overdue = con.execute(
+        "SELECT account_id, oldest_unpaid_due FROM account_ledger "
+        "WHERE oldest_unpaid_due IS NOT NULL ORDER BY account_id LIMIT 6"
+    ).fetchall()
+    steps = ("sms_reminder", "second_sms", "phone_call", "restrict", "suspend", "restore")
+    for (account, due), kind in zip(overdue, steps, strict=True):
+        con.execute(
+            "INSERT INTO arrears_action (id, account_id, kind, taken_on, at, staff_id, result,"
+            " note) VALUES (lower(hex(randomblob(16))), ?, ?, date(?, '+2 days'),"
+            " '2026-11-01 02:00:00.000000', 1, 'promised', '')",
+            (account, kind, due),
+        )
+    con.commit()
+    assert "stage_rank" not in {row[1] for row in con.execute("PRAGMA table_info(account_ledger)")}
+    con.close()
+    command.upgrade(database.alembic_config(url), "head")
+    con = sqlite3.connect(demo_db_copy)
+    stored = dict(
+        con.execute(
+            "SELECT account_id, stage_rank FROM account_ledger WHERE stage_rank IS NOT NULL"
+        )
+    )
+    grouped = dict(con.execute(_STAGES_SQL, {"today": "2099-01-01"}).fetchall())
+    con.close()
+    assert stored == grouped
+    assert len(stored) >= 5 and all(account in stored for account, _due in overdue[:3])
+    store = open_store(url)
+    with store.read() as session:
+        assert ledger_drift(session) == []
+    store.close()
+    command.downgrade(database.alembic_config(url), "0014")
+    con = sqlite3.connect(demo_db_copy)
+    assert "stage_rank" not in {row[1] for row in con.execute("PRAGMA table_info(account_ledger)")}
+    con.close()
+
+
 def _copy_row(con: sqlite3.Connection, table: str, where: str) -> None:
     """Insert a copy of the first row of ``table`` matching ``where`` under a new id."""
     columns = [r[1] for r in con.execute(f"PRAGMA table_info({table})") if r[1] != "id"]

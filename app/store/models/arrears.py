@@ -53,11 +53,19 @@ class CallResult(StrEnum):
 #: The accounts the worklist reads: something unpaid (overdue or not yet due).
 _UNPAID = text("oldest_unpaid_due IS NOT NULL")
 #: What every worklist index carries after its order keys, so no query reads the table.
-_WORKLIST_TAIL = ("oldest_unpaid_due", "owed_fen", "grid_unit_id", "last_due", "last_due_fen")
+_WORKLIST_TAIL = (
+    "oldest_unpaid_due",
+    "owed_fen",
+    "grid_unit_id",
+    "last_due",
+    "last_due_fen",
+    "prior_due",
+    "stage_rank",
+)
 
 
 def _worklist_index(name: str, *keys: str) -> Index:
-    tail = [c for c in (*_WORKLIST_TAIL, "prior_due") if c not in keys]
+    tail = [c for c in _WORKLIST_TAIL if c not in keys]
     return Index(name, *keys, *tail, sqlite_where=_UNPAID)
 
 
@@ -71,7 +79,8 @@ class AccountLedger(Base):
     The worklist's keys (migration 0014, see ``app.store.ledger_sql``): the customer's
     ``sort_pinyin``/``sort_name`` and ``grid_unit_id``/``grid_code`` ('' for none), and from
     the bills ``last_due`` (the latest due date), ``last_due_fen`` (the bills due that day)
-    and ``prior_due`` (the latest due date before it). The ``ix_worklist_*`` indexes cover
+    and ``prior_due`` (the latest due date before it); ``stage_rank`` (migration 0015): the
+    ``StepKind.rank`` of the worklist's stage, NULL for none. The ``ix_worklist_*`` indexes cover
     only the accounts with something unpaid and carry every column a worklist query reads.
     """
 
@@ -98,6 +107,7 @@ class AccountLedger(Base):
     last_due: Mapped[date | None] = mapped_column(Date)
     last_due_fen: Mapped[int] = mapped_column(Integer, server_default="0")
     prior_due: Mapped[date | None] = mapped_column(Date)
+    stage_rank: Mapped[int | None] = mapped_column(Integer)
 
 
 class ArrearsPolicyVersion(Base):
@@ -145,6 +155,7 @@ class ArrearsAction(Base):
     __table_args__ = (
         enum_check("kind", ActionKind),
         Index("ix_arrears_action_account_id_taken_on", "account_id", "taken_on"),
+        Index("ix_arrears_action_taken_on", "taken_on"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)

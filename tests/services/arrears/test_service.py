@@ -264,8 +264,9 @@ def test_tier_and_stage_filters_match_the_engine(service: ArrearsService) -> Non
         )
         assert service.worklist_count(WorklistFilter(tier=tier.code)) == len(expected)
     assert service.worklist_count(WorklistFilter(tier="no-such-tier")) == 0
-    assert service.worklist_count(WorklistFilter(stage="none")) == len(ids)
-    assert service.worklist_count(WorklistFilter(stage="suspend")) == 0
+    # the demo hall's ladder history (app.demo.ladder): the stages are the engine's
+    assert_sql_agrees_with_engine(service)
+    assert service.worklist_count(WorklistFilter(stage="none")) < len(ids)
     with pytest.raises(ValidationError):
         service.worklist_count(WorklistFilter(stage="nonsense"))
 
@@ -361,7 +362,12 @@ def test_reminders_queue_sms_and_record_the_step(
             m.account_id: (m.id, m.phone, m.body, m.batch_id)
             for m in session.scalars(select(SmsMessage))
         }
-        actions = {(a.kind, a.message_id) for a in session.scalars(select(ArrearsAction))}
+        actions = {
+            (a.kind, a.message_id)
+            for a in session.scalars(
+                select(ArrearsAction).where(ArrearsAction.account_id.in_([first, second]))
+            )
+        }
     assert {m[0] for m in messages.values()} == set(ids)
     assert all(m[3] is None for m in messages.values())
     assert messages[first][1] == "13812345678"
@@ -532,7 +538,7 @@ def test_suspension_rules(
         kinds = session.scalars(select(Service.kind).where(Service.id.in_(changed))).all()
         actions = session.execute(
             select(ArrearsAction.service_id, ArrearsAction.approved_by, ArrearsAction.note).where(
-                ArrearsAction.kind == "restrict"
+                ArrearsAction.kind == "restrict", ArrearsAction.account_id == account
             )
         ).all()
     assert set(statuses) == {"restricted"} and set(kinds) == {"mobile"}
@@ -891,7 +897,9 @@ def test_restriction_reaches_only_lines_that_can_take_it(
     with store.read() as session:
         kinds = session.scalars(select(Service.kind).where(Service.id.in_(changed))).all()
         note = session.scalars(
-            select(ArrearsAction.note).where(ArrearsAction.kind == "restrict")
+            select(ArrearsAction.note).where(
+                ArrearsAction.kind == "restrict", ArrearsAction.account_id == account
+            )
         ).one()
         reason = session.scalars(
             select(AuditEvent.detail).where(AuditEvent.action == "arrears_restrict")

@@ -257,7 +257,8 @@ def arrears_days(hall: Hall) -> CollectionFacts:
     suspended = "EXISTS " + lines.format("= 'suspended'")
     small = _accounts(hall, f"l.owed_fen BETWEEN 3000 AND 15000 AND {normal}", 1)[0]
     cut = _accounts(hall, f"l.owed_fen > 25000 AND {suspended}", 3)
-    part = _accounts(hall, f"l.owed_fen > 40000 AND {normal}", 1)[0]
+    # large on the ladder (overdue beyond the bills not yet due)
+    part = _accounts(hall, "l.owed_fen - l.last_due_fen > 40000", 1)[0]
     clock = hall.clock
     clock.at(DAY2, 10)
     recorded: list[Recovery] = []

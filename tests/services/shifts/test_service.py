@@ -579,8 +579,11 @@ def test_the_handover_collects_arrears_pending_items(hall: Hall) -> None:
     kinds = {item.kind for item in revision.pending}
     assert {PendingKind.RESTORE, PendingKind.PROMISE_TO_PAY} <= kinds
     account_no = str(hall.one("SELECT number FROM account WHERE id = ?", owing))
-    promise = [i for i in revision.pending if i.kind is PendingKind.PROMISE_TO_PAY]
-    assert [i.ref for i in promise] == [account_no] and not promise[0].overdue
+    # (the demo's ladder history has open promises of its own: only this one is looked at)
+    promise = [
+        i for i in revision.pending if i.kind is PendingKind.PROMISE_TO_PAY and i.ref == account_no
+    ]
+    assert len(promise) == 1 and not promise[0].overdue
     # Once the customer pays, the promise is no longer pending.
     hall.shifts.open(hall.clerk2, {})
     hall.payments.record(
@@ -593,7 +596,8 @@ def test_the_handover_collects_arrears_pending_items(hall: Hall) -> None:
         ),
     )
     assert not any(
-        i.kind is PendingKind.PROMISE_TO_PAY for i in hall.handovers.pending_now(view.shift_id)
+        i.kind is PendingKind.PROMISE_TO_PAY and i.ref == account_no
+        for i in hall.handovers.pending_now(view.shift_id)
     )
 
 

@@ -365,7 +365,9 @@ def test_log_a_call_with_a_promise(qtbot: QtBot, tab: ArrearsTab, db: sqlite3.Co
     dialog.note.setPlainText("will pay on payday")
     with qtbot.waitSignal(dialog.accepted, timeout=10000):
         dialog.ok_button.click()
-    assert db.execute("SELECT result, promised_on, note FROM arrears_action").fetchone() == (
+    assert db.execute(
+        "SELECT result, promised_on, note FROM arrears_action ORDER BY rowid DESC"
+    ).fetchone() == (
         CallResult.PROMISED.value,
         "2026-11-20",
         "will pay on payday",
@@ -388,7 +390,9 @@ def test_dispute_freeze_needs_a_leader(
     dialog.amount.setText("100")
     with qtbot.waitSignal(dialog.accepted, timeout=10000):
         dialog.submit()
-    assert db.execute("SELECT amount_fen, reason FROM dispute_freeze").fetchone() == (
+    assert db.execute(
+        "SELECT amount_fen, reason FROM dispute_freeze ORDER BY rowid DESC"
+    ).fetchone() == (
         10000,
         "customer disputes the roaming charges",
     )

@@ -1,7 +1,7 @@
 """covering indexes for the ladder's bulk read of bills and payments
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-07 16:10:00
 
 The ladder evaluates every account in arrears in bulk (``records.ladder_statuses``): per
@@ -20,7 +20,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0016"
-down_revision = "0014"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
