@@ -120,9 +120,10 @@ def row_of(tab: ArrearsTab, predicate: object) -> int:
 
 
 def new_large_debt(tab: ArrearsTab, db: sqlite3.Connection) -> int:
-    """An account that owed nothing and has no step taken gets a ¥500 bill (of a period it was never billed for) that fell due
-    20 days ago (large arrears, no reminder yet: the demo replays the ladder, so none of
-    its large debts is left unreminded); the worklist is reloaded. Its account id."""
+    """An account that owed nothing and has no step taken gets a ¥500 bill (of a period
+    it was never billed for) that fell due 20 days ago: large arrears, no reminder yet (the
+    demo replays the ladder, so none of its large debts is left unreminded). The worklist
+    is reloaded. Its account id."""
     (account,) = db.execute(
         "SELECT l.account_id FROM account_ledger l WHERE l.oldest_unpaid_due IS NULL "
         "AND NOT EXISTS (SELECT 1 FROM arrears_action x WHERE x.account_id = l.account_id) "
