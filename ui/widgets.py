@@ -253,12 +253,13 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         orientation: Qt.Orientation,
         role: int = Qt.ItemDataRole.DisplayRole,
     ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self._columns)
-        ):
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._columns):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
             return self._columns[section].header()
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            # A heading stands over its values: an amount's heading on the right.
+            return self._columns[section].align
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:

@@ -223,3 +223,24 @@ def test_generic_row_model(qtmodeltester: ModelTester, qtbot: QtBot) -> None:
     assert not model.flags(model.index(0, 0)) & Qt.ItemFlag.ItemIsEditable
     with qtbot.waitSignals([model.headerDataChanged, model.dataChanged]):
         model.retranslate()
+
+
+def test_a_heading_stands_over_its_values() -> None:
+    """An amount column is right-aligned, and so is its heading: the X report's 净额 stood
+    at the left of its column while its figures stood at the right edge of the table
+    (seen on the 1366×768 screenshots)."""
+    from ui.widgets import ALIGN_LEFT, ALIGN_RIGHT
+
+    model: RowTableModel[_Row] = RowTableModel(
+        [
+            Column(N_("Name"), lambda r: r.label),
+            Column(N_("Count"), lambda r: str(r.count), ALIGN_RIGHT),
+        ]
+    )
+    align = Qt.ItemDataRole.TextAlignmentRole
+    assert model.headerData(0, Qt.Orientation.Horizontal, align) == ALIGN_LEFT
+    assert model.headerData(1, Qt.Orientation.Horizontal, align) == ALIGN_RIGHT
+    model.set_rows([_Row("a", 1)])
+    assert model.data(model.index(0, 1), align) == model.headerData(
+        1, Qt.Orientation.Horizontal, align
+    )
