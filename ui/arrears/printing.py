@@ -61,6 +61,7 @@ from app.services.payments.receipts import RenderedReceipt
 from app.settings import RECEIPT_ARCHIVE_DIR, Option, SettingsBackend
 from ui.context import AppContext
 from ui.errors import error_text
+from ui.widgets import fit_to_screen
 
 log = logging.getLogger(__name__)
 
@@ -189,6 +190,8 @@ def dialog_printer(data: bytes, title: str, parent: QWidget | None) -> bool:
     preview = QPrintPreviewDialog(printer, parent)
     preview.setObjectName("printPreview")
     preview.setWindowTitle(_("Print preview — {title}").format(title=title))
+    # Large enough to read a receipt (Qt opens it at ~700×500); fits a 1366×768 screen.
+    fit_to_screen(preview, QSize(900, 680))
     failures: list[BaseException] = []
 
     def paint(target: QPrinter) -> None:
