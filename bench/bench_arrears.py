@@ -76,7 +76,7 @@ def main() -> None:
     by_name = WorklistSort("name", False)
 
     raw = sqlite3.connect(f"file:{args.db}?mode=ro", uri=True)
-    raw.execute("PRAGMA cache_size=-65536")  # as the store's own connections
+    raw.execute("PRAGMA cache_size=-16384")  # as the store's own connections
     customers = raw.execute("SELECT count(*) FROM customer").fetchone()[0]
     floor_query = WorklistQuery(default_policy(), today, everyone, by_owed)
 

@@ -67,7 +67,7 @@ def main() -> None:
     store = open_store(sqlite_url(path))
     service = ComplaintService(store, lambda: NOW)
     raw = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    raw.execute("PRAGMA cache_size=-65536")
+    raw.execute("PRAGMA cache_size=-16384")
     total = raw.execute("SELECT COUNT(*) FROM complaint_state").fetchone()[0]
     open_count = raw.execute("SELECT COUNT(*) FROM complaint_state WHERE archived = 0").fetchone()
     print(f"{total:,} complaints, {open_count[0]:,} open")

@@ -49,7 +49,7 @@ def _rss_mb() -> tuple[float, float]:
 
 
 def _sqlite_mb() -> float | None:
-    """SQLite's own heap (its page caches: up to 64 MB per connection, ``cache_size``), if
+    """SQLite's own heap (its page caches: up to 16 MB per connection, ``cache_size``), if
     the library Python uses can be asked (``sqlite3_memory_used``)."""
     import ctypes
     import ctypes.util

@@ -55,7 +55,7 @@ def main() -> None:
     noon = datetime.combine(args.today, clock_time(12), ZoneInfo(timezone)).astimezone(UTC)
     service = ArrearsService(store, lambda: noon)
     raw = sqlite3.connect(f"file:{args.db}?mode=ro", uri=True)
-    raw.execute("PRAGMA cache_size=-65536")  # as the store's own connections
+    raw.execute("PRAGMA cache_size=-16384")  # as the store's own connections
     ids = [
         row[0]
         for row in raw.execute(
