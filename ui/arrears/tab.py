@@ -66,7 +66,7 @@ from ui.widgets import (
 #: The widest column texts in characters, in column order. A CJK character counts two: the
 #: customer column fits an organisation's name of seven characters and the services two
 #: masked numbers; longer texts show whole in a tooltip (``ui.column_widths``).
-COLUMN_CHARS: Final = (14, 28, 14, 12, 8, 10, 12, 12, 16, 10)
+COLUMN_CHARS: Final = (14, 28, 14, 12, 11, 10, 12, 12, 16, 10)
 
 
 class ArrearsTab(QWidget):

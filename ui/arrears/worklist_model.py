@@ -145,6 +145,20 @@ class ArrearsWorklistTableModel(LazyWorklistModel[int, WorklistRow, WorklistFilt
                 [FOREGROUND_ROLE],
             )
 
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = DISPLAY_ROLE,
+    ) -> Any:
+        if (
+            role == ALIGNMENT_ROLE
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(COLUMNS)
+        ):
+            return int(COLUMNS[section].align)  # a heading stands over its values
+        return super().headerData(section, orientation, role)
+
     def data(self, index: Index, role: int = DISPLAY_ROLE) -> Any:
         column = index.column()
         if role == ALIGNMENT_ROLE and 0 <= column < len(COLUMNS):

@@ -624,3 +624,16 @@ def test_every_new_table_model_passes_the_model_tester(
         qtmodeltester.check(model, force_py=True)
         model.set_rows(())
         qtmodeltester.check(model, force_py=True)
+
+
+def test_the_worklist_headings_stand_over_their_values(tab: ArrearsTab) -> None:
+    """The amounts and days are right-aligned, and so are their headings (the 1366×768
+    screenshots showed 欠费金额 at the left of its column, its figures at the right)."""
+    from ui.arrears.worklist_model import COLUMNS
+
+    align = Qt.ItemDataRole.TextAlignmentRole
+    headings = [
+        tab.model.headerData(n, Qt.Orientation.Horizontal, align) for n in range(len(COLUMNS))
+    ]
+    assert headings == [int(c.align) for c in COLUMNS]
+    assert headings[COL_OWED] == int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
