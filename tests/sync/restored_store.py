@@ -102,6 +102,14 @@ def put_back(hall: Hall, copy: Path) -> None:
     hall.reopen()
 
 
+def put_back_folder(hall: Hall, copy: Path) -> None:
+    """The whole data folder put back from an older copy: the store and its number mark
+    (the mark files beside the store are older too; here they are simply gone)."""
+    put_back(hall, copy)
+    for mark in hall.path.parent.glob(f"{hall.path.name}.receipts*"):
+        mark.unlink()
+
+
 def device_code(hall: Hall) -> str:
     with hall.store.read() as session:
         return session.scalars(select(DeviceInfo.device_code)).one()

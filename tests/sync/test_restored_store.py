@@ -35,7 +35,7 @@ from tests.sync.restored_store import (
     counter_complaints,
     counter_payments,
     device_code,
-    put_back,
+    put_back_folder,
     restored_store_scenario,
     store_complaints,
     store_receipts,
@@ -129,9 +129,7 @@ def test_a_restored_pc_that_lost_its_mark_too_takes_the_centres_highest_number(
     copy = copy_store(a, tmp_path / "older.sqlite3")
     counter_payments(a, 5, base_fen=20_000)
     a.sync.sync()
-    put_back(a, copy)
-    for mark in a.path.parent.glob(f"{a.path.name}.receipts*"):
-        mark.unlink()
+    put_back_folder(a, copy)
     with pytest.raises(SyncOffline):
         HallSync(a.store, _DropsAfterMeta(a.transport)).sync()
     assert _numbers(counter_payments(a, 1, base_fen=30_000)) == [11]
@@ -152,9 +150,7 @@ def test_a_restored_pc_that_lost_its_mark_too_numbers_complaints_after_the_centr
     copy = copy_store(a, tmp_path / "older.sqlite3")
     lost = counter_complaints(a.store, 2, label="b")
     a.sync.sync()
-    put_back(a, copy)
-    for mark in a.path.parent.glob(f"{a.path.name}.receipts*"):
-        mark.unlink()
+    put_back_folder(a, copy)
     with pytest.raises(SyncOffline):
         HallSync(a.store, _DropsAfterMeta(a.transport)).sync()
     after = counter_complaints(a.store, 1, label="c")
@@ -180,9 +176,7 @@ def test_offline_duplicates_without_any_mark_never_block_the_pc(
     copy = copy_store(a, tmp_path / "older.sqlite3")
     counter_payments(a, 3, base_fen=20_000)
     a.sync.sync()
-    put_back(a, copy)
-    for mark in a.path.parent.glob(f"{a.path.name}.receipts*"):
-        mark.unlink()
+    put_back_folder(a, copy)
     again = counter_payments(a, 1, base_fen=30_000)
     assert _numbers(again) == [3]
     report = a.sync.sync()
@@ -243,9 +237,7 @@ def test_offline_duplicate_complaint_numbers_without_any_mark_never_block_the_pc
     copy = copy_store(a, tmp_path / "older.sqlite3")
     lost = counter_complaints(a.store, 2, label="b")
     a.sync.sync()
-    put_back(a, copy)
-    for mark in a.path.parent.glob(f"{a.path.name}.receipts*"):
-        mark.unlink()
+    put_back_folder(a, copy)
     again = counter_complaints(a.store, 1, label="c")
     assert _numbers(again) == [3]
     report = a.sync.sync()
