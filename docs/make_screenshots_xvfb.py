@@ -121,29 +121,27 @@ def steps(number: str, pinyin: str, language: str) -> tuple[Step, ...]:
             MAIN,
             settle=3.0,
         ),
-        # The shift tab: Tab from the tab bar reaches its first button, Open shift.
-        Step("shift-open", ("key:ctrl+4", "key:Tab", "key:space"), "Open shift"),
-        Step(
-            "shift-open-counted",
-            ("type:5", "key:Return", "type:10", "key:Return"),
-            "Open shift",
-        ),
-        # Enter walks down the remaining denominations to the reason; there it commits.
-        Step("shift-opened", ("key:Return",) * 8, MAIN, 2.0),
+        # The shift tab (Ctrl+4) and its Open shift button by its underlined letter (Alt+O);
+        # Enter moves down the denominations, Ctrl+Enter commits.
+        Step("shift-open", ("key:ctrl+4", "key:alt+o"), "Open shift"),
+        Step("shift-open-counted", ("type:5", "key:Return", "type:10"), "Open shift"),
+        Step("shift-opened", ("key:ctrl+Return",), MAIN, 2.0),
         Step("search", ("key:ctrl+1", "key:ctrl+f", f"type:{pinyin}"), MAIN),
         Step("customer", ("key:Escape", f"type:{number}", "key:Return"), MAIN, 2.0),
         Step("identity", ("key:F6",), "Verify identity", 0.5),
         Step("lookup", (f"type:{SERVICE_PASSWORD}", "key:Return"), MAIN),
         Step("payment", ("key:F2",), "Collect payment"),
         Step("payment-confirm", ("key:Return",), "Collect payment — confirm"),
-        # Enter records the payment; the receipt goes to the print preview (no counter
-        # printer set up), where Esc cancels: the receipt page says it was not printed.
+        # Enter records the payment; the receipt goes to the print preview (this screen has
+        # no printer, so "print directly" is off in the settings file), where Esc cancels:
+        # the receipt page says it was not printed.
         Step("receipt-preview", ("key:Return",), "Print preview — {title}", 2.0),
         Step("payment-done", ("key:Escape",), "Collect payment — receipt"),
         Step("payment-closed", ("key:Escape",), MAIN),
         Step("arrears", ("key:ctrl+2",), MAIN, 4.0),
         Step("complaints", ("key:ctrl+3",), MAIN, 3.0),
-        # F4 on the open customer: the intake form, filled from the keyboard.
+        # F4 on the open customer: the intake form starts at the numbered category (1,
+        # billing); Enter takes the subcategory, Enter moves on to the description.
         Step(
             "complaint-form",
             (
@@ -151,14 +149,7 @@ def steps(number: str, pinyin: str, language: str) -> tuple[Step, ...]:
                 "sleep:0.5",
                 "key:F4",
                 "sleep:1",
-                f"type:{'王小明' if zh else 'Wang Xiaoming'}",
-                "key:Tab",
-                "type:13800138000",
-                # Tab past the contact way and the channel; Down picks the first category
-                # (billing) and subcategory (a closed list changes with the arrows); Tab
-                # past the number to the description.
-                *("key:Tab", "key:Tab", "key:Tab", "key:Down", "key:Tab", "key:Down"),
-                *("key:Tab", "key:Tab"),
+                *("key:1", "key:Return", "key:Return"),
                 "type:"
                 + ("上月话费多扣了 30 元，请核查退还" if zh else "Charged 30 yuan too much"),
             ),
@@ -169,12 +160,12 @@ def steps(number: str, pinyin: str, language: str) -> tuple[Step, ...]:
         # F8: the shift tab's X report, the focus on its page; Ctrl+Tab to the handover page.
         Step("shift", ("key:F8",), MAIN, 2.0),
         Step("handover", ("key:ctrl+Tab",), MAIN, 2.0),
-        # Back to the X report; Shift+Tab twice from its page (past the page bar) reaches
-        # Close shift. The blind count is begun and Esc leaves the shift open.
+        # Close shift by its underlined letter (Alt+L). The blind count is begun and Esc
+        # leaves the shift open.
         Step(
             "shift-close",
             (
-                *("key:F8", "key:shift+Tab", "key:shift+Tab", "key:space", "sleep:1"),
+                *("key:ctrl+4", "key:alt+l", "sleep:1"),
                 *("type:34", "key:Return", "type:1", "key:Return"),
             ),
             "Close shift",
@@ -182,10 +173,10 @@ def steps(number: str, pinyin: str, language: str) -> tuple[Step, ...]:
         ),
         Step("shift-close-cancelled", ("key:Escape",), MAIN),
         Step("etiquette", ("key:ctrl+5",), MAIN, 2.0),
-        # F7: the self-check, the first three items answered with P (pass) and Down.
+        # F7: the self-check opens on its answers; one key an item (P pass, F fail).
         Step(
             "checklist",
-            ("key:F7", "sleep:2", "key:Tab", "key:Tab", "key:p", "key:p", "key:f", "key:p"),
+            ("key:F7", "sleep:2", "key:p", "key:p", "key:f", "key:p"),
             "Start-of-shift self-check",
             2.0,
         ),
@@ -419,7 +410,11 @@ class Session:
     def start_program(self, db: Path, language: str) -> None:
         config = self.tmp / "home" / ".config" / "HallDesk"
         config.mkdir(parents=True, exist_ok=True)
-        (config / "HallDesk.conf").write_text(f"[ui]\nlanguage={language}\n", encoding="utf-8")
+        # No printer on this screen: the receipt goes to the preview (pictured), not
+        # straight to a default printer that is not there.
+        (config / "HallDesk.conf").write_text(
+            f"[printing]\nprint_directly=false\n\n[ui]\nlanguage={language}\n", encoding="utf-8"
+        )
         env = self.env
         env["HALLDESK_DATA_DIR"] = str(self.tmp / "data")
         self._start([sys.executable, "-m", "app.cli", "run", "--db", str(db)], env, "program.log")
