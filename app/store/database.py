@@ -293,13 +293,8 @@ class Store:
         (``health.typed_error``), never as the driver's text."""
         session = self._sessions()
         try:
-            with session.begin():
+            with self._errors_typed(OSError), session.begin():
                 yield session
-        except (DBAPIError, sqlite3.Error, OSError) as exc:
-            typed = self._typed(exc)
-            if typed is None:
-                raise
-            raise typed from exc
         finally:
             session.close()
 
@@ -307,12 +302,8 @@ class Store:
     def read(self) -> Iterator[Session]:
         session = self._sessions()
         try:
-            yield session
-        except (DBAPIError, sqlite3.Error) as exc:
-            typed = self._typed(exc)
-            if typed is None:
-                raise
-            raise typed from exc
+            with self._errors_typed():
+                yield session
         finally:
             session.rollback()
             session.close()
@@ -333,14 +324,23 @@ class Store:
             self._raw.conn = conn
         cursor = conn.driver_connection.cursor()  # type: ignore[union-attr]
         try:
-            yield cursor
-        except (DBAPIError, sqlite3.Error) as exc:
+            with self._errors_typed():
+                yield cursor
+        finally:
+            cursor.close()
+
+    @contextmanager
+    def _errors_typed(self, *more: type[BaseException]) -> Iterator[None]:
+        """The driver's errors (and ``more``) raised as their typed ``StoreError`` where
+        ``health.typed_error`` knows them (a full or failing disk, a damaged page)."""
+        kinds: tuple[type[BaseException], ...] = (DBAPIError, sqlite3.Error, *more)
+        try:
+            yield
+        except kinds as exc:
             typed = self._typed(exc)
             if typed is None:
                 raise
             raise typed from exc
-        finally:
-            cursor.close()
 
     def _typed(self, exc: BaseException) -> StoreError | None:
         typed = typed_error(exc, self.path)
