@@ -59,6 +59,13 @@ def _set_invalid(field: QLineEdit, invalid: bool) -> None:
     field.style().polish(field)
 
 
+def counter_text(hall: HallInfo) -> str:
+    """This PC's counter as the login and the status bar show it: "1号台席（C01）"."""
+    if not hall.counter_code:
+        return _("No counter assigned to this PC")
+    return _("{counter} ({code})").format(counter=hall.counter_name, code=hall.counter_code)
+
+
 class LoginDialog(QDialog):
     """Asks for a staff number and password and checks them with ``AuthService.login``.
 
@@ -186,14 +193,7 @@ class LoginDialog(QDialog):
             self._counter_value.setText("")
         else:
             self._hall_value.setText(self._hall.name)
-            if self._hall.counter_code:
-                self._counter_value.setText(
-                    _("{counter} ({code})").format(
-                        counter=self._hall.counter_name, code=self._hall.counter_code
-                    )
-                )
-            else:
-                self._counter_value.setText(_("No counter assigned to this PC"))
+            self._counter_value.setText(counter_text(self._hall))
         self.staff_no.setPlaceholderText(_("e.g. A001"))
         self._demo_note.setText(_(DEMO_NOTE))
         self.login_button.setText(_("Log in"))

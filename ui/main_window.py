@@ -36,6 +36,7 @@ from ui.context import AppContext
 from ui.errors import show_error
 from ui.function_keys import FunctionKeys
 from ui.idle_lock import IdleLock, minutes_to_ms
+from ui.login_dialog import counter_text
 from ui.lookup.tab import LookupTab
 from ui.qt_settings import QSettingsBackend
 from ui.settings_dialog import SettingsDialog
@@ -324,14 +325,7 @@ class MainWindow(QMainWindow):
             self.tab_actions[position].setText(title)
         self.hall_label.setText(ctx.hall.name)
         self.hall_label.setToolTip(ctx.hall.address)
-        if ctx.hall.counter_code:
-            self.counter_label.setText(
-                _("{counter} ({code})").format(
-                    counter=ctx.hall.counter_name, code=ctx.hall.counter_code
-                )
-            )
-        else:
-            self.counter_label.setText(_("No counter assigned to this PC"))
+        self.counter_label.setText(counter_text(ctx.hall))
         self.staff_label.setText(
             _("{staff_no} {name} · {role}").format(
                 staff_no=ctx.actor.staff_no, name=ctx.actor.name, role=role_text(ctx.actor.role)
