@@ -78,11 +78,24 @@ print(json.dumps({"marks": marks}))
 """
 
 
+def _runnable_ms() -> float:
+    """Milliseconds this process's threads were ready to run but waited for a CPU (Linux's
+    schedstat: the machine busy with other work), or NaN where that is not available."""
+    total = 0
+    try:
+        for task in Path("/proc/self/task").iterdir():
+            total += int((task / "schedstat").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+    return total / 1e6
+
+
 def _child(until: str, db: str, settings_dir: str, language: str, staff: str) -> None:
     """One start, until the milestone ``until``; prints the wall time of each milestone
     as a JSON line and leaves at once (``os._exit``: the start's own shutdown is not timed).
     """
     marks: dict[str, float] = {}
+    costs: dict[str, float] = {}
     from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
     from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
@@ -90,7 +103,7 @@ def _child(until: str, db: str, settings_dir: str, language: str, staff: str) ->
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, settings_dir)
 
     def finish() -> None:
-        print(json.dumps({"marks": marks}), flush=True)
+        print(json.dumps({"marks": marks, "costs": costs}), flush=True)
         os._exit(0)
 
     class Watcher(QObject):
@@ -104,6 +117,7 @@ def _child(until: str, db: str, settings_dir: str, language: str, staff: str) ->
                 return False
             if not watched.isWindow():
                 return False
+            marks.setdefault("first paint", time.time())
             focus = QApplication.focusWidget()
             if not isinstance(focus, QLineEdit) or focus.window() is not watched:
                 return False
@@ -118,6 +132,16 @@ def _child(until: str, db: str, settings_dir: str, language: str, staff: str) ->
             if USABLE in marks:
                 return
             marks[USABLE] = time.time()
+            import resource  # POSIX: the bench runs on the Linux build machine
+
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+            costs.update(
+                cpu_ms=(usage.ru_utime + usage.ru_stime) * 1000,
+                runnable_ms=_runnable_ms(),
+                preempted=usage.ru_nivcsw,
+                waits=usage.ru_nvcsw,
+                faults=usage.ru_majflt,
+            )
             if until == "usable" or window.objectName() != "loginDialog":
                 finish()
             store_ready = getattr(window, "store_ready", None)
@@ -146,7 +170,22 @@ def _child(until: str, db: str, settings_dir: str, language: str, staff: str) ->
     from app.settings import LANGUAGE
     from ui.qt_settings import QSettingsBackend
 
-    LANGUAGE.write(QSettingsBackend(), language)
+    settings = QSettingsBackend()
+    if LANGUAGE.read(settings) != language:  # the warm-up run: no settings file written
+        LANGUAGE.write(settings, language)  # (and synced to disk) in a timed start
+    # When the store's opening starts on the worker (after the first paint, or not).
+    try:
+        from ui.startup import StoreOpening
+    except ImportError:  # a checkout from before issue 17: the store opened first
+        StoreOpening = None  # type: ignore[assignment,misc]
+    if StoreOpening is not None:
+        prepare_login = StoreOpening.prepare_login
+
+        def noted_opening(self: Any) -> Any:
+            marks.setdefault("store opening started", time.time())
+            return prepare_login(self)
+
+        StoreOpening.prepare_login = noted_opening  # type: ignore[method-assign]
     # The application as the start makes it (fonts, language); run_gui then finds it.
     from ui.qt_app import ensure_application
 
@@ -161,7 +200,8 @@ def _child(until: str, db: str, settings_dir: str, language: str, staff: str) ->
 
 
 def _spawn(args: list[str], env: dict[str, str]) -> dict[str, float]:
-    """Milliseconds from spawn to each milestone of one child process."""
+    """Milliseconds from spawn to each milestone of one child process (the child's own
+    costs up to the first usable window, if it reports them, under ``cost:`` names)."""
     spawned = time.time()
     done = subprocess.run(
         [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
@@ -169,7 +209,20 @@ def _spawn(args: list[str], env: dict[str, str]) -> dict[str, float]:
     if done.returncode != 0:
         raise SystemExit(f"start-up run failed:\n{done.stdout}\n{done.stderr}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return {n: (at - spawned) * 1000 for n, at in result["marks"].items()}
+    marks = {n: (at - spawned) * 1000 for n, at in result["marks"].items()}
+    marks.update({f"cost:{n}": value for n, value in result.get("costs", {}).items()})
+    return marks
+
+
+def _line(run: dict[str, float]) -> str:
+    """One start's milestones, then what it cost up to its first usable window: CPU time
+    (all threads), time ready to run but waiting for a CPU, times it was preempted, times
+    it waited (a lock, the disk), major page faults. A start whose wall time is well above
+    the first two waited for something else (the disk: bench_startup found the instance
+    lock's truncation and a settings file's fsync that way)."""
+    marks = ", ".join(f"{n} {v:.0f}" for n, v in run.items() if not n.startswith("cost:"))
+    costs = ", ".join(f"{n[5:]} {v:.0f}" for n, v in run.items() if n.startswith("cost:"))
+    return f"{marks} ms; until usable: {costs}" if costs else f"{marks} ms"
 
 
 def main() -> None:
@@ -182,6 +235,9 @@ def main() -> None:
         "--compile-each-start",
         action="store_true",
         help="no bytecode cache: every start compiles every module it imports",
+    )
+    parser.add_argument(
+        "--each", action="store_true", help="print every run's milestones and costs"
     )
     parser.add_argument("--child", choices=["usable", "ready", "window"], help=argparse.SUPPRESS)
     parser.add_argument("--settings", help=argparse.SUPPRESS)
@@ -221,9 +277,13 @@ def main() -> None:
         _spawn(child, env)
         full: list[dict[str, float]] = []
         floor: list[dict[str, float]] = []
-        for _ in range(args.runs):
+        for run in range(args.runs):
             floor.append(_spawn(floor_code, env))
             full.append(_spawn(child, env))
+            if args.each:
+                print(
+                    f"  run {run + 1}: floor {floor[-1]['shown, loop idle']:.0f}, {_line(full[-1])}"
+                )
 
     size_mb = args.db.stat().st_size / 1e6
     bytecode = "compiled at each start" if args.compile_each_start else "cached"
@@ -236,9 +296,11 @@ def main() -> None:
     print(report("floor: bare QApplication + QMainWindow", floor_ms, None))
     for name in (READY, WINDOW):
         print(report(f"  then: {name}", [f[name] for f in full if name in f], None))
-    names = list(full[0])
+    names = [n for n in full[0] if not n.startswith("cost:")]
     line = ", ".join(f"{n} {statistics.median(f[n] for f in full):.0f}" for n in names)
     print(f"  milestones (median ms from spawn) HallDesk: {line}")
+    slowest = max(full, key=lambda f: f[USABLE])
+    print(f"  slowest start: {_line(slowest)}")
     names = list(floor[0])
     line = ", ".join(f"{n} {statistics.median(f[n] for f in floor):.0f}" for n in names)
     print(f"  milestones (median ms from spawn) floor:    {line}")
