@@ -175,3 +175,60 @@ def test_the_instance_lock_of_a_start_never_truncates_its_file(
         assert lock_file.stat().st_size == instance.PID_WIDTH + 1
         lock.release()
     assert truncated == []
+
+
+def test_a_login_typed_while_the_main_window_is_prepared_waits_for_it(
+    qtbot: QtBot, demo_db_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once the store is open the worker prepares the main window behind the login
+    (``ui.startup.prepare_main_window``) while the clerk types. A login entered meanwhile
+    is checked at once, keeps its keys, and its window is built after the preparation
+    ended (the two threads never import the window's modules at once), on the GUI thread
+    with the preparation on the worker."""
+    import ui.app
+    from ui.app import run_gui
+    from ui.startup import prepare_main_window
+
+    release = threading.Event()
+    events: list[tuple[str, bool]] = []
+
+    def held() -> None:
+        events.append(("preparing", threading.current_thread() is threading.main_thread()))
+        release.wait(20)
+        prepare_main_window()
+        events.append(("prepared", threading.current_thread() is threading.main_thread()))
+
+    monkeypatch.setattr(ui.app, "prepare_main_window", held)
+    seen: list[object] = []
+
+    def step() -> None:
+        login = _top("loginDialog")
+        if isinstance(login, LoginDialog) and login.is_ready() and not seen:
+            qtbot.keyClicks(login.staff_no, CLERK)
+            qtbot.keyClicks(login.password, PASSWORD)
+            seen.append(("typed", list(events)))
+            threading.Timer(0.3, release.set).start()  # the GUI thread waits for it
+            qtbot.keyClick(login.password, Qt.Key.Key_Return)
+            return
+        window = _top("mainWindow")
+        if isinstance(window, MainWindow) and len(seen) == 1:
+            seen.append(("window", window.ctx.actor.staff_no, list(events)))
+            window.close()
+
+    driver = QTimer()
+    driver.timeout.connect(step)
+    driver.start(20)
+    watchdog = QTimer()
+    watchdog.setSingleShot(True)
+    watchdog.timeout.connect(QApplication.exit)  # never hang the suite
+    watchdog.start(30000)
+    try:
+        assert run_gui(demo_db_copy) == 0
+    finally:
+        release.set()
+        watchdog.stop()
+        driver.stop()
+    assert seen == [
+        ("typed", [("preparing", False)]),
+        ("window", CLERK, [("preparing", False), ("prepared", False)]),
+    ]
