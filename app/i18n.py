@@ -113,6 +113,13 @@ def babel_locale(language: str | None = None) -> Locale:
     return Locale.parse(language or current_language())
 
 
+def load_locale_data(language: str | None = None) -> None:
+    """Load the language's CLDR data (dates, numbers) now rather than at the first
+    formatted date or amount: ~75 ms the first time, which the start does on its worker
+    behind the login (``ui.startup``). Babel keeps it for the process, guarded by a lock."""
+    babel_locale(language).datetime_formats  # noqa: B018  (the lookup loads the data)
+
+
 def format_money(fen: int, language: str | None = None) -> str:
     """Format integer fen as CNY with Babel and an explicit locale (no rounding happens here)."""
     return str(format_currency(Decimal(fen) / 100, "CNY", locale=babel_locale(language)))

@@ -31,7 +31,7 @@ from ui.login_dialog import LoginDialog
 from ui.qt_app import ensure_application
 from ui.qt_settings import QSettingsBackend
 from ui.single_instance import bring_to_front, claim
-from ui.startup import LoginReady, StoreOpening, after_first_paint
+from ui.startup import LoginReady, StoreOpening, after_first_paint, prepare_main_window
 
 if TYPE_CHECKING:
     from app.selftest import GuiChecks
@@ -73,6 +73,9 @@ def _log_in(opening: StoreOpening, settings: QSettingsBackend) -> _Login:
             ended.needs_setup = True
             login.reject()
         else:
+            # The main window's modules and data load on the worker while the clerk types
+            # (first: a login asked for already runs now, and its window waits for them).
+            opening.tasks.run(prepare_main_window, on_error=_not_prepared)
             login.store_ready(prepared.auth, prepared.hall)
 
     def failed(exc: BaseException) -> None:
@@ -88,6 +91,11 @@ def _log_in(opening: StoreOpening, settings: QSettingsBackend) -> _Login:
     first_paint.cancel()  # closed before it was painted: nothing to open for it
     login.deleteLater()
     return ended
+
+
+def _not_prepared(exc: BaseException) -> None:
+    """The main window is then built without the worker's help (and says why, if it must)."""
+    log.warning("preparing the main window on the worker failed: %s", exc)
 
 
 def _work(app: QApplication, store: Store, actor: Actor, settings: QSettingsBackend) -> bool:
@@ -185,6 +193,7 @@ def _run_store(app: QApplication, db_path: Path) -> int:
                 if login.actor is None:
                     return 0
                 assert opening.store is not None  # a login was checked on it
+                opening.wait()  # the main window's preparation, if it still runs
                 if not _work(app, opening.store, login.actor, settings):
                     return 0
                 log.info("logged out; back to the login dialog")

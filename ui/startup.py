@@ -6,7 +6,10 @@ painted: no SQLAlchemy, no models, no service (``tests/test_architecture.py`` ke
 true). Once it is painted (:func:`after_first_paint`), :class:`StoreOpening` opens and
 migrates the store on the task worker (``ui.tasks``), registers this PC and reads the hall,
 while the clerk types; :meth:`ui.login_dialog.LoginDialog.store_ready` then hands the
-dialog what it needs. ``bench/bench_startup.py`` measures the start to that first window.
+dialog what it needs, and the worker goes on preparing the main window
+(:func:`prepare_main_window`: its modules and the language's CLDR data) while the clerk
+still types. ``bench/bench_startup.py`` measures the start to the first window and to the
+main window.
 """
 
 from __future__ import annotations
@@ -76,6 +79,22 @@ def after_first_paint(widget: QWidget, then: Callable[[], None]) -> FirstPaint:
     return FirstPaint(widget, then)
 
 
+def prepare_main_window() -> None:
+    """What building the main window would otherwise do first on the GUI thread, done on
+    the worker behind the login once the store is open: import the window's modules (its
+    services, the status bar, the lookup tab, the counter's devices: ~0.2 s) and load the
+    current language's CLDR data (Babel: ~75 ms the first time a date is formatted).
+
+    Only imports and data caches: no widget is made, nothing is read from the store. The
+    GUI thread waits for it (:meth:`StoreOpening.wait`) before it builds the window, so
+    the two threads never import one module at once."""
+    from app import i18n
+    from ui import main_window  # noqa: F401  (imported for its modules)
+    from ui.devices import window  # noqa: F401  (the window installs it)
+
+    i18n.load_locale_data()
+
+
 @dataclass(frozen=True)
 class LoginReady:
     """What the login dialog needs from the open store."""
@@ -134,6 +153,12 @@ class StoreOpening:
         store = self.open()
         HallAdminService(store).register_this_pc()
         return LoginReady(AuthService(store), HallService(store).info())
+
+    def wait(self) -> None:
+        """Wait for the worker's start-up work (the store's opening, then
+        :func:`prepare_main_window`)."""
+        if not self.tasks.wait():
+            log.warning("the start's work still running on the worker")
 
     def close(self) -> None:
         """Wait for the worker, then close the store if it was opened."""

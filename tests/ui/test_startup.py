@@ -4,8 +4,10 @@ and nothing typed meanwhile lost. Not timed: ``bench/bench_startup.py`` times th
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
+from typing import Any, TextIO
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
@@ -129,3 +131,104 @@ def test_run_gui_shows_the_login_while_the_store_opens(
         driver.stop()
     assert seen == [("waiting", False), ("asked", None, True), ("window", CLERK)]
     assert opened_on == [False]
+
+
+class _RecordingFile:
+    """A lock file's handle that notes every ``truncate`` (the rest goes to the file)."""
+
+    def __init__(self, handle: TextIO, truncated: list[object]) -> None:
+        self._handle = handle
+        self._truncated = truncated
+
+    def truncate(self, size: int | None = None) -> int:
+        self._truncated.append(size)
+        return self._handle.truncate(size)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._handle, name)
+
+
+def test_the_instance_lock_of_a_start_never_truncates_its_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each start takes the store's instance lock before its login is painted. Truncating
+    the lock file to nothing and writing the process id again, as it did, waited for the
+    ext4 journal and for the last start's page: 100–220 ms on a machine writing a large
+    file (p95 / max of 150 tries; bench_startup's slowest starts). The record is
+    overwritten in place: the same width each time, the file never shrinks."""
+    from app.store import instance
+
+    truncated: list[object] = []
+    fdopen = os.fdopen
+
+    def recording(fd: int, *args: Any, **kwargs: Any) -> Any:
+        return _RecordingFile(fdopen(fd, *args, **kwargs), truncated)
+
+    monkeypatch.setattr(instance.os, "fdopen", recording)
+    store = tmp_path / "store.sqlite3"
+    lock_file = instance.lock_path(store)
+    lock_file.write_text("7654321\n", encoding="ascii")  # the last start's record
+    for _start in range(2):
+        lock = instance.InstanceLock(store)
+        assert lock.acquire()
+        assert lock_file.read_text(encoding="ascii").split() == [str(os.getpid())]
+        assert lock_file.stat().st_size == instance.PID_WIDTH + 1
+        lock.release()
+    assert truncated == []
+
+
+def test_a_login_typed_while_the_main_window_is_prepared_waits_for_it(
+    qtbot: QtBot, demo_db_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once the store is open the worker prepares the main window behind the login
+    (``ui.startup.prepare_main_window``) while the clerk types. A login entered meanwhile
+    is checked at once, keeps its keys, and its window is built after the preparation
+    ended (the two threads never import the window's modules at once), on the GUI thread
+    with the preparation on the worker."""
+    import ui.app
+    from ui.app import run_gui
+    from ui.startup import prepare_main_window
+
+    release = threading.Event()
+    events: list[tuple[str, bool]] = []
+
+    def held() -> None:
+        events.append(("preparing", threading.current_thread() is threading.main_thread()))
+        release.wait(20)
+        prepare_main_window()
+        events.append(("prepared", threading.current_thread() is threading.main_thread()))
+
+    monkeypatch.setattr(ui.app, "prepare_main_window", held)
+    seen: list[object] = []
+
+    def step() -> None:
+        login = _top("loginDialog")
+        if isinstance(login, LoginDialog) and login.is_ready() and not seen:
+            qtbot.keyClicks(login.staff_no, CLERK)
+            qtbot.keyClicks(login.password, PASSWORD)
+            seen.append(("typed", list(events)))
+            threading.Timer(0.3, release.set).start()  # the GUI thread waits for it
+            qtbot.keyClick(login.password, Qt.Key.Key_Return)
+            return
+        window = _top("mainWindow")
+        if isinstance(window, MainWindow) and len(seen) == 1:
+            seen.append(("window", window.ctx.actor.staff_no, list(events)))
+            window.close()
+
+    driver = QTimer()
+    driver.timeout.connect(step)
+    driver.start(20)
+    watchdog = QTimer()
+    watchdog.setSingleShot(True)
+    watchdog.timeout.connect(QApplication.exit)  # never hang the suite
+    watchdog.start(30000)
+    try:
+        assert run_gui(demo_db_copy) == 0
+    finally:
+        release.set()
+        watchdog.stop()
+        driver.stop()
+    assert seen == [
+        ("typed", [("preparing", False)]),
+        ("window", CLERK, [("preparing", False), ("prepared", False)]),
+    ]
