@@ -559,3 +559,42 @@ def test_0017_keeps_payments_and_complaints_and_lets_a_number_repeat(
 
 
 _TABLES = ("payment", "payment_allocation", "complaint", "complaint_event")
+
+
+def test_0018_adds_the_tier_indexes_and_leaves_the_rows(demo_db_copy: Path) -> None:
+    """A 0017 store gets the tier filter's three partial indexes (one on an expression);
+    the projection's rows are the same before and after, the tier counts read the new
+    ranges and agree with the ids; downgrading drops the indexes again."""
+    from app.domain.arrears_policy import default_policy
+    from app.services.arrears import WorklistFilter, WorklistSort
+    from app.services.arrears.worklist import WorklistQuery
+
+    names = {"ix_worklist_tier_owed", "ix_worklist_tier_before", "ix_worklist_prior"}
+    url = sqlite_url(demo_db_copy)
+    command.downgrade(database.alembic_config(url), "0017")
+    con = sqlite3.connect(demo_db_copy)
+    indexes = "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'ix_worklist_%'"
+    assert not names & {row[0] for row in con.execute(indexes)}
+    ledger = con.execute("SELECT * FROM account_ledger ORDER BY account_id").fetchall()
+    con.close()
+    command.upgrade(database.alembic_config(url), "head")
+    con = sqlite3.connect(demo_db_copy)
+    try:
+        assert names <= {row[0] for row in con.execute(indexes)}
+        assert con.execute("SELECT * FROM account_ledger ORDER BY account_id").fetchall() == ledger
+        for tier in ("small", "large"):
+            query = WorklistQuery(
+                default_policy(), date(2026, 11, 15), WorklistFilter(tier=tier), WorklistSort()
+            )
+            plan = str(
+                con.execute("EXPLAIN QUERY PLAN " + query.count_sql(), query.params).fetchall()
+            )
+            assert "ix_worklist_tier_before" in plan
+            [(count,)] = con.execute(query.count_sql(), query.params).fetchall()
+            assert count == len(con.execute(query.ids_sql(), query.params).fetchall()) > 0
+    finally:
+        con.close()
+    command.downgrade(database.alembic_config(url), "0017")
+    con = sqlite3.connect(demo_db_copy)
+    assert not names & {row[0] for row in con.execute(indexes)}
+    con.close()
