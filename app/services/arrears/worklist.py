@@ -155,11 +155,16 @@ _FROZEN_SQL: Final = (
 #: The ladder amount ``ArrearsPolicy.tier_for`` reads: overdue minus the active freezes
 #: (overdue - MIN(overdue, frozen)).
 _LADDER_SQL: Final = f"MAX({_OVERDUE_SQL} - {_FROZEN_SQL}, 0)"
+#: The accounts with a freeze that has not expired by ``:today`` (started or not): those
+#: whose ``freeze_until`` (the projection's latest freeze expiry) is ``:today`` or later.
+_FREEZE_LEFT_IDS_SQL: Final = "(SELECT account_id FROM dispute_freeze WHERE expires_on >= :today)"
+#: No freeze can be active on ``:today`` (a column test, no probe of the freezes).
+_NO_FREEZE_SQL: Final = "(l.freeze_until IS NULL OR l.freeze_until < :today)"
 #: The rare rows, whose ladder amount needs ``_LADDER_SQL``: two due dates still ahead
-#: (bills read) or a freeze active on ``:today``.
-_RARE_SQL: Final = f"(l.prior_due >= :today OR l.account_id IN {_FROZEN_IDS_SQL})"
+#: (bills read) or a freeze that may be active on ``:today``.
+_RARE_SQL: Final = "(l.prior_due >= :today OR l.freeze_until >= :today)"
 #: An amount that is in a tier's range (``lo`` >= 1) exactly when the ladder amount is,
-#: per row with one probe of the frozen list: for every row but the rare ones the
+#: per row from the projection's columns alone: for every row but the rare ones the
 #: ladder amount is ``MAX(x, 0)`` of the amount owed (last due date passed) or of the
 #: amount owed before the last due date's bills (the one before it passed), and a range
 #: starting at 1 or more holds ``MAX(x, 0)`` exactly when it holds ``x``.
@@ -181,28 +186,28 @@ _DUES_CTE: Final = (
 #: from an index in which the tier is one key range, so the count reads the rows it
 #: counts and few others (migration 0018, ``app.store.ledger_sql``):
 #:
-#: 1. last due date passed, no freeze: the amount owed, per last due date (``dues``)
+#: 1. last due date passed, no freeze left: the amount owed, per last due date (``dues``)
 #:    a range of ``ix_worklist_tier_owed``;
-#: 2. the last due date ahead and the one before it passed, no freeze: the amount owed
+#: 2. the last due date ahead and the one before it passed, no freeze left: the amount owed
 #:    before the last due date's bills, a range of ``ix_worklist_tier_before``;
 #: 3. two due dates ahead (``ix_worklist_prior``; none unless the day asked is before
 #:    a billing day): the ladder amount computed;
-#: 4. a freeze active on ``:today`` (a few accounts, by id): the ladder amount computed.
+#: 4. a freeze not expired by ``:today`` (a few accounts, by id): the ladder amount
+#:    computed.
 _TIER_PARTS: Final = (
     "SELECT 1 FROM account_ledger l INDEXED BY ix_worklist_tier_owed "
     "WHERE l.last_due IN (SELECT d FROM dues WHERE d < :today) AND {where} "
-    f"AND l.owed_fen BETWEEN :tier_min AND :tier_max AND l.account_id NOT IN {_FROZEN_IDS_SQL}",
+    f"AND l.owed_fen BETWEEN :tier_min AND :tier_max AND {_NO_FREEZE_SQL}",
     "SELECT 1 FROM account_ledger l INDEXED BY ix_worklist_tier_before "
     "WHERE l.last_due IN (SELECT d FROM dues WHERE d >= :today) AND {where} "
     "AND l.owed_fen - l.last_due_fen BETWEEN :tier_min AND :tier_max "
-    f"AND (l.prior_due IS NULL OR l.prior_due < :today) "
-    f"AND l.account_id NOT IN {_FROZEN_IDS_SQL}",
+    f"AND (l.prior_due IS NULL OR l.prior_due < :today) AND {_NO_FREEZE_SQL}",
     "SELECT 1 FROM account_ledger l INDEXED BY ix_worklist_prior WHERE {where} "
     f"AND l.prior_due >= :today AND {_LADDER_SQL} BETWEEN :tier_min AND :tier_max",
     # NOT INDEXED: by id (the integer primary key), whatever the statistics say.
     "SELECT 1 FROM account_ledger l NOT INDEXED "
-    f"WHERE l.account_id IN {_FROZEN_IDS_SQL} AND {{where}} "
-    "AND (l.prior_due IS NULL OR l.prior_due < :today) "
+    f"WHERE l.account_id IN {_FREEZE_LEFT_IDS_SQL} AND l.freeze_until >= :today "
+    "AND {where} AND (l.prior_due IS NULL OR l.prior_due < :today) "
     f"AND {_LADDER_SQL} BETWEEN :tier_min AND :tier_max",
 )
 #: The stage of every member that has one, reading the actions table once, grouped by

@@ -205,6 +205,26 @@ def test_tier_filter_matches_the_engine_on_every_side_of_the_split(
         assert_tiers_match_the_engine(store, day)
 
 
+def test_drift_covers_the_freeze_key(store: Store, demo_db_copy: Path) -> None:
+    """The freezes' trigger keeps ``freeze_until`` (the latest expiry); a key gone wrong is
+    found by ``ledger_drift``, as the tier filter would then miss a frozen account."""
+    account = make_account(store, [("2026-09", 500_00, date(2026, 10, 20))])
+    _freeze(demo_db_copy, account, 400_00, date(2026, 11, 1), date(2026, 12, 31))
+    _freeze(demo_db_copy, account, 50_00, date(2026, 11, 1), date(2026, 11, 30))
+    con = sqlite3.connect(demo_db_copy)
+    with con:
+        [(until,)] = con.execute(
+            "SELECT freeze_until FROM account_ledger WHERE account_id = ?", (account,)
+        )
+        assert until == "2026-12-31"
+        con.execute(
+            "UPDATE account_ledger SET freeze_until = NULL WHERE account_id = ?", (account,)
+        )
+    con.close()
+    with store.read() as session:
+        assert ledger_drift(session) == [account]
+
+
 def test_the_demo_store_on_many_days(store: Store) -> None:
     """The demo's own accounts (monthly bills, freezes, payments) on days around their due
     dates: before, on and after a due date, and in the past."""
