@@ -3,8 +3,9 @@
 The projection (``account_ledger``) is derived from bills and payments and kept current
 by triggers in the writer's own transaction. Migration 0002 installed the first
 statements, 0014 the current ones (with the worklist's keys), 0015 the stage's, 0018
-the latest freeze expiry's; changing them needs a new migration. ``ledger_drift`` recomputes the projection from
-scratch and lists accounts where it differs, so drift is detected, not assumed away.
+the latest freeze expiry's; changing them needs a new migration. ``ledger_drift``
+recomputes the projection from scratch and lists accounts where it differs, so drift is
+detected, not assumed away.
 """
 
 from __future__ import annotations
