@@ -21,6 +21,7 @@ from __future__ import annotations
 import sqlite3
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -170,8 +171,27 @@ def assert_tiers_match_the_engine(store: Store, day: date) -> dict[str, set[int]
                 tier.code,
                 sort,
             )
+        # with the other filters (the count's ranges carry them; a grid unit is counted
+        # on its own index): the tier's ids among the filter's own
+        for other in _other_filters(store):
+            within = set(service.worklist_ids(other, WorklistSort()))
+            both = replace(other, tier=tier.code)
+            ids_both = service.worklist_ids(both, WorklistSort())
+            assert set(ids_both) == within & set(ids), (day, tier.code, other)
+            assert service.worklist_count(both) == len(ids_both), (day, tier.code, other)
         found[tier.code] = expected
     return found
+
+
+def _other_filters(store: Store) -> list[WorklistFilter]:
+    with store.read() as session:
+        grid = session.execute(text("SELECT MIN(grid_unit_id) FROM account_ledger")).scalar()
+    return [
+        WorklistFilter(min_days=10, max_days=60),
+        WorklistFilter(stage="none"),
+        WorklistFilter(stage="sms_reminder"),
+        WorklistFilter(grid_unit_id=grid),
+    ]
 
 
 def test_tier_filter_matches_the_engine_on_every_side_of_the_split(
