@@ -194,6 +194,10 @@ _DUES_CTE: Final = (
 #:    a billing day): the ladder amount computed;
 #: 4. a freeze not expired by ``:today`` (a few accounts, by id): the ladder amount
 #:    computed.
+#:
+#: The last due dates come as an ``IN`` list, not a join: SQLite 3.40, joining ``dues``
+#: to the expression index, chose a Bloom filter and returned no rows (a wrong result
+#: the engine comparison in ``tests/services/arrears`` caught).
 _TIER_PARTS: Final = (
     "SELECT 1 FROM account_ledger l INDEXED BY ix_worklist_tier_owed "
     "WHERE l.last_due IN (SELECT d FROM dues WHERE d < :today) AND {where} "
