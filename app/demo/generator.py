@@ -40,7 +40,7 @@ from app.domain.errors import StoreError
 from app.domain.passwords import hash_password
 from app.i18n import N_
 from app.store.database import open_store, sqlite_url
-from app.store.ledger_sql import STAGE_FILL
+from app.store.ledger_sql import FREEZE_FILL, STAGE_FILL
 
 ORGANISATION_SHARE: Final = 0.04
 CUSTOMERS_PER_GRID: Final = 2000
@@ -203,6 +203,7 @@ def _load(
         expansion.finish(con)
         ledger_sql.drop_work_tables(con)
         con.execute(STAGE_FILL)
+        con.execute(FREEZE_FILL)
         complaints.insert_complaints(con, seed, today, customers)
         report("indexes")
         # CREATE INDEX sorts in runs the size of the page cache; runs of 64 MiB merge

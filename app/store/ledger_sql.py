@@ -2,9 +2,10 @@
 
 The projection (``account_ledger``) is derived from bills and payments and kept current
 by triggers in the writer's own transaction. Migration 0002 installed the first
-statements, 0014 the current ones (with the worklist's keys), 0015 the stage's;
-changing them needs a new migration. ``ledger_drift`` recomputes the projection from
-scratch and lists accounts where it differs, so drift is detected, not assumed away.
+statements, 0014 the current ones (with the worklist's keys), 0015 the stage's, 0018
+the latest freeze expiry's; changing them needs a new migration. ``ledger_drift``
+recomputes the projection from scratch and lists accounts where it differs, so drift is
+detected, not assumed away.
 """
 
 from __future__ import annotations
@@ -280,6 +281,33 @@ STAGE_FILL: Final = (
 )
 
 
+# -- the worklist's freeze key (migration 0018) --------------------------------------------
+#
+# ``freeze_until``: the latest ``expires_on`` among the account's dispute freezes (NULL for
+# none). Any freeze that can be active on a day ``d`` expires on or after ``d``, so the
+# accounts with ``freeze_until < d`` (or NULL) have no freeze active on ``d``: the tier
+# filter computes the frozen amount only for the others. Kept by a trigger on
+# ``dispute_freeze`` (insert: the table is append-only).
+
+#: The latest expiry of the account ``{acct}``'s freezes (one indexed read).
+_FREEZE_UNTIL: Final = "(SELECT MAX(expires_on) FROM dispute_freeze WHERE account_id = {acct})"
+FREEZE_TRIGGERS: Final = (
+    "CREATE TRIGGER ledger_freeze_insert AFTER INSERT ON dispute_freeze BEGIN "
+    f"UPDATE account_ledger SET freeze_until = {_FREEZE_UNTIL.format(acct='NEW.account_id')} "
+    "WHERE account_id = NEW.account_id; END",
+)
+FREEZE_TRIGGER_NAMES: Final = ("ledger_freeze_insert",)
+#: Every account's latest freeze expiry, from scratch (one grouped pass over the freezes).
+FREEZES_SELECT: Final = (
+    "SELECT account_id, MAX(expires_on) AS freeze_until FROM dispute_freeze GROUP BY account_id"
+)
+#: Fill ``freeze_until`` of every projection row (migration 0018).
+FREEZE_FILL: Final = (
+    f"UPDATE account_ledger SET freeze_until = k.freeze_until FROM ({FREEZES_SELECT}) AS k "
+    "WHERE k.account_id = account_ledger.account_id"
+)
+
+
 #: The projection computed from scratch: one row per account.
 LEDGER_SELECT: Final = """
 WITH billed AS (SELECT account_id, SUM(amount_fen) AS fen FROM bill GROUP BY account_id),
@@ -303,17 +331,20 @@ LEDGER_FILL: Final = (
 
 def ledger_drift(session: Session, limit: int = 100) -> list[int]:
     """Accounts whose projection differs from a fresh computation (empty when all agree):
-    the totals, the oldest unpaid due date, the worklist keys and the stage."""
+    the totals, the oldest unpaid due date, the worklist keys, the stage and the latest
+    freeze expiry."""
     keys = " OR ".join(f"l.{c} IS NOT k.{c}" for c in _KEY_COLUMNS)
     sql = (
         "WITH fresh(account_id, billed_fen, paid_fen, owed_fen, oldest_unpaid_due) AS ("
         + LEDGER_SELECT
-        + f"), k AS ({KEYS_SELECT}), st AS ({STAGES_SELECT.format(ledger='fresh')}) "
+        + f"), k AS ({KEYS_SELECT}), st AS ({STAGES_SELECT.format(ledger='fresh')}), "
+        f"fz AS ({FREEZES_SELECT}) "
         "SELECT f.account_id FROM fresh f "
         "LEFT JOIN account_ledger l ON l.account_id = f.account_id "
         "LEFT JOIN k ON k.account_id = f.account_id "
-        "LEFT JOIN st ON st.account_id = f.account_id WHERE l.account_id IS NULL "
-        "OR l.stage_rank IS NOT st.stage_rank "
+        "LEFT JOIN st ON st.account_id = f.account_id "
+        "LEFT JOIN fz ON fz.account_id = f.account_id WHERE l.account_id IS NULL "
+        "OR l.stage_rank IS NOT st.stage_rank OR l.freeze_until IS NOT fz.freeze_until "
         "OR l.billed_fen != f.billed_fen OR l.paid_fen != f.paid_fen "
         "OR l.owed_fen != f.owed_fen OR l.oldest_unpaid_due IS NOT f.oldest_unpaid_due "
         f"OR {keys} LIMIT :limit"

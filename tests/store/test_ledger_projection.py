@@ -178,7 +178,8 @@ def test_upgrade_from_0001_builds_the_projection(tmp_path: Path) -> None:
     con = sqlite3.connect(path)
     assert con.execute("SELECT * FROM account_ledger").fetchall() == [
         # the totals (0002), then the worklist keys (0014): name keys, no grid unit, the
-        # last due date and its bill, the due date before it; no step taken (0015)
+        # last due date and its bill, the due date before it; no step taken (0015); no
+        # freeze (0018)
         (
             1,
             12000,
@@ -192,6 +193,7 @@ def test_upgrade_from_0001_builds_the_projection(tmp_path: Path) -> None:
             "2026-03-20",
             7000,
             "2026-02-20",
+            None,
             None,
         )
     ]

@@ -559,3 +559,76 @@ def test_0017_keeps_payments_and_complaints_and_lets_a_number_repeat(
 
 
 _TABLES = ("payment", "payment_allocation", "complaint", "complaint_event")
+
+
+def test_0018_fills_the_freeze_key_and_adds_the_tier_indexes(demo_db_copy: Path) -> None:
+    """A 0017 store with dispute freezes (one written after the downgrade, without a
+    trigger) gets ``freeze_until`` filled for every account (the latest expiry of its
+    freezes), the tier filter's three partial indexes (one on an expression) and the
+    rebuilt worklist indexes; the other columns are untouched, the projection agrees with
+    a fresh computation, the trigger keeps the key from then on, a tier's count reads the
+    new ranges; downgrading drops the key and the indexes again."""
+    from app.domain.arrears_policy import default_policy
+    from app.services.arrears import WorklistFilter, WorklistSort
+    from app.services.arrears.worklist import WorklistQuery
+    from app.store.ledger_sql import ledger_drift
+
+    names = {"ix_worklist_tier_owed", "ix_worklist_tier_before", "ix_worklist_prior"}
+    indexes = "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'ix_worklist_%'"
+    freeze = (
+        "INSERT INTO dispute_freeze (id, account_id, amount_fen, reason, starts_on, expires_on,"
+        " at, staff_id, approved_by) VALUES (lower(hex(randomblob(16))), ?, 100, 'test', ?, ?,"
+        " '2026-11-01 02:00:00.000000', 1, 1)"
+    )
+    url = sqlite_url(demo_db_copy)
+    command.downgrade(database.alembic_config(url), "0017")
+    con = sqlite3.connect(demo_db_copy)
+    assert not names & {row[0] for row in con.execute(indexes)}
+    con.execute(freeze, (1, "2026-11-10", "2027-01-31"))
+    con.commit()
+    ledger = con.execute("SELECT * FROM account_ledger ORDER BY account_id").fetchall()
+    expected = dict(
+        con.execute("SELECT account_id, MAX(expires_on) FROM dispute_freeze GROUP BY account_id")
+    )
+    assert len(expected) >= 2 and expected[1] == "2027-01-31"
+    con.close()
+    command.upgrade(database.alembic_config(url), "head")
+    con = sqlite3.connect(demo_db_copy)
+    try:
+        assert names <= {row[0] for row in con.execute(indexes)}
+        rows = con.execute("SELECT * FROM account_ledger ORDER BY account_id").fetchall()
+        assert [row[:-1] for row in rows] == ledger
+        stored = dict(
+            con.execute(
+                "SELECT account_id, freeze_until FROM account_ledger WHERE freeze_until IS NOT NULL"
+            )
+        )
+        assert stored == expected
+        con.execute(freeze, (2, "2026-11-10", "2026-12-31"))
+        con.commit()
+        assert con.execute(
+            "SELECT freeze_until FROM account_ledger WHERE account_id = 2"
+        ).fetchone() == ("2026-12-31",)
+        for tier in ("small", "large"):
+            query = WorklistQuery(
+                default_policy(), date(2026, 11, 15), WorklistFilter(tier=tier), WorklistSort()
+            )
+            plan = str(
+                con.execute("EXPLAIN QUERY PLAN " + query.count_sql(), query.params).fetchall()
+            )
+            assert "ix_worklist_tier_before" in plan
+            [(count,)] = con.execute(query.count_sql(), query.params).fetchall()
+            assert count == len(con.execute(query.ids_sql(), query.params).fetchall()) > 0
+    finally:
+        con.close()
+    store = open_store(url)
+    with store.read() as session:
+        assert ledger_drift(session) == []
+    store.close()
+    command.downgrade(database.alembic_config(url), "0017")
+    con = sqlite3.connect(demo_db_copy)
+    assert not names & {row[0] for row in con.execute(indexes)}
+    assert "freeze_until" not in {
+        row[1] for row in con.execute("PRAGMA table_info(account_ledger)")
+    }
+    con.close()

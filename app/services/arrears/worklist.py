@@ -140,10 +140,14 @@ _NOT_DUE_SQL: Final = (
 #: first, so the bills not yet due (the newest) are the last to be paid. Exact as long as
 #: no bill falls due before the bill of an earlier period.
 _OVERDUE_SQL: Final = f"MAX(l.owed_fen - {_NOT_DUE_SQL}, 0)"
+#: The accounts with a dispute freeze active on ``:today`` (a few: one list, built once
+#: per statement).
+_FROZEN_IDS_SQL: Final = (
+    "(SELECT account_id FROM dispute_freeze WHERE starts_on <= :today AND expires_on >= :today)"
+)
 #: The active dispute freezes; the sum is read only for the few accounts that have one.
 _FROZEN_SQL: Final = (
-    "(CASE WHEN l.account_id IN (SELECT account_id FROM dispute_freeze "
-    "WHERE starts_on <= :today AND expires_on >= :today) THEN "
+    f"(CASE WHEN l.account_id IN {_FROZEN_IDS_SQL} THEN "
     "(SELECT SUM(f.amount_fen) FROM dispute_freeze f "
     "WHERE f.account_id = l.account_id AND f.starts_on <= :today "
     "AND f.expires_on >= :today) ELSE 0 END)"
@@ -151,6 +155,65 @@ _FROZEN_SQL: Final = (
 #: The ladder amount ``ArrearsPolicy.tier_for`` reads: overdue minus the active freezes
 #: (overdue - MIN(overdue, frozen)).
 _LADDER_SQL: Final = f"MAX({_OVERDUE_SQL} - {_FROZEN_SQL}, 0)"
+#: The accounts with a freeze that has not expired by ``:today`` (started or not): those
+#: whose ``freeze_until`` (the projection's latest freeze expiry) is ``:today`` or later.
+_FREEZE_LEFT_IDS_SQL: Final = "(SELECT account_id FROM dispute_freeze WHERE expires_on >= :today)"
+#: No freeze can be active on ``:today`` (a column test, no probe of the freezes).
+_NO_FREEZE_SQL: Final = "(l.freeze_until IS NULL OR l.freeze_until < :today)"
+#: The rare rows, whose ladder amount needs ``_LADDER_SQL``: two due dates still ahead
+#: (bills read) or a freeze that may be active on ``:today``.
+_RARE_SQL: Final = "(l.prior_due >= :today OR l.freeze_until >= :today)"
+#: An amount that is in a tier's range (``lo`` >= 1) exactly when the ladder amount is,
+#: per row from the projection's columns alone: for every row but the rare ones the
+#: ladder amount is ``MAX(x, 0)`` of the amount owed (last due date passed) or of the
+#: amount owed before the last due date's bills (the one before it passed), and a range
+#: starting at 1 or more holds ``MAX(x, 0)`` exactly when it holds ``x``.
+_TIER_AMOUNT_SQL: Final = (
+    f"(CASE WHEN {_RARE_SQL} THEN {_LADDER_SQL} "
+    "WHEN l.last_due IS NULL OR l.last_due < :today THEN l.owed_fen "
+    "ELSE l.owed_fen - l.last_due_fen END)"
+)
+#: The distinct last due dates of the accounts with something unpaid (a few: the hall's
+#: billing days), one seek each in ``ix_worklist_tier_owed`` (a loose index scan).
+_DUES_CTE: Final = (
+    "WITH RECURSIVE dues(d) AS (SELECT MIN(last_due) FROM account_ledger "
+    "INDEXED BY ix_worklist_tier_owed WHERE oldest_unpaid_due IS NOT NULL "
+    "UNION ALL SELECT (SELECT MIN(last_due) FROM account_ledger "
+    "INDEXED BY ix_worklist_tier_owed WHERE oldest_unpaid_due IS NOT NULL "
+    "AND last_due > dues.d) FROM dues WHERE dues.d IS NOT NULL) "
+)
+#: The tier's members as four disjoint ranges (``{where}``: the other terms), each read
+#: from an index in which the tier is one key range, so the count reads the rows it
+#: counts and few others (migration 0018, ``app.store.ledger_sql``):
+#:
+#: 1. last due date passed, no freeze left: the amount owed, per last due date (``dues``)
+#:    a range of ``ix_worklist_tier_owed``;
+#: 2. the last due date ahead and the one before it passed, no freeze left: the amount owed
+#:    before the last due date's bills, a range of ``ix_worklist_tier_before``;
+#: 3. two due dates ahead (``ix_worklist_prior``; none unless the day asked is before
+#:    a billing day): the ladder amount computed;
+#: 4. a freeze not expired by ``:today`` (a few accounts, by id): the ladder amount
+#:    computed.
+#:
+#: The last due dates come as an ``IN`` list, not a join: SQLite 3.40, joining ``dues``
+#: to the expression index, chose a Bloom filter and returned no rows (a wrong result
+#: the engine comparison in ``tests/services/arrears`` caught).
+_TIER_PARTS: Final = (
+    "SELECT 1 FROM account_ledger l INDEXED BY ix_worklist_tier_owed "
+    "WHERE l.last_due IN (SELECT d FROM dues WHERE d < :today) AND {where} "
+    f"AND l.owed_fen BETWEEN :tier_min AND :tier_max AND {_NO_FREEZE_SQL}",
+    "SELECT 1 FROM account_ledger l INDEXED BY ix_worklist_tier_before "
+    "WHERE l.last_due IN (SELECT d FROM dues WHERE d >= :today) AND {where} "
+    "AND l.owed_fen - l.last_due_fen BETWEEN :tier_min AND :tier_max "
+    f"AND (l.prior_due IS NULL OR l.prior_due < :today) AND {_NO_FREEZE_SQL}",
+    "SELECT 1 FROM account_ledger l INDEXED BY ix_worklist_prior WHERE {where} "
+    f"AND l.prior_due >= :today AND {_LADDER_SQL} BETWEEN :tier_min AND :tier_max",
+    # NOT INDEXED: by id (the integer primary key), whatever the statistics say.
+    "SELECT 1 FROM account_ledger l NOT INDEXED "
+    f"WHERE l.account_id IN {_FREEZE_LEFT_IDS_SQL} AND l.freeze_until >= :today "
+    "AND {where} AND (l.prior_due IS NULL OR l.prior_due < :today) "
+    f"AND {_LADDER_SQL} BETWEEN :tier_min AND :tier_max",
+)
 #: The stage of every member that has one, reading the actions table once, grouped by
 #: account: the rule of the projection's ``stage_rank`` (``app.store.ledger_sql``) with
 #: only the steps taken by ``:today``. Read only when a step is dated after ``:today``
@@ -210,11 +273,13 @@ class WorklistQuery:
 
     One statement over ``account_ledger`` alone: membership is ``oldest_unpaid_due <
     today``; the overdue range, the grid unit and the tier are tests on the projection's
-    columns (the tier's ladder amount from the due-date keys, without reading the bills);
-    the stage is the projection's ``stage_rank`` (the actions table is read, grouped by
-    account, only when a step is dated after ``today``). Every query walks
+    columns (the tier's ladder amount from the due-date keys, without reading the bills;
+    ``_TIER_AMOUNT_SQL``); the stage is the projection's ``stage_rank`` (the actions table
+    is read, grouped by account, only when a step is dated after ``today``). The ids walk
     one partial ``ix_worklist_*`` index (the accounts with something unpaid, carrying every
-    column a filter reads) in the sort's order: no table read and no sort.
+    column a filter reads) in the sort's order: no table read and no sort. The count of a
+    tier reads the tier's index ranges instead (``_TIER_PARTS``): its cost follows the
+    accounts in the tier, not every account in arrears.
     """
 
     def __init__(
@@ -236,6 +301,7 @@ class WorklistQuery:
         if filter.grid_unit_id is not None:
             terms.append("l.grid_unit_id = :grid")
             self.params["grid"] = int(filter.grid_unit_id)
+        tier: str | None = None
         if filter.tier is not None:
             amounts = tier_range(policy, filter.tier)
             if amounts is None:
@@ -244,8 +310,10 @@ class WorklistQuery:
                 low, high = amounts
                 # The ladder amount never exceeds what is owed: a cheap test first; BETWEEN
                 # evaluates the amount once.
-                terms.append("l.owed_fen >= :tier_min")
-                terms.append(f"{_LADDER_SQL} BETWEEN :tier_min AND :tier_max")
+                tier = (
+                    f"l.owed_fen >= :tier_min AND {_TIER_AMOUNT_SQL} "
+                    "BETWEEN :tier_min AND :tier_max"
+                )
                 self.params["tier_min"] = low
                 self.params["tier_max"] = high if high is not None else 2**62
         if filter.stage == NO_STAGE:
@@ -260,7 +328,11 @@ class WorklistQuery:
                 "ELSE l.stage_rank = :stage_rank END)"
             )
             self.params["stage_rank"] = StepKind(filter.stage).rank
-        self._where = " AND ".join(terms)
+        self._others = " AND ".join(terms)
+        self._where = self._others if tier is None else f"{self._others} AND {tier}"
+        # The count of a tier reads its index ranges (``_TIER_PARTS``), unless one grid
+        # unit is asked for (its index is the more selective one).
+        self._tier_ranges = tier is not None and filter.grid_unit_id is None
         self._sort = sort
         # The sort's own index, walked in order, unless one grid unit is asked for (its
         # index is the selective one). Left to itself the planner prefers the overdue
@@ -274,6 +346,9 @@ class WorklistQuery:
         )
 
     def count_sql(self) -> str:
+        if self._tier_ranges:
+            parts = " UNION ALL ".join(p.format(where=self._others) for p in _TIER_PARTS)
+            return f"{_DUES_CTE}SELECT COUNT(*) FROM ({parts})"
         return f"SELECT COUNT(*) FROM account_ledger l WHERE {self._where}"
 
     def ids_sql(self) -> str:

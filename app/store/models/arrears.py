@@ -61,6 +61,7 @@ _WORKLIST_TAIL = (
     "last_due_fen",
     "prior_due",
     "stage_rank",
+    "freeze_until",
 )
 
 
@@ -80,8 +81,12 @@ class AccountLedger(Base):
     ``sort_pinyin``/``sort_name`` and ``grid_unit_id``/``grid_code`` ('' for none), and from
     the bills ``last_due`` (the latest due date), ``last_due_fen`` (the bills due that day)
     and ``prior_due`` (the latest due date before it); ``stage_rank`` (migration 0015): the
-    ``StepKind.rank`` of the worklist's stage, NULL for none. The ``ix_worklist_*`` indexes cover
-    only the accounts with something unpaid and carry every column a worklist query reads.
+    ``StepKind.rank`` of the worklist's stage, NULL for none; ``freeze_until`` (migration 0018):
+    the latest expiry of the account's dispute freezes. The ``ix_worklist_*`` indexes cover
+    only the accounts with something unpaid and carry every column a worklist query reads;
+    the tier filter's (0018) are keyed by the last due date, then the amount that is the
+    ladder amount once it has passed (``owed_fen``) or while it is ahead (``owed_fen -
+    last_due_fen``, ``ix_worklist_tier_before``), and by ``prior_due``.
     """
 
     __tablename__ = "account_ledger"
@@ -93,6 +98,11 @@ class AccountLedger(Base):
         _worklist_index("ix_worklist_name", "sort_pinyin", "sort_name", "account_id"),
         _worklist_index("ix_worklist_grid", "grid_code", "owed_fen", "account_id"),
         _worklist_index("ix_worklist_grid_unit", "grid_unit_id", "oldest_unpaid_due", "account_id"),
+        # The tier filter's ranges (migration 0018, which also creates
+        # ``ix_worklist_tier_before`` on ``owed_fen - last_due_fen``: an expression index
+        # the models cannot declare).
+        _worklist_index("ix_worklist_tier_owed", "last_due", "owed_fen", "account_id"),
+        _worklist_index("ix_worklist_prior", "prior_due", "account_id"),
     )
 
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), primary_key=True)
@@ -108,6 +118,7 @@ class AccountLedger(Base):
     last_due_fen: Mapped[int] = mapped_column(Integer, server_default="0")
     prior_due: Mapped[date | None] = mapped_column(Date)
     stage_rank: Mapped[int | None] = mapped_column(Integer)
+    freeze_until: Mapped[date | None] = mapped_column(Date)
 
 
 class ArrearsPolicyVersion(Base):
