@@ -298,12 +298,12 @@ def _next_step(
     instead), nor pre-termination without a suspension in this episode, nor a restriction
     when no line of the account can be restricted (the next step is proposed instead).
     """
-    taken = current_stage.rank if current_stage is not None else -1
+    taken = _RANK[current_stage] if current_stage is not None else -1
     step = next(
         (
             s
             for s in tier.steps
-            if s.kind.rank > taken and (can_restrict or s.kind != StepKind.RESTRICT)
+            if _RANK[s.kind] > taken and (can_restrict or s.kind != StepKind.RESTRICT)
         ),
         None,
     )

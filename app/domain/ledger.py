@@ -328,8 +328,8 @@ class DatedLedger:
                 j -= 1
             start = day
             billed = billed_totals[i] if i >= 0 else 0
-            paid = paid_totals[j] if j >= 0 else 0
-            if billed - min(billed, max(0, paid)) <= 0:
+            # Nothing overdue at the end of ``day - 1`` (FIFO covered every bill due).
+            if billed <= 0 or billed <= (paid_totals[j] if j >= 0 else 0):
                 break
         return start
 
