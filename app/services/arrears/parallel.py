@@ -37,7 +37,7 @@ from typing import Final
 
 from app.domain.arrears import ArrearsStatus
 from app.domain.arrears_policy import ArrearsPolicy, StepKind
-from app.services.arrears.records import CHUNK, chunks, ladder_statuses
+from app.services.arrears.records import CHUNK, chunks, cyclic_gc_paused, ladder_statuses
 from app.store.database import Store, open_store, sqlite_url
 
 #: Below this many accounts the workers are not worth a message each way.
@@ -78,6 +78,21 @@ def evaluate(
     if store.path is None or count <= 0 or len(unique) < min_accounts:
         return evaluate_here(unique)
     pool = _pool(store.path, count)
+    with cyclic_gc_paused():
+        found = _share(pool, count, unique, chunk_size, timezone, policy, today, evaluate_here)
+    return {account_id: found[account_id] for account_id in unique}
+
+
+def _share(
+    pool: ProcessPoolExecutor,
+    count: int,
+    unique: list[int],
+    chunk_size: int,
+    timezone: str,
+    policy: ArrearsPolicy,
+    today: date,
+    evaluate_here: Callable[[Sequence[int]], dict[int, ArrearsStatus]],
+) -> dict[int, ArrearsStatus]:
     pending = deque(list(chunk) for chunk in chunks(unique, chunk_size))
     running: set[Future[list[_Row]]] = set()
     found: dict[int, ArrearsStatus] = {}
@@ -89,7 +104,7 @@ def evaluate(
         done, running = wait(running, timeout=0 if pending else None, return_when=FIRST_COMPLETED)
         for future in done:
             found.update(_decode(future.result(), policy))
-    return {account_id: found[account_id] for account_id in unique}
+    return found
 
 
 def shutdown() -> None:

@@ -20,8 +20,10 @@ account the same way:
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from itertools import groupby
@@ -450,7 +452,29 @@ class _LocalDays:
         return (seconds + offset) // _DAY_SECONDS + _EPOCH_ORDINAL
 
 
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Python's cycle collector off for a bulk evaluation: it makes and drops a few
+    hundred thousand tuples and lists, none in a cycle (reference counting frees each),
+    and the collector, run every 700 allocations, spent ~13 % of the time scanning them.
+    Whatever another thread leaves in a cycle meanwhile is collected once it is back on."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def ladder_statuses(
+    session: Session, account_ids: Sequence[int], timezone: str, policy: ArrearsPolicy, today: date
+) -> dict[int, ArrearsStatus]:
+    with cyclic_gc_paused():
+        return _ladder_statuses(session, account_ids, timezone, policy, today)
+
+
+def _ladder_statuses(
     session: Session, account_ids: Sequence[int], timezone: str, policy: ArrearsPolicy, today: date
 ) -> dict[int, ArrearsStatus]:
     """The engine's status of each of ``account_ids`` on ``today``, exactly as
