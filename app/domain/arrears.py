@@ -45,10 +45,12 @@ from app.domain.arrears_policy import (
 from app.domain.errors import HallDeskError
 from app.domain.freeze import Freeze
 from app.domain.ledger import BillLine, DatedLedger, PaymentLine
-from app.domain.penalty import NO_PENALTY_FACTS, PenaltyFacts, penalty_position
+from app.domain.penalty import NO_PENALTY_FACTS, PenaltyFacts, owed_penalty_fen
 from app.i18n import N_, format_money
 
 _DAY: Final = timedelta(days=1)
+#: Each step's position in the severity order (``StepKind.rank``, read without a call).
+_RANK: Final = {kind: kind.rank for kind in StepKind}
 #: Line kinds (``ServiceKind`` values) a restriction reaches from day 30, and before it.
 RESTRICTABLE_KINDS: Final = frozenset({"mobile", "fixed"})
 EARLY_RESTRICTABLE_KINDS: Final = frozenset({"mobile"})
@@ -187,32 +189,44 @@ def evaluate_ledger(
     ladder = overdue - frozen
     oldest_due = date.fromordinal(oldest) if oldest is not None else None
     days_overdue = max(0, today_ordinal - oldest) if oldest is not None else 0
-    owed_penalty = penalty_position(
+    owed_penalty = owed_penalty_fen(
         ledger, freezes, penalty, policy.penalty_per_mille_per_day, today
-    ).owed_fen
+    )
 
     episode_start = ledger.episode_start(today)
     last_restore = max((d for d in restorations if d <= today), default=None)
-    holds = [
-        a
-        for a in actions
-        if a.kind in SERVICE_ACTION_KINDS
-        and a.on <= today
-        and (last_restore is None or a.on > last_restore)
-    ]
-    service_hold = _most_severe(a.kind for a in holds)
-    held_since = min((a.on for a in holds), default=None)
-    if episode_start is None:
-        reminders: list[ActionTaken] = []
-        episode_holds: list[ActionTaken] = []
-    else:
-        reminders = [
-            a for a in actions if a.kind in REMINDER_KINDS and episode_start <= a.on <= today
-        ]
-        episode_holds = [a for a in holds if a.on >= episode_start]
-    current_stage = _most_severe(a.kind for a in [*reminders, *holds])
-    first_reminder_on = min((a.on for a in reminders), default=None)
-    suspended_on = min((a.on for a in episode_holds if a.kind == StepKind.SUSPEND), default=None)
+    # One pass over the log (the ladder reads every account in arrears): the service
+    # actions in force (none restored since, "holds"), the reminders of this episode,
+    # and of those the most severe step, the first days and this episode's suspension.
+    service_hold: StepKind | None = None
+    held_since: date | None = None
+    reminded: StepKind | None = None
+    first_reminder_on: date | None = None
+    suspended_on: date | None = None
+    for action in actions:
+        kind, on = action.kind, action.on
+        if on > today:
+            continue
+        if kind in SERVICE_ACTION_KINDS:
+            if last_restore is not None and on <= last_restore:
+                continue
+            if service_hold is None or _RANK[kind] > _RANK[service_hold]:
+                service_hold = kind
+            if held_since is None or on < held_since:
+                held_since = on
+            if (
+                kind == StepKind.SUSPEND
+                and episode_start is not None
+                and on >= episode_start
+                and (suspended_on is None or on < suspended_on)
+            ):
+                suspended_on = on
+        elif kind in REMINDER_KINDS and episode_start is not None and on >= episode_start:
+            if reminded is None or _RANK[kind] > _RANK[reminded]:
+                reminded = kind
+            if first_reminder_on is None or on < first_reminder_on:
+                first_reminder_on = on
+    current_stage = _most_severe(k for k in (reminded, service_hold) if k is not None)
 
     tier = policy.tier_for(ladder)
     next_step: LadderStep | None = None
@@ -256,7 +270,7 @@ def evaluate_ledger(
 
 
 def _most_severe(kinds: Iterable[StepKind]) -> StepKind | None:
-    return max(kinds, key=lambda k: k.rank, default=None)
+    return max(kinds, key=_RANK.__getitem__, default=None)
 
 
 def _frozen_until(active: Sequence[Freeze], overdue: int) -> date | None:
@@ -284,12 +298,12 @@ def _next_step(
     instead), nor pre-termination without a suspension in this episode, nor a restriction
     when no line of the account can be restricted (the next step is proposed instead).
     """
-    taken = current_stage.rank if current_stage is not None else -1
+    taken = _RANK[current_stage] if current_stage is not None else -1
     step = next(
         (
             s
             for s in tier.steps
-            if s.kind.rank > taken and (can_restrict or s.kind != StepKind.RESTRICT)
+            if _RANK[s.kind] > taken and (can_restrict or s.kind != StepKind.RESTRICT)
         ),
         None,
     )

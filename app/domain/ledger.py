@@ -293,13 +293,90 @@ class DatedLedger:
         overdue, paid_through = self._overdue, self._paid_through
         if overdue(ordinal, paid_through(ordinal)) <= 0:
             return None
-        changes = {d + 1 for d in self._due_ords}
-        changes.update(self._pay_ords)
-        start: int | None = None
-        for day in sorted(changes, reverse=True):
-            if day > ordinal:
-                continue
-            start = day
-            if overdue(day - 1, paid_through(day - 1)) <= 0:
-                break
+        start = self._episode_start_prefix(ordinal) if self._prefix else None
+        if not self._prefix:
+            changes = {d + 1 for d in self._due_ords}
+            changes.update(self._pay_ords)
+            for day in sorted(changes, reverse=True):
+                if day > ordinal:
+                    continue
+                start = day
+                if overdue(day - 1, paid_through(day - 1)) <= 0:
+                    break
         return date.fromordinal(start) if start is not None else None
+
+    def _episode_start_prefix(self, ordinal: int) -> int | None:
+        """``episode_start`` of a prefix ledger (bills due in ledger order, all positive) as
+        an ordinal: the same walk back over the change days, merged from the two sorted
+        lists instead of a sorted set, with the sums at each day read off the walk.
+
+        At a change day ``day`` the indexes stand just below it: ``i`` on the last bill due
+        before ``day - 1`` (what is overdue at the end of ``day - 1``), ``j`` on the last
+        payment made by ``day - 1``."""
+        dues, billed_totals = self._due_ords, self._billed_totals
+        pays, paid_totals = self._pay_ords, self._paid_totals
+        i = bisect_left(dues, ordinal) - 1  # the last bill whose next day is on or before today
+        j = bisect_right(pays, ordinal) - 1  # the last payment made on or before today
+        start: int | None = None
+        while i >= 0 or j >= 0:
+            day = dues[i] + 1 if i >= 0 else 0
+            if j >= 0 and pays[j] > day:
+                day = pays[j]
+            while i >= 0 and dues[i] + 1 >= day:
+                i -= 1
+            while j >= 0 and pays[j] >= day:
+                j -= 1
+            start = day
+            billed = billed_totals[i] if i >= 0 else 0
+            # Nothing overdue at the end of ``day - 1`` (FIFO covered every bill due).
+            if billed <= 0 or billed <= (paid_totals[j] if j >= 0 else 0):
+                break
+        return start
+
+    def late_fen(self, first: int, last: int, per_mille: int) -> int:
+        """The penalty of the days ``first`` to ``last`` (ordinals): the sum over them of
+        ``per_mille``‰ of ``overdue_at_start`` rounded down, a day at a time, with nothing
+        frozen. The base changes only on the day after a due date or a payment, so the walk
+        goes from one such day to the next (``app.domain.penalty`` builds the same runs as
+        segments when it needs them; this is the sum alone, for the ladder's thousands of
+        accounts)."""
+        if not self._prefix:
+            return sum(
+                (b - a + 1) * (base * per_mille // 1000)
+                for a, b, base in self._base_runs(first, last)
+                if base > 0
+            )
+        dues, billed_totals = self._due_ords, self._billed_totals
+        pays, paid_totals = self._pay_ords, self._paid_totals
+        bills_count, pays_count = len(dues), len(pays)
+        i = bisect_left(dues, first)  # bills due before ``first``
+        j = bisect_left(pays, first)  # payments made before ``first``
+        total = 0
+        day = first
+        while day <= last:
+            while i < bills_count and dues[i] < day:
+                i += 1
+            while j < pays_count and pays[j] < day:
+                j += 1
+            following = last + 1
+            if i < bills_count and dues[i] + 1 < following:
+                following = dues[i] + 1
+            if j < pays_count and pays[j] + 1 < following:
+                following = pays[j] + 1
+            billed = billed_totals[i - 1] if i else 0
+            paid = paid_totals[j - 1] if j else 0
+            base = billed if paid <= 0 else (billed - paid if paid < billed else 0)
+            if base > 0:
+                total += (following - day) * (base * per_mille // 1000)
+            day = following
+        return total
+
+    def _base_runs(self, first: int, last: int) -> list[tuple[int, int, int]]:
+        """(first, last, base) runs of the days ``first`` to ``last`` by their change days."""
+        changes = {first}
+        changes.update(d + 1 for d in self._due_ords if first < d + 1 <= last)
+        changes.update(d + 1 for d in self._pay_ords if first < d + 1 <= last)
+        starts = sorted(changes)
+        bases = self.overdue_at_starts(starts)
+        starts.append(last + 1)
+        return [(a, b - 1, base) for a, b, base in zip(starts, starts[1:], bases, strict=False)]

@@ -317,6 +317,37 @@ def penalty_position(
     )
 
 
+def owed_penalty_fen(
+    ledger: DatedLedger,
+    freezes: Sequence[Freeze],
+    facts: PenaltyFacts,
+    per_mille: int,
+    today: date,
+) -> int:
+    """``penalty_position(...).owed_fen`` without building the runs: the ladder needs
+    only the sum for each of thousands of accounts. The same days and bases
+    (``DatedLedger.late_fen`` walks the change days ``_segments`` starts its runs on);
+    with a freeze the runs are built (the freeze's own change days)."""
+    if freezes:
+        return penalty_position(ledger, freezes, facts, per_mille, today).owed_fen
+    last = today.toordinal()
+    if not facts.accruals:
+        first_due = min(ledger.due_ordinals, default=None)
+        accrued = (
+            ledger.late_fen(first_due + 1, last, per_mille)
+            if first_due is not None and first_due < last
+            else 0
+        )
+    else:
+        posted, covered = posted_fen(facts.accruals)
+        accrued = posted
+        start = first_late_day(ledger)
+        if start is not None and start <= today:
+            for a, b in _subtract((start, today), covered):
+                accrued += ledger.late_fen(a.toordinal(), b.toordinal(), per_mille)
+    return max(0, accrued - facts.settled_fen - facts.waived_fen)
+
+
 def runs_to_json(runs: Iterable[PenaltyRun]) -> list[list[object]]:
     """Runs as stored (``[[first, last, base_fen], …]``, ISO dates)."""
     return [[r.first.isoformat(), r.last.isoformat(), r.base_fen] for r in runs]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any, Final
 
@@ -59,30 +59,47 @@ def clean_text(value: Any) -> Any:
     return value
 
 
-def _walk(value: Any, path: str) -> Iterator[tuple[str, Any]]:
-    yield path, value
-    if isinstance(value, dict):
-        for k, v in value.items():
-            yield path, k
-            yield from _walk(v, f"{path}.{k}" if path else str(k))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _walk(v, f"{path}[{i}]")
-
-
 def json_problem(payload: Any) -> tuple[str, str] | None:
-    """Anything in a JSON value that PostgreSQL cannot store, as (reason, field)."""
-    for path, value in _walk(payload, ""):
-        if isinstance(value, str) and unstorable_text(value):
-            return "bad_text", path
-        if isinstance(value, float) and not math.isfinite(value):
-            return "bad_payload", path
-        if (
-            isinstance(value, int)
-            and not isinstance(value, bool)
-            and not (INT_MIN <= value <= INT_MAX)
-        ):
-            return "bad_payload", path
+    """Anything in a JSON value that PostgreSQL cannot store, as (reason, field): the first
+    in document order, a dict's key reported at the dict's own path. The path is built
+    only for the value found (a push checks tens of thousands of payloads)."""
+    found = _problem(payload)
+    if found is None:
+        return None
+    reason, parts = found
+    path = ""
+    for part in reversed(parts):
+        path = f"{path}[{part}]" if isinstance(part, int) else (f"{path}.{part}" if path else part)
+    return reason, path
+
+
+def _problem(value: Any) -> tuple[str, list[str | int]] | None:
+    """``json_problem`` with the path as its parts, innermost first."""
+    if isinstance(value, str):
+        return ("bad_text", []) if _UNSTORABLE.search(value) is not None else None
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return None if INT_MIN <= value <= INT_MAX else ("bad_payload", [])
+    if isinstance(value, float):
+        return None if math.isfinite(value) else ("bad_payload", [])
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str):
+                if _UNSTORABLE.search(key) is not None:
+                    return "bad_text", []
+            elif (bad_key := _problem(key)) is not None:
+                return bad_key[0], []
+            found = _problem(item)
+            if found is not None:
+                found[1].append(str(key))
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _problem(item)
+            if found is not None:
+                found[1].append(index)
+                return found
     return None
 
 

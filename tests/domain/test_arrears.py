@@ -32,7 +32,7 @@ from app.domain.arrears_policy import (
 )
 from app.domain.errors import ValidationError
 from app.domain.freeze import Freeze
-from app.domain.ledger import BillLine, settle
+from app.domain.ledger import BillLine, DatedLedger, settle
 from app.domain.penalty import late_penalty_fen
 
 K = StepKind
@@ -800,3 +800,41 @@ def test_penalty_is_never_more_than_the_rate(outstanding: int, days_late: int, r
     penalty = late_penalty_fen(outstanding, days_late, rate)
     exact_thousandths = outstanding * rate * days_late
     assert 0 <= exact_thousandths - penalty * 1000 < 1000 * max(1, days_late)
+
+
+@st.composite
+def _bills_any_order(draw: st.DrawFn) -> list[BillLine]:
+    """Bills whose due dates need not follow their periods, zero amounts included."""
+    result = []
+    for index in range(draw(st.integers(0, 6))):
+        due = day(draw(_offsets), START)
+        amount = draw(st.integers(0, 60000))
+        result.append(BillLine(f"P{index:02d}", amount, due - timedelta(days=19), due))
+    return result
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    bills=st.one_of(_bills(), _bills_any_order()),
+    payments=_payments,
+    today=_today,
+    rate=st.integers(1, 3),
+)
+def test_the_ledger_walks_are_the_day_by_day_definitions(
+    bills: list[BillLine], payments: list[PaymentLine], today: date, rate: int
+) -> None:
+    """``episode_start`` and ``late_fen`` jump from one change day to the next (the
+    ladder's bulk path runs them for every account in arrears); they must give what a
+    day-by-day walk gives, for ledgers in due-date order and out of it."""
+    ledger = DatedLedger(bills, payments)
+    stretch: date | None = None
+    walked = today
+    while ledger.overdue(walked) > 0:
+        stretch = walked
+        walked -= timedelta(days=1)
+    assert ledger.episode_start(today) == stretch
+    days = range((today - START).days + 1)
+    expected = sum(
+        ledger.overdue_at_start(START + timedelta(days=n)) * rate // 1000 for n in days
+    )
+    assert ledger.late_fen(START.toordinal(), today.toordinal(), rate) == expected

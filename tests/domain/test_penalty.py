@@ -29,6 +29,7 @@ from app.domain.penalty import (
     base_runs,
     daily_penalty_fen,
     late_penalty_fen,
+    owed_penalty_fen,
     penalty_position,
     runs_from_json,
     runs_to_json,
@@ -242,6 +243,10 @@ class Counter:
         assert now.overpaid_fen == 0
         assert now.owed_fen == now.accrued_fen - self.settled - self.waived
         assert now.accrued_fen == oracle(self, day)
+        # The ladder's sum-only path gives the same amount owed.
+        assert now.owed_fen == owed_penalty_fen(
+            DatedLedger(self.bills, self.payments), self.freezes, self.facts(), RATE, day
+        )
         return now
 
     def post(self, day: date, now: PenaltyPosition) -> None:

@@ -27,7 +27,7 @@ from app.domain.arrears import ArrearsStatus
 from app.domain.arrears_policy import ArrearsPolicy, StepKind
 from app.domain.errors import NotFound, PermissionDenied, ValidationError
 from app.i18n import N_, in_language
-from app.services.arrears import actions, reminders, sms
+from app.services.arrears import actions, parallel, reminders, sms
 from app.services.arrears.history import (
     HISTORY_KIND_LABELS,
     RESULT_LABELS,
@@ -196,12 +196,29 @@ class ArrearsService:
                 reminder_kind=plan.kind,
             )
 
-    def statuses(self, account_ids: Sequence[int]) -> dict[int, ArrearsStatus]:
+    def statuses(
+        self, account_ids: Sequence[int], *, workers: int | None = None
+    ) -> dict[int, ArrearsStatus]:
         """The engine's status of many accounts at once (bulk reads, 1,000 accounts per
-        query; for reports and the benchmark)."""
+        query; for reports and the benchmark). A call of thousands of accounts is shared
+        with worker processes (``parallel``; ``workers`` overrides their number, 0 runs
+        it all here)."""
         ctx = self._context()
+        timezone, policy, today = ctx.hall.timezone, ctx.policy, ctx.today
         with self._store.read() as session:
-            return ladder_statuses(session, account_ids, ctx.hall.timezone, ctx.policy, ctx.today)
+
+            def here(ids: Sequence[int]) -> dict[int, ArrearsStatus]:
+                return ladder_statuses(session, ids, timezone, policy, today)
+
+            return parallel.evaluate(
+                self._store,
+                account_ids,
+                timezone,
+                policy,
+                today,
+                evaluate_here=here,
+                workers=workers,
+            )
 
     # --- worklist ---------------------------------------------------------------------------
 

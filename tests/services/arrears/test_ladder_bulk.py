@@ -11,14 +11,17 @@ import json
 import random
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.services.arrears import ArrearsService
+from app.domain.arrears import ArrearsStatus
+from app.services.arrears import ArrearsService, parallel
+from app.services.arrears.records import ladder_statuses
+from app.services.hall import HallService
 from app.store.database import Store, open_store, sqlite_url
 
 _KINDS = ("sms_reminder", "second_sms", "phone_call", "restrict", "suspend", "restore")
@@ -162,3 +165,43 @@ def test_bulk_statuses_equal_the_per_account_service(
     assert sum(1 for s in one_by_one.values() if s.current_stage is not None) > 10
     assert sum(1 for s in one_by_one.values() if s.penalty_fen > 0) > 10
     assert any(s.frozen_fen > 0 or s.service_hold is not None for s in one_by_one.values())
+
+
+def test_statuses_shared_with_a_worker_process_are_the_same(
+    varied: tuple[Store, list[int]],
+) -> None:
+    """A report over thousands of accounts shares its chunks between worker processes
+    and the calling thread (``parallel``): the statuses are exactly the one-process
+    path's, in the same order, whichever side evaluated a chunk."""
+    store, accounts = varied
+    today = date(2026, 11, 28)
+    noon = datetime.combine(today, time(12), UTC)
+    service = ArrearsService(store, lambda: noon)
+    alone = service.statuses(accounts, workers=0)
+    policy = service.current_policy()[1]
+    timezone = HallService(store).info().timezone
+    here: list[int] = []
+
+    def evaluate_here(ids: Sequence[int]) -> dict[int, ArrearsStatus]:
+        here.extend(ids)
+        with store.read() as session:
+            return ladder_statuses(session, ids, timezone, policy, today)
+
+    try:
+        shared = parallel.evaluate(
+            store,
+            [*accounts, accounts[0]],
+            timezone,
+            policy,
+            today,
+            evaluate_here=evaluate_here,
+            workers=1,
+            min_accounts=1,
+            chunk_size=7,
+        )
+    finally:
+        parallel.shutdown()
+    assert list(shared) == list(alone)
+    assert shared == alone
+    # Both sides did part of the work.
+    assert 0 < len(here) < len(accounts)
