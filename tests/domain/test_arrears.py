@@ -834,7 +834,5 @@ def test_the_ledger_walks_are_the_day_by_day_definitions(
         walked -= timedelta(days=1)
     assert ledger.episode_start(today) == stretch
     days = range((today - START).days + 1)
-    expected = sum(
-        ledger.overdue_at_start(START + timedelta(days=n)) * rate // 1000 for n in days
-    )
+    expected = sum(ledger.overdue_at_start(START + timedelta(days=n)) * rate // 1000 for n in days)
     assert ledger.late_fen(START.toordinal(), today.toordinal(), rate) == expected
