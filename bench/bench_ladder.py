@@ -10,7 +10,7 @@ calling thread (``app.services.arrears.parallel``: one worker per core but the c
 The workers are started by a first call before the rounds (their start is printed apart:
 a program starts them once). Also printed: the same on one process (``workers=0``).
 
-The floor is the same statements (``records.LADDER_READS``) run in raw sqlite3 on one
+The floor is the same statements (``bulk.LADDER_READS``) run in raw sqlite3 on one
 connection, rows fetched and dropped: what SQLite must do on one core whatever the code
 above it. Also measured in the same run: the engine alone on the ledgers in memory, and
 the per-account path the bulk path replaced (``load_inputs`` + ``EngineInputs.evaluate``),
@@ -36,7 +36,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from app.services.arrears import ArrearsService, parallel
-from app.services.arrears.records import LADDER_READS, chunks, id_list, load_inputs
+from app.services.arrears.bulk import LADDER_READS
+from app.services.arrears.records import chunks, id_list, load_inputs
 from app.services.hall import HallService
 from app.store.database import SCHEMA_HEAD, current_revision, open_store, sqlite_url
 

@@ -1,6 +1,6 @@
 """The ladder's bulk evaluation spread over the machine's cores.
 
-``records.ladder_statuses`` reads and evaluates about 10,000 accounts a second on one core:
+``bulk.ladder_statuses`` reads and evaluates about 10,000 accounts a second on one core:
 half of it is SQLite fetching rows, half the engine in Python, and the interpreter runs
 one of them at a time. A report over every account in arrears (tens of thousands at a
 large hall) is split into chunks of ``CHUNK`` accounts: worker processes take chunks from
@@ -37,7 +37,8 @@ from typing import Final
 
 from app.domain.arrears import ArrearsStatus
 from app.domain.arrears_policy import ArrearsPolicy, StepKind
-from app.services.arrears.records import CHUNK, chunks, cyclic_gc_paused, ladder_statuses
+from app.services.arrears.bulk import cyclic_gc_paused, ladder_statuses
+from app.services.arrears.records import CHUNK, chunks
 from app.store.database import Store, open_store, sqlite_url
 
 #: Below this many accounts the workers are not worth a message each way.

@@ -28,6 +28,7 @@ from app.domain.arrears_policy import ArrearsPolicy, StepKind
 from app.domain.errors import NotFound, PermissionDenied, ValidationError
 from app.i18n import N_, in_language
 from app.services.arrears import actions, parallel, reminders, sms
+from app.services.arrears.bulk import ladder_statuses
 from app.services.arrears.history import (
     HISTORY_KIND_LABELS,
     RESULT_LABELS,
@@ -40,7 +41,6 @@ from app.services.arrears.records import (
     account_facts,
     business_date,
     ensure_policy,
-    ladder_statuses,
     load_facts,
     next_policy_version,
     policy_json,

@@ -1,4 +1,4 @@
-"""The ladder's bulk path (``ArrearsService.statuses`` → ``records.ladder_statuses``) gives
+"""The ladder's bulk path (``ArrearsService.statuses`` → ``bulk.ladder_statuses``) gives
 exactly the per-account service's answer (``ArrearsService.status``), over a store with
 varied histories: voids and reversals, penalty postings, settlements and waivers, steps
 of every kind (calls that reached the customer and calls that did not), restores,
@@ -20,7 +20,7 @@ import pytest
 
 from app.domain.arrears import ArrearsStatus
 from app.services.arrears import ArrearsService, parallel
-from app.services.arrears.records import ladder_statuses
+from app.services.arrears.bulk import ladder_statuses
 from app.services.hall import HallService
 from app.store.database import Store, open_store, sqlite_url
 
