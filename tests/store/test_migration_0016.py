@@ -7,7 +7,7 @@ from pathlib import Path
 
 from alembic import command
 
-from app.services.arrears.records import _LEDGER_BILLS_SQL, _LEDGER_PAYMENTS_SQL
+from app.services.arrears.bulk import _LEDGER_BILLS_SQL, _LEDGER_PAYMENTS_SQL
 from app.store import database
 from app.store.database import open_store, sqlite_url
 
