@@ -293,17 +293,27 @@ class DatedLedger:
         overdue, paid_through = self._overdue, self._paid_through
         if overdue(ordinal, paid_through(ordinal)) <= 0:
             return None
-        start = self._episode_start_prefix(ordinal) if self._prefix else None
-        if not self._prefix:
-            changes = {d + 1 for d in self._due_ords}
-            changes.update(self._pay_ords)
-            for day in sorted(changes, reverse=True):
-                if day > ordinal:
-                    continue
-                start = day
-                if overdue(day - 1, paid_through(day - 1)) <= 0:
-                    break
+        start = (
+            self._episode_start_prefix(ordinal)
+            if self._prefix
+            else self._episode_start_any(ordinal)
+        )
         return date.fromordinal(start) if start is not None else None
+
+    def _episode_start_any(self, ordinal: int) -> int | None:
+        """``episode_start`` of any ledger as an ordinal: the change days in a sorted set,
+        walked back with the overdue amount worked out at each."""
+        overdue, paid_through = self._overdue, self._paid_through
+        changes = {d + 1 for d in self._due_ords}
+        changes.update(self._pay_ords)
+        start: int | None = None
+        for day in sorted(changes, reverse=True):
+            if day > ordinal:
+                continue
+            start = day
+            if overdue(day - 1, paid_through(day - 1)) <= 0:
+                break
+        return start
 
     def _episode_start_prefix(self, ordinal: int) -> int | None:
         """``episode_start`` of a prefix ledger (bills due in ledger order, all positive) as
