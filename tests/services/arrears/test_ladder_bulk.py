@@ -167,6 +167,33 @@ def test_bulk_statuses_equal_the_per_account_service(
     assert any(s.frozen_fen > 0 or s.service_hold is not None for s in one_by_one.values())
 
 
+def _evaluate_shared(
+    store: Store, ids: Sequence[int], today: date, here: list[int]
+) -> dict[int, ArrearsStatus]:
+    """``parallel.evaluate`` with one worker and chunks of 7 accounts; the ids the calling
+    thread evaluated itself are added to ``here``."""
+    service = ArrearsService(store, lambda: datetime.combine(today, time(12), UTC))
+    policy = service.current_policy()[1]
+    timezone = HallService(store).info().timezone
+
+    def evaluate_here(ids: Sequence[int]) -> dict[int, ArrearsStatus]:
+        here.extend(ids)
+        with store.read() as session:
+            return ladder_statuses(session, ids, timezone, policy, today)
+
+    return parallel.evaluate(
+        store,
+        ids,
+        timezone,
+        policy,
+        today,
+        evaluate_here=evaluate_here,
+        workers=1,
+        min_accounts=1,
+        chunk_size=7,
+    )
+
+
 def test_statuses_shared_with_a_worker_process_are_the_same(
     varied: tuple[Store, list[int]],
 ) -> None:
@@ -178,30 +205,38 @@ def test_statuses_shared_with_a_worker_process_are_the_same(
     noon = datetime.combine(today, time(12), UTC)
     service = ArrearsService(store, lambda: noon)
     alone = service.statuses(accounts, workers=0)
-    policy = service.current_policy()[1]
-    timezone = HallService(store).info().timezone
     here: list[int] = []
-
-    def evaluate_here(ids: Sequence[int]) -> dict[int, ArrearsStatus]:
-        here.extend(ids)
-        with store.read() as session:
-            return ladder_statuses(session, ids, timezone, policy, today)
-
     try:
-        shared = parallel.evaluate(
-            store,
-            [*accounts, accounts[0]],
-            timezone,
-            policy,
-            today,
-            evaluate_here=evaluate_here,
-            workers=1,
-            min_accounts=1,
-            chunk_size=7,
-        )
+        shared = _evaluate_shared(store, [*accounts, accounts[0]], today, here)
     finally:
         parallel.shutdown()
     assert list(shared) == list(alone)
     assert shared == alone
     # Both sides did part of the work.
     assert 0 < len(here) < len(accounts)
+
+
+def test_a_worker_that_dies_loses_nothing(varied: tuple[Store, list[int]]) -> None:
+    """A worker killed between two reports (out of memory, say) breaks its pool: the next
+    call is evaluated in the calling thread, whole and the same, and the call after it
+    starts a new worker."""
+    store, accounts = varied
+    today = date(2026, 11, 28)
+    alone = ArrearsService(store, lambda: datetime.combine(today, time(12), UTC)).statuses(
+        accounts, workers=0
+    )
+    try:
+        assert _evaluate_shared(store, accounts, today, []) == alone
+        assert store.path is not None
+        pool = parallel._pools[store.path][0]
+        for process in list(pool._processes.values()):  # type: ignore[attr-defined]
+            process.kill()
+            process.join()
+        here: list[int] = []
+        assert _evaluate_shared(store, accounts, today, here) == alone
+        assert store.path not in parallel._pools or parallel._pools[store.path][0] is not pool
+        here.clear()
+        assert _evaluate_shared(store, accounts, today, here) == alone
+        assert 0 < len(here) < len(accounts)  # a new worker took its share
+    finally:
+        parallel.shutdown()
