@@ -8,6 +8,7 @@ import re
 import time
 from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QInputMethodEvent
@@ -53,6 +54,29 @@ def visible(name: str) -> QWidget | None:
         if widget.objectName() == name and widget.isVisible():
             return widget
     return None
+
+
+def run_gui_driven(
+    db: Path, step: Callable[[], None], *, every_ms: int = 20, within_ms: int = 30000
+) -> None:
+    """The real program (``ui.app.run_gui``) on the store ``db``, with ``step`` called on
+    the GUI thread every ``every_ms`` to play the person at the keyboard; a watchdog quits
+    the program after ``within_ms`` so that a start that hangs never hangs the suite. The
+    program must end with 0."""
+    from ui.app import run_gui
+
+    driver = QTimer()
+    driver.timeout.connect(step)
+    driver.start(every_ms)
+    watchdog = QTimer()
+    watchdog.setSingleShot(True)
+    watchdog.timeout.connect(QApplication.exit)
+    watchdog.start(within_ms)
+    try:
+        assert run_gui(db) == 0
+    finally:
+        watchdog.stop()
+        driver.stop()
 
 
 def gone(qtbot: QtBot, name: str, timeout: int = 10000) -> None:

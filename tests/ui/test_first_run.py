@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QWidget, QWizard
+from PySide6.QtWidgets import QLabel, QLineEdit, QWidget, QWizard
 from pytestqt.qtbot import QtBot
 
 from app import i18n
@@ -22,6 +22,7 @@ from app.services.staff.auth import AuthService
 from app.settings import LANGUAGE
 from app.store.database import Store, open_store, sqlite_url
 from app.sync.service import SyncService
+from tests.ui.drive import run_gui_driven, visible
 from ui.first_run import FirstRunWizard
 from ui.login_dialog import LoginDialog
 from ui.main_window import MainWindow
@@ -220,24 +221,15 @@ class FakeCentre:
         return {"device_code": "PD01-07", "credential": "device-secret", "hall_code": "PD-01"}
 
 
-def _top(name: str) -> QWidget | None:
-    for widget in QApplication.topLevelWidgets():
-        if widget.objectName() == name and widget.isVisible():
-            return widget
-    return None
-
-
 def test_run_gui_on_a_new_store_sets_it_up_then_logs_in(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ui.app import run_gui
-
     monkeypatch.setattr(SyncService, "transport_factory", staticmethod(lambda url: FakeCentre()))
 
     seen: list[str] = []
 
     def step() -> None:
-        wizard = _top("firstRunWizard")
+        wizard = visible("firstRunWizard")
         if isinstance(wizard, FirstRunWizard):
             if wizard.currentPage() is wizard.admin_page:
                 fill_page(wizard)
@@ -246,31 +238,20 @@ def test_run_gui_on_a_new_store_sets_it_up_then_logs_in(
                 fill_page(wizard)
                 wizard.next()
             return
-        login = _top("loginDialog")
+        login = visible("loginDialog")
         if isinstance(login, LoginDialog) and "login" not in seen:
             seen.append("login")
             login.staff_no.setText(ADMIN)
             login.password.setText(PASSWORD)
             login.login_button.click()
             return
-        window = _top("mainWindow")
+        window = visible("mainWindow")
         if isinstance(window, MainWindow) and "window" not in seen:
             seen.append("window")
             seen.append(window.ctx.actor.staff_no)
             window.close()
 
-    driver = QTimer()
-    driver.timeout.connect(step)
-    driver.start(30)
-    watchdog = QTimer()
-    watchdog.setSingleShot(True)
-    watchdog.timeout.connect(QApplication.exit)  # never hang the suite
-    watchdog.start(30000)
-    try:
-        assert run_gui(tmp_path / "real.sqlite3") == 0
-    finally:
-        watchdog.stop()
-        driver.stop()
+    run_gui_driven(tmp_path / "real.sqlite3", step, every_ms=30)
     assert seen == ["login", "window", ADMIN]
     store = open_store(sqlite_url(tmp_path / "real.sqlite3"))
     try:
@@ -284,7 +265,7 @@ def test_cancelling_the_wizard_leaves_the_store_new(qtbot: QtBot, tmp_path: Path
     from ui.app import run_gui
 
     def cancel() -> None:
-        wizard = _top("firstRunWizard")
+        wizard = visible("firstRunWizard")
         if wizard is not None:
             wizard.reject()
 

@@ -19,6 +19,7 @@ from app.services.hall import HallInfo, HallService
 from app.services.staff.auth import MAX_FAILED_LOGINS, AuthService
 from app.settings import IDLE_LOCK_MINUTES, LANGUAGE, LAST_STAFF_NO, RECEIPT_ARCHIVE_DIR
 from app.store.database import Store, head_revision, open_store, sqlite_url
+from tests.ui.drive import visible
 from ui.context import AppContext
 from ui.fonts import register_bundled_fonts
 from ui.idle_lock import IdleLockDialog
@@ -441,40 +442,33 @@ def _drive(steps: list[tuple[Callable[[], bool], Callable[[], None]]]) -> QTimer
     return timer
 
 
-def _top(name: str) -> QWidget | None:
-    for widget in QApplication.topLevelWidgets():
-        if widget.objectName() == name and widget.isVisible():
-            return widget
-    return None
-
-
 def test_run_gui_logs_in_logs_out_and_quits(qtbot: QtBot, demo_db_copy: Path) -> None:
     from ui.app import run_gui
 
     seen: dict[str, object] = {}
 
     def log_in() -> None:
-        dialog = _top("loginDialog")
+        dialog = visible("loginDialog")
         assert isinstance(dialog, LoginDialog)
         enter(dialog, CLERK, PASSWORD)
 
     def check_and_log_out() -> None:
-        window = _top("mainWindow")
+        window = visible("mainWindow")
         assert isinstance(window, MainWindow)
         seen["first_tab"] = window.tabs.widget(0).objectName()
         window.log_out()
 
     def quit_login() -> None:
-        dialog = _top("loginDialog")
+        dialog = visible("loginDialog")
         assert isinstance(dialog, LoginDialog)
         seen["prefilled"] = dialog.staff_no.text()
         dialog.reject()
 
     driver = _drive(
         [
-            (lambda: _top("loginDialog") is not None, log_in),
-            (lambda: _top("mainWindow") is not None, check_and_log_out),
-            (lambda: _top("loginDialog") is not None, quit_login),
+            (lambda: visible("loginDialog") is not None, log_in),
+            (lambda: visible("mainWindow") is not None, check_and_log_out),
+            (lambda: visible("loginDialog") is not None, quit_login),
         ]
     )
     watchdog = QTimer()

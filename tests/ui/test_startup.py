@@ -10,14 +10,15 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from app.i18n import _
 from app.services.hall import HallService
 from app.services.staff.auth import AuthService
 from app.store.database import open_store, sqlite_url
+from tests.ui.drive import run_gui_driven, visible
 from ui.login_dialog import LOGGING_IN_WHEN_OPEN, OPENING, LoginDialog
 from ui.main_window import MainWindow
 from ui.qt_settings import QSettingsBackend
@@ -25,13 +26,6 @@ from ui.startup import LoginReady, StoreOpening
 
 CLERK = "A001"
 PASSWORD = "demo"
-
-
-def _top(name: str) -> QWidget | None:
-    for widget in QApplication.topLevelWidgets():
-        if widget.objectName() == name and widget.isVisible():
-            return widget
-    return None
 
 
 def test_a_login_asked_for_before_the_store_is_open_runs_when_it_is(
@@ -87,7 +81,6 @@ def test_run_gui_shows_the_login_while_the_store_opens(
     """The store's opening is held on the worker: the login is up meanwhile, takes the
     clerk's keys and Enter, and logs in the moment the store is open; the store was opened
     on the worker, not the GUI thread."""
-    from ui.app import run_gui
 
     release = threading.Event()
     opened_on: list[bool] = []
@@ -102,7 +95,7 @@ def test_run_gui_shows_the_login_while_the_store_opens(
     seen: list[object] = []
 
     def step() -> None:
-        login = _top("loginDialog")
+        login = visible("loginDialog")
         if isinstance(login, LoginDialog) and not seen:
             seen.append(("waiting", login.is_ready()))
             qtbot.keyClicks(login.staff_no, CLERK)
@@ -111,24 +104,15 @@ def test_run_gui_shows_the_login_while_the_store_opens(
             seen.append(("asked", login.actor, login.login_waiting))
             release.set()
             return
-        window = _top("mainWindow")
+        window = visible("mainWindow")
         if isinstance(window, MainWindow) and len(seen) == 2:
             seen.append(("window", window.ctx.actor.staff_no))
             window.close()
 
-    driver = QTimer()
-    driver.timeout.connect(step)
-    driver.start(20)
-    watchdog = QTimer()
-    watchdog.setSingleShot(True)
-    watchdog.timeout.connect(QApplication.exit)  # never hang the suite
-    watchdog.start(30000)
     try:
-        assert run_gui(demo_db_copy) == 0
+        run_gui_driven(demo_db_copy, step)
     finally:
         release.set()
-        watchdog.stop()
-        driver.stop()
     assert seen == [("waiting", False), ("asked", None, True), ("window", CLERK)]
     assert opened_on == [False]
 
@@ -186,7 +170,6 @@ def test_a_login_typed_while_the_main_window_is_prepared_waits_for_it(
     ended (the two threads never import the window's modules at once), on the GUI thread
     with the preparation on the worker."""
     import ui.app
-    from ui.app import run_gui
     from ui.startup import prepare_main_window
 
     release = threading.Event()
@@ -202,7 +185,7 @@ def test_a_login_typed_while_the_main_window_is_prepared_waits_for_it(
     seen: list[object] = []
 
     def step() -> None:
-        login = _top("loginDialog")
+        login = visible("loginDialog")
         if isinstance(login, LoginDialog) and login.is_ready() and not seen:
             qtbot.keyClicks(login.staff_no, CLERK)
             qtbot.keyClicks(login.password, PASSWORD)
@@ -210,24 +193,15 @@ def test_a_login_typed_while_the_main_window_is_prepared_waits_for_it(
             threading.Timer(0.3, release.set).start()  # the GUI thread waits for it
             qtbot.keyClick(login.password, Qt.Key.Key_Return)
             return
-        window = _top("mainWindow")
+        window = visible("mainWindow")
         if isinstance(window, MainWindow) and len(seen) == 1:
             seen.append(("window", window.ctx.actor.staff_no, list(events)))
             window.close()
 
-    driver = QTimer()
-    driver.timeout.connect(step)
-    driver.start(20)
-    watchdog = QTimer()
-    watchdog.setSingleShot(True)
-    watchdog.timeout.connect(QApplication.exit)  # never hang the suite
-    watchdog.start(30000)
     try:
-        assert run_gui(demo_db_copy) == 0
+        run_gui_driven(demo_db_copy, step)
     finally:
         release.set()
-        watchdog.stop()
-        driver.stop()
     assert seen == [
         ("typed", [("preparing", False)]),
         ("window", CLERK, [("preparing", False), ("prepared", False)]),
