@@ -218,13 +218,30 @@ def _child(
     raise SystemExit(f"the start ended before its first usable window (marks: {marks})")
 
 
+#: A start that has not reached its milestone by then is stuck (an error dialog waiting for
+#: a person offscreen, say): the bench says so instead of waiting for ever.
+CHILD_TIMEOUT_S = 120
+
+
 def _spawn(args: list[str], env: dict[str, str]) -> dict[str, float]:
     """Milliseconds from spawn to each milestone of one child process (the child's own
     costs up to the first usable window, if it reports them, under ``cost:`` names)."""
     spawned = time.time()
-    done = subprocess.run(
-        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
-    )
+    try:
+        done = subprocess.run(
+            [sys.executable, *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=CHILD_TIMEOUT_S,
+        )
+    except subprocess.TimeoutExpired as exc:  # e.g. a start stuck on an error dialog
+        raise SystemExit(
+            f"a start did not reach its milestone in {CHILD_TIMEOUT_S} s: {' '.join(args)}\n"
+            f"{exc.stdout!r}\n{exc.stderr!r}"
+        ) from exc
     if done.returncode != 0:
         raise SystemExit(f"start-up run failed:\n{done.stdout}\n{done.stderr}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
