@@ -6,7 +6,7 @@ identifies it: "收据 PC01-00000001" (the receipt number), "交接班表 2026-1
 handover is a shift's: its business date and counter), never an internal id. The titles
 are built here and only here (callers never format their own), at print time, so they
 follow the language the interface speaks at that moment. A file printer makes an
-ASCII-safe file name from the same title (``ui.arrears.printing``).
+ASCII-safe file name from the same title (``ui.printing``).
 """
 
 from __future__ import annotations

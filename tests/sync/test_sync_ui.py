@@ -81,8 +81,8 @@ def test_a_refused_record_is_listed_with_what_to_do_and_a_leader_sends_it_again(
 
     from tests.sync.conftest import new_hall_pc
     from tests.sync.test_refusals import poison_complaint
-    from ui.arrears.action_dialogs import LeaderDialog
     from ui.fonts import register_bundled_fonts
+    from ui.service_dialogs import LeaderDialog
     from ui.sync.dialogs import REASON_ADVICE, REASON_LABELS
 
     load_hall(centre, "H1", tiny_demo)

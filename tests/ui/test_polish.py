@@ -25,11 +25,11 @@ from app.documents.inspection_report import (
     render_inspection_report,
 )
 from app.settings import MemoryBackend
-from ui.arrears.printing import keyboard_print
 from ui.column_widths import ColumnWidths, parse_widths, settings_key
 from ui.etiquette.models import actions_model
 from ui.keyboard import install_keyboard_model
 from ui.language import apply_language
+from ui.printing import keyboard_print
 
 
 @pytest.fixture

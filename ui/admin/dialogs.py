@@ -36,8 +36,8 @@ from app.services.staff import (
     StaffRow,
 )
 from app.store.models import Role
-from ui.arrears.action_dialogs import ServiceDialog
 from ui.context import AppContext
+from ui.service_dialogs import ServiceDialog
 from ui.widgets import Palette, role_text, set_text_colour
 
 ROLES: Final = (Role.CLERK, Role.LEADER, Role.ADMIN)

@@ -47,12 +47,12 @@ from app.services.payments import (
 from ui.arrears.payment_confirm import PaymentConfirmPage
 from ui.arrears.payment_done import PaymentDonePage
 from ui.arrears.payment_entry import PaymentEntryPage
-from ui.arrears.printing import (
+from ui.context import AppContext
+from ui.errors import error_text, show_error
+from ui.printing import (
     ReceiptOutcome,
     ReceiptPrinting,
 )
-from ui.context import AppContext
-from ui.errors import error_text, show_error
 from ui.widgets import (
     BusyGuardDialog,
 )

@@ -21,12 +21,12 @@ from app.services.payments import (
     PaymentPlan,
     RecordedPayment,
 )
-from ui.arrears.printing import (
+from ui.errors import error_text
+from ui.printing import (
     ReceiptOutcome,
     layout_text,
     render_first_page,
 )
-from ui.errors import error_text
 from ui.widgets import (
     Palette,
     heading_label,

@@ -38,17 +38,17 @@ from app.services.payments import (
     PaymentRequest,
 )
 from app.store.models import PaymentMethod
-from ui.arrears.action_dialogs import LeaderDialog
 from ui.arrears.labels import yuan_text
 from ui.arrears.models import QuoteBillsTableModel
-from ui.arrears.printing import (
+from ui.context import AppContext
+from ui.keyboard import commits_on_enter
+from ui.printing import (
     LAYOUT_LABELS,
     RECEIPT_LAYOUT,
     layout_text,
     saved_layout,
 )
-from ui.context import AppContext
-from ui.keyboard import commits_on_enter
+from ui.service_dialogs import LeaderDialog
 from ui.widgets import (
     Palette,
     configure_table,

@@ -16,8 +16,9 @@ from PySide6.QtWidgets import QWidget
 from app.domain.arrears_policy import StepKind
 from app.i18n import N_, _, format_money, ngettext
 from app.services.arrears import WorklistRow
-from ui.arrears.action_dialogs import CallLogDialog, FreezeDialog, LeaderDialog, ReminderBatchDialog
+from ui.arrears.action_dialogs import CallLogDialog, FreezeDialog, ReminderBatchDialog
 from ui.context import AppContext
+from ui.service_dialogs import LeaderDialog
 
 
 def reminder_batch(

@@ -39,20 +39,20 @@ from ui.arrears import step_dialogs as steps
 from ui.arrears.action_dialogs import (
     CallLogDialog,
     FreezeDialog,
-    LeaderDialog,
     ReminderBatchDialog,
     RestoreDialog,
 )
 from ui.arrears.filter_bar import WorklistFilterBar
 from ui.arrears.labels import stage_text
 from ui.arrears.payment_dialog import PaymentDialog, open_payment_dialog
-from ui.arrears.printing import ReceiptPrinting, print_document
 from ui.arrears.side_panel import ArrearsSidePanel
 from ui.arrears.worklist_model import COLUMNS, ArrearsWorklistTableModel
 from ui.context import AppContext
 from ui.errors import error_text
 from ui.keyboard import PAY_KEY, keyed_text
 from ui.lookup.tab import LookupTab
+from ui.printing import ReceiptPrinting, print_document
+from ui.service_dialogs import LeaderDialog
 from ui.widgets import (
     FolderChooser,
     Palette,

@@ -13,9 +13,9 @@ from PySide6.QtWidgets import QWidget
 
 from app.i18n import _, format_money
 from app.services.payments import PaymentDetail
-from ui.arrears.action_dialogs import LeaderDialog
 from ui.context import AppContext
 from ui.keyboard import VOID_KEY
+from ui.service_dialogs import LeaderDialog
 
 
 def open_void_dialog(

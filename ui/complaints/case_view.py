@@ -44,7 +44,6 @@ from app.domain.errors import ValidationError
 from app.i18n import N_, _, format_date, format_datetime
 from app.services.complaints import CallbackView, ComplaintCase, ComplaintService, EventView
 from app.services.complaints.records import MAX_NOTE
-from ui.arrears.printing import PrintFunction, default_print_function
 from ui.complaints.intake_form import print_ack
 from ui.complaints.labels import (
     category_text,
@@ -62,6 +61,7 @@ from ui.complaints.labels import (
 )
 from ui.context import AppContext
 from ui.errors import error_text
+from ui.printing import PrintFunction, default_print_function
 from ui.widgets import (
     Column,
     Palette,

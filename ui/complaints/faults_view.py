@@ -32,10 +32,10 @@ from app.services.complaints.faults import (
     FaultNoticeView,
     check_notice,
 )
-from ui.arrears.action_dialogs import LeaderDialog
 from ui.complaints.fault_banner import notices_changed
 from ui.context import AppContext
 from ui.errors import error_text
+from ui.service_dialogs import LeaderDialog
 from ui.widgets import (
     Column,
     Palette,

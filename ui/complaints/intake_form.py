@@ -40,10 +40,10 @@ from app.i18n import N_, _
 from app.services.complaints import ComplaintRequest, ComplaintService, RecordedComplaint
 from app.services.complaints.faults import FaultNoticeService
 from app.services.complaints.records import MAX_DESCRIPTION, MAX_NAME, MAX_REQUEST
-from ui.arrears.printing import PrintFunction, default_print_function, print_document, saved_layout
 from ui.context import AppContext
 from ui.errors import error_text
 from ui.keyboard import enter_form, numbered_choice
+from ui.printing import PrintFunction, default_print_function, print_document, saved_layout
 from ui.widgets import Palette, heading_label, set_text_colour
 
 _WALK_IN: Final = N_("Walk-in customer (no customer record)")

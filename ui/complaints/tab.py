@@ -38,7 +38,6 @@ from app.services.complaints import (
     WorklistFilter,
     WorklistSort,
 )
-from ui.arrears.printing import PrintFunction
 from ui.complaints.case_view import CaseView
 from ui.complaints.faults_view import FaultNoticesView
 from ui.complaints.intake_form import ComplaintForm
@@ -47,6 +46,7 @@ from ui.complaints.worklist_model import ComplaintWorklistModel
 from ui.context import AppContext
 from ui.errors import error_text
 from ui.keyboard import NEW_COMPLAINT_KEY, keyed_text
+from ui.printing import PrintFunction
 from ui.widgets import (
     Palette,
     configure_table,

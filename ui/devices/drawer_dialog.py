@@ -11,9 +11,9 @@ from app.domain.errors import ValidationError
 from app.i18n import N_, _
 from app.services.base import check_reason
 from app.services.shifts.drawer import MAX_REASON, NoSaleOpen
-from ui.arrears.action_dialogs import ServiceDialog
 from ui.context import AppContext
 from ui.devices.controller import devices_of
+from ui.service_dialogs import ServiceDialog
 
 NO_REASON = N_("Say why the drawer is opened without a sale.")
 

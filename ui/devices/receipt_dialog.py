@@ -25,11 +25,11 @@ from PySide6.QtWidgets import (
 from app.devices.scanned_receipt import ScannedReceiptService
 from app.i18n import _, format_datetime, format_money
 from app.services.payments import PaymentDetail
-from ui.arrears.action_dialogs import LeaderDialog
-from ui.arrears.printing import ReceiptOutcome, ReceiptPrinting, saved_layout
 from ui.arrears.void_dialog import open_void_dialog
 from ui.context import AppContext
 from ui.errors import error_text
+from ui.printing import ReceiptOutcome, ReceiptPrinting, saved_layout
+from ui.service_dialogs import LeaderDialog
 from ui.widgets import Palette, heading_label, payment_method_text, set_text_colour
 
 

@@ -46,11 +46,11 @@ from app.services.etiquette import (
     TemplateInfo,
 )
 from app.services.etiquette.reports import InspectionDetail
-from ui.arrears.action_dialogs import LeaderDialog
 from ui.context import AppContext
 from ui.errors import error_text
 from ui.etiquette.answer_grid import AnswerGrid, AnswerRow, PhotoPicker, file_photo_picker
 from ui.keyboard import starts_here
+from ui.service_dialogs import LeaderDialog
 from ui.widgets import BusyGuardDialog, Palette, fit_to_screen, heading_label, set_text_colour
 
 _TITLES: Final = {

@@ -35,7 +35,6 @@ from app.domain.etiquette_scoring import TemplateKind
 from app.i18n import N_, _
 from app.services.etiquette import EtiquetteService, iso_week_of
 from app.services.etiquette.reports import EtiquetteReports, InspectionRow
-from ui.arrears.printing import PrintFunction, default_print_function, print_document
 from ui.context import AppContext
 from ui.errors import show_error
 from ui.etiquette.answer_grid import PhotoPicker, file_photo_picker
@@ -50,6 +49,7 @@ from ui.etiquette.models import (
 from ui.etiquette.template_editor import TemplateEditor
 from ui.etiquette.trend_chart import TrendChart
 from ui.keyboard import SELF_CHECK_KEY, keyed_text
+from ui.printing import PrintFunction, default_print_function, print_document
 from ui.widgets import configure_table, heading_label
 
 PAGE_INSPECTIONS, PAGE_ACTIONS, PAGE_SIMULATION, PAGE_REPORTS = range(4)

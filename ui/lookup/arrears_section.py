@@ -27,14 +27,14 @@ from app.domain.errors import HallDeskError
 from app.i18n import N_, _
 from app.services.arrears import HistoryEvent
 from app.services.customers import AccountView
-from ui.arrears.action_dialogs import LeaderDialog
 from ui.arrears.models import HistoryTableModel
 from ui.arrears.payment_dialog import PaymentDialog, open_payment_dialog
-from ui.arrears.printing import ReceiptOutcome, ReceiptPrinting, saved_layout
 from ui.arrears.void_dialog import open_void_dialog, void_key_action
 from ui.context import AppContext
 from ui.errors import error_text
 from ui.keyboard import PAY_KEY, VOID_KEY, keyed_text
+from ui.printing import ReceiptOutcome, ReceiptPrinting, saved_layout
+from ui.service_dialogs import LeaderDialog
 from ui.widgets import Palette, configure_table, set_column_widths, set_text_colour
 
 TITLE: Final = N_("Payments and arrears")

@@ -44,10 +44,10 @@ from app.documents.report_tables import ChartSeries, cell_text
 from app.domain.report_period import check_period
 from app.i18n import N_, _
 from app.services.reports import REPORT_TITLES, LeaderReports, Report, ReportKind, report_title
-from ui.arrears.printing import PrintFunction, default_print_function, print_document
 from ui.charts import SeriesChart, show_series
 from ui.context import AppContext
 from ui.errors import error_text
+from ui.printing import PrintFunction, default_print_function, print_document
 from ui.reports.model import ReportTableModel
 from ui.widgets import Palette, configure_table, heading_label, set_text_colour
 

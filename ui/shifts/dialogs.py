@@ -30,9 +30,9 @@ from app.i18n import N_, _, format_money
 from app.services.shifts import ClosePreview, DeskShift, ShiftService
 from app.services.shifts.handover import HandoverService
 from app.store.models.shifts import CashMovementKind
-from ui.arrears.action_dialogs import MAX_REASON, LeaderDialog, ServiceDialog
 from ui.arrears.labels import yuan_text
 from ui.context import AppContext
+from ui.service_dialogs import MAX_REASON, LeaderDialog, ServiceDialog
 from ui.shifts.counting import DenominationGrid, MethodTotalsBox, difference_text
 from ui.widgets import Palette, set_text_colour
 

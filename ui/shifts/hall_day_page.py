@@ -27,13 +27,13 @@ from app.services.shifts.views import (
     DayShiftRow,
     HallDay,
 )
-from ui.arrears.printing import (
+from ui.context import AppContext
+from ui.errors import error_text, show_error
+from ui.printing import (
     PrintFunction,
     default_print_function,
     print_document,
 )
-from ui.context import AppContext
-from ui.errors import error_text, show_error
 from ui.shifts.counting import difference_text
 from ui.shifts.handover_page import pending_columns
 from ui.shifts.opening import OpeningCheckDialog

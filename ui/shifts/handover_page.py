@@ -40,14 +40,14 @@ from app.services.shifts.views import (
     EquipmentLine,
     HandoverView,
 )
-from ui.arrears.printing import (
+from ui.context import AppContext
+from ui.errors import error_text, show_error
+from ui.printing import (
     PrintFunction,
     default_print_function,
     print_document,
     render_first_page,
 )
-from ui.context import AppContext
-from ui.errors import error_text, show_error
 from ui.shifts.counting import difference_text
 from ui.shifts.dialogs import (
     SignDialog,

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QLineEdit, QTimeEd
 from app.domain.handover import Arrival
 from app.i18n import _
 from app.services.shifts.hallday import HallDayService
-from ui.arrears.action_dialogs import ServiceDialog
 from ui.context import AppContext
+from ui.service_dialogs import ServiceDialog
 
 
 def _qtime(value: time) -> QTime:

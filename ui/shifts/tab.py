@@ -34,10 +34,10 @@ from app.services.shifts import (
     ShiftReport,
     ShiftService,
 )
-from ui.arrears.printing import PrintFunction
 from ui.context import AppContext
 from ui.errors import error_text
 from ui.keyboard import X_REPORT_KEY, keyed_text
+from ui.printing import PrintFunction
 from ui.shifts.dialogs import CashInDialog, CashOutDialog, CloseShiftDialog, OpenShiftDialog
 from ui.shifts.hall_day_page import HallDayPage
 from ui.shifts.handover_page import HandoverPage

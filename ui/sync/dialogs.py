@@ -319,7 +319,7 @@ class SyncConflictsDialog(QDialog):
     def send_again_selected(self) -> None:
         """A leader sends a refused record again (cleaned, for characters the centre
         cannot store), at the next sync."""
-        from ui.arrears.action_dialogs import LeaderDialog
+        from ui.service_dialogs import LeaderDialog
 
         row = self._selected()
         if row is None:
@@ -343,7 +343,7 @@ class SyncConflictsDialog(QDialog):
 
     @Slot()
     def resolve_selected(self) -> None:
-        from ui.arrears.action_dialogs import LeaderDialog
+        from ui.service_dialogs import LeaderDialog
 
         row = self._selected()
         if row is None:

@@ -30,7 +30,10 @@ from tests.conftest import open_test_shift
 from tests.ui.worklist import settle
 from ui.arrears.labels import yuan_text
 from ui.arrears.payment_dialog import PAGE_CONFIRM, PAGE_DONE, PAGE_ENTRY, PaymentDialog
-from ui.arrears.printing import (
+from ui.arrears.tab import ArrearsTab
+from ui.context import AppContext
+from ui.lookup.tab import LookupTab
+from ui.printing import (
     RECEIPT_LAYOUT,
     PrintError,
     ReceiptOutcome,
@@ -38,9 +41,6 @@ from ui.arrears.printing import (
     pdf_file_printer,
     print_file_name,
 )
-from ui.arrears.tab import ArrearsTab
-from ui.context import AppContext
-from ui.lookup.tab import LookupTab
 
 #: 10:00 in Shanghai on the demo's business day.
 NOW = datetime(2026, 11, 15, 2, 0, tzinfo=UTC)

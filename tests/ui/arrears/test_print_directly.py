@@ -30,7 +30,8 @@ from app.store.database import open_store, sqlite_url
 from app.store.models import PaymentMethod
 from tests.conftest import open_test_shift
 from ui.arrears.payment_dialog import PAGE_CONFIRM, PAGE_DONE, PaymentDialog
-from ui.arrears.printing import (
+from ui.context import AppContext
+from ui.printing import (
     PrintError,
     ReceiptOutcome,
     ReceiptPrinting,
@@ -38,7 +39,6 @@ from ui.arrears.printing import (
     print_file_name,
     settings_printer,
 )
-from ui.context import AppContext
 from ui.settings_dialog import SettingsDialog
 
 NOW = datetime(2026, 11, 15, 2, 0, tzinfo=UTC)

@@ -26,7 +26,6 @@ from app.store.models import PaymentMethod
 from app.store.models.arrears import CallResult
 from tests.conftest import open_test_shift
 from tests.ui.worklist import loaded_rows, settle
-from ui.arrears.action_dialogs import qdate
 from ui.arrears.models import (
     HistoryTableModel,
     PlanLinesTableModel,
@@ -38,11 +37,12 @@ from ui.arrears.models import (
 )
 from ui.arrears.payment_dialog import PaymentDialog
 from ui.arrears.policy_dialog import PolicyDialog
-from ui.arrears.printing import ReceiptPrinting, pdf_file_printer
 from ui.arrears.tab import ArrearsTab
 from ui.arrears.worklist_model import COL_DUE, COL_OWED, ArrearsWorklistTableModel
 from ui.context import AppContext
 from ui.lookup.tab import LookupTab
+from ui.printing import ReceiptPrinting, pdf_file_printer
+from ui.service_dialogs import qdate
 from ui.widgets import Palette
 
 LEADER, PASSWORD = "L001", "demo"

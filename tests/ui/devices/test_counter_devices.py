@@ -34,12 +34,12 @@ from app.store.database import open_store, sqlite_url
 from app.store.models import PaymentMethod
 from tests.conftest import open_test_shift
 from ui.arrears.payment_dialog import PAGE_CONFIRM, PAGE_DONE, PAGE_ENTRY, PaymentDialog
-from ui.arrears.printing import ReceiptOutcome, ReceiptPrinting
 from ui.context import AppContext
 from ui.devices.controller import devices_of
 from ui.devices.drawer_dialog import NoSaleDialog
 from ui.devices.routes import add_routes
 from ui.devices.scanner import ScannerFilter
+from ui.printing import ReceiptOutcome, ReceiptPrinting
 
 #: 10:00 in Shanghai on the demo's business day.
 NOW = datetime(2026, 11, 15, 2, 0, tzinfo=UTC)

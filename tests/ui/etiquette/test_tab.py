@@ -24,13 +24,13 @@ from app.services.etiquette.reports import EtiquetteReports
 from app.services.staff.auth import AuthService
 from app.settings import MemoryBackend
 from app.store.database import open_store, sqlite_url
-from ui.arrears.action_dialogs import LeaderDialog
-from ui.arrears.printing import pdf_file_printer, print_file_name
 from ui.context import AppContext
 from ui.etiquette.answer_grid import COL_ANSWER
 from ui.etiquette.inspection_form import InspectionForm
 from ui.etiquette.tab import PAGE_ACTIONS, PAGE_REPORTS, EtiquetteTab
 from ui.etiquette.template_editor import COL_ZH, TemplateEditor
+from ui.printing import pdf_file_printer, print_file_name
+from ui.service_dialogs import LeaderDialog
 
 NOW = datetime(2026, 11, 16, 2, 0, tzinfo=UTC)
 

@@ -16,11 +16,11 @@ from app.settings import RECEIPT_ARCHIVE_DIR
 from app.store.database import Store, open_store, sqlite_url
 from tests.conftest import open_test_shift
 from tests.ui.keyboard.keys import Keys
-from ui.arrears.printing import ReceiptPrinting, pdf_file_printer
 from ui.context import AppContext
 from ui.fonts import register_bundled_fonts
 from ui.lookup.tab import LookupTab
 from ui.main_window import MainWindow
+from ui.printing import ReceiptPrinting, pdf_file_printer
 from ui.qt_settings import QSettingsBackend
 
 #: 10:00 in Shanghai on the demo's business day.

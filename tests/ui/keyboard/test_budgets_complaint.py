@@ -13,10 +13,10 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 
 from tests.ui.keyboard.keys import Keys
-from ui.arrears.printing import pdf_file_printer
 from ui.complaints.tab import ComplaintsTab
 from ui.lookup.tab import LookupTab
 from ui.main_window import MainWindow
+from ui.printing import pdf_file_printer
 
 
 def test_find_register_a_complaint_and_print_the_slip_in_10_keys(

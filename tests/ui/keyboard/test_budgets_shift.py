@@ -24,8 +24,8 @@ from app.store.database import Store
 from tests.conftest import open_test_shift
 from tests.ui.keyboard.conftest import NOW, make_window
 from tests.ui.keyboard.keys import Keys
-from ui.arrears.printing import pdf_file_printer
 from ui.main_window import MainWindow
+from ui.printing import pdf_file_printer
 from ui.shifts.dialogs import CloseShiftDialog, OpenShiftDialog
 from ui.shifts.tab import ShiftTab
 

@@ -15,10 +15,10 @@ from app.i18n import _
 from tests.ui.keyboard.conftest import SERVICE_PASSWORD
 from tests.ui.keyboard.keys import Keys
 from tests.ui.keyboard.test_budgets import owing_single_account_service
-from ui.arrears.action_dialogs import LeaderDialog
 from ui.arrears.payment_dialog import PaymentDialog
 from ui.lookup.tab import LookupTab
 from ui.main_window import MainWindow
+from ui.service_dialogs import LeaderDialog
 
 LEADER, LEADER_PASSWORD = "L001", "demo"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from pytestqt.qtbot import QtBot
 
-from ui.arrears.printing import keyboard_print
+from ui.printing import keyboard_print
 
 
 def test_the_preview_prints_on_ctrl_p_and_enter(qtbot: QtBot) -> None:

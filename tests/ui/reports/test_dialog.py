@@ -30,10 +30,10 @@ from app.store.database import open_store, sqlite_url
 from tests.services.reports.readback import check_pdf, check_workbook
 from tests.services.reports.scenario import DAY1, DAY3, Clock, Hall, fortnight, open_hall
 from ui.arrears.payment_dialog import PAGE_CONFIRM, PaymentDialog
-from ui.arrears.printing import ReceiptPrinting, pdf_file_printer
 from ui.charts import SeriesStyle
 from ui.context import AppContext
 from ui.main_window import MainWindow
+from ui.printing import ReceiptPrinting, pdf_file_printer
 from ui.reports.dialog import ExportReportDialog
 from ui.reports.model import ReportTableModel
 from ui.shifts.tab import ShiftTab

@@ -29,8 +29,8 @@ from app.services.staff.auth import AuthService
 from app.settings import RECEIPT_ARCHIVE_DIR, MemoryBackend
 from app.store.database import open_store, sqlite_url
 from ui.arrears.payment_dialog import PAGE_CONFIRM, PaymentDialog
-from ui.arrears.printing import ReceiptPrinting, pdf_file_printer
 from ui.context import AppContext
+from ui.printing import ReceiptPrinting, pdf_file_printer
 from ui.shifts.dialogs import CashInDialog, CashOutDialog, SignDialog
 from ui.shifts.tab import ShiftTab
 
