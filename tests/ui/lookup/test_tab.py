@@ -343,7 +343,10 @@ def test_huge_charge_banner_names_account_period_and_amount(
         if detail.huge_charges():
             break
     else:
-        pytest.skip("no abnormally high bill in the demo store")
+        pytest.fail(
+            "the demo store (a fixed seed) has no abnormally high bill any more: the "
+            "generator changed; give this test a store with one"
+        )
     assert tab.open_customer(customer_id)
     account, bill = detail.huge_charges()[-1]
     banner = tab.panel.banner
