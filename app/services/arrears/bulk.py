@@ -84,8 +84,9 @@ _LEDGER_PAYMENTS_SQL: Final = (
 )
 
 
-#: Every statement ``ladder_statuses`` runs per 1,000 accounts (``{ids}`` the id list), in
-#: its order: the benchmark's floor runs the same in raw sqlite3.
+#: Every statement ``ladder_statuses`` runs per 1,000 accounts (``{ids}`` the id list,
+#: ``{today}`` the day evaluated), in its order: the benchmark's floor runs the same in raw
+#: sqlite3.
 LADDER_READS: Final = (
     _LEDGER_BILLS_SQL,
     _LEDGER_PAYMENTS_SQL,
@@ -107,7 +108,7 @@ def _action_taken(step: str) -> ActionTaken:
 class _LocalDays:
     """Unix times turned into the ordinals of the hall-local days, by the offset of their
     UTC day (cached; the exact conversion runs only on days with a clock change, where
-    the offset is not the same all day). The same rule as ``_Days.local_day``."""
+    the offset is not the same all day). The same rule as ``StoredDays.local_day``."""
 
     def __init__(self, timezone: str) -> None:
         self._tz = ZoneInfo(timezone)
