@@ -22,11 +22,9 @@ from pytestqt.qtbot import QtBot
 from app import i18n
 from app.documents import titles
 from app.i18n import format_money
-from app.services.staff.auth import AuthService
-from app.settings import RECEIPT_ARCHIVE_DIR, MemoryBackend
-from app.store.database import open_store, sqlite_url
 from app.store.models import PaymentMethod, VerificationMethod
 from tests.conftest import open_test_shift
+from tests.ui.contexts import make_ctx
 from tests.ui.worklist import settle
 from ui.arrears.labels import yuan_text
 from ui.arrears.payment_dialog import PAGE_CONFIRM, PAGE_DONE, PAGE_ENTRY, PaymentDialog
@@ -62,16 +60,11 @@ def archive(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def ctx(demo_db_copy: Path, archive: Path) -> Iterator[AppContext]:
-    store = open_store(sqlite_url(demo_db_copy))
-    settings = MemoryBackend()
-    RECEIPT_ARCHIVE_DIR.write(settings, str(archive))
-    context = AppContext.create(
-        store, AuthService(store).actor_for("A001"), settings, clock=lambda: NOW
-    )
-    open_test_shift(store, lambda: NOW)
+    context = make_ctx(demo_db_copy, "A001", lambda: NOW, archive)
+    open_test_shift(context.store, lambda: NOW)
     yield context
     context.tasks.wait()
-    store.close()
+    context.store.close()
 
 
 @pytest.fixture

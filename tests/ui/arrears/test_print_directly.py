@@ -24,11 +24,10 @@ from app import i18n
 from app.devices.settings import PRINT_DIRECTLY, PrinterSettings
 from app.documents import titles
 from app.documents.data import ReceiptLayout
-from app.services.staff.auth import AuthService
-from app.settings import RECEIPT_ARCHIVE_DIR, MemoryBackend
-from app.store.database import open_store, sqlite_url
+from app.settings import MemoryBackend
 from app.store.models import PaymentMethod
 from tests.conftest import open_test_shift
+from tests.ui.contexts import make_ctx
 from ui.arrears.payment_dialog import PAGE_CONFIRM, PAGE_DONE, PaymentDialog
 from ui.context import AppContext
 from ui.printing import (
@@ -53,16 +52,11 @@ def language() -> Iterator[None]:
 
 @pytest.fixture
 def ctx(demo_db_copy: Path, tmp_path: Path) -> Iterator[AppContext]:
-    store = open_store(sqlite_url(demo_db_copy))
-    settings = MemoryBackend()
-    RECEIPT_ARCHIVE_DIR.write(settings, str(tmp_path / "archive"))
-    context = AppContext.create(
-        store, AuthService(store).actor_for("A001"), settings, clock=lambda: NOW
-    )
-    open_test_shift(store, lambda: NOW)
+    context = make_ctx(demo_db_copy, "A001", lambda: NOW, tmp_path / "archive")
+    open_test_shift(context.store, lambda: NOW)
     yield context
     context.tasks.wait()
-    store.close()
+    context.store.close()
 
 
 class Recorder:

@@ -19,12 +19,10 @@ from pytestqt.qtbot import QtBot
 from app import i18n
 from app.domain.arrears_policy import StepKind
 from app.services.arrears import WorklistFilter, WorklistRow, WorklistSort
-from app.services.staff.auth import AuthService
-from app.settings import RECEIPT_ARCHIVE_DIR, MemoryBackend
-from app.store.database import open_store, sqlite_url
 from app.store.models import PaymentMethod
 from app.store.models.arrears import CallResult
 from tests.conftest import open_test_shift
+from tests.ui.contexts import make_ctx
 from tests.ui.worklist import loaded_rows, settle
 from ui.arrears.models import (
     HistoryTableModel,
@@ -72,13 +70,6 @@ def english() -> Iterator[None]:
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
-
-
-def make_ctx(db_path: Path, staff_no: str, clock: Clock, archive: Path) -> AppContext:
-    store = open_store(sqlite_url(db_path))
-    settings = MemoryBackend()
-    RECEIPT_ARCHIVE_DIR.write(settings, str(archive))
-    return AppContext.create(store, AuthService(store).actor_for(staff_no), settings, clock)
 
 
 @pytest.fixture

@@ -26,8 +26,9 @@ from app.domain.handover import Signer
 from app.services.payments import PaymentMethod, PaymentRequest
 from app.services.shifts import ShiftService
 from app.services.staff.auth import AuthService
-from app.settings import RECEIPT_ARCHIVE_DIR, MemoryBackend
+from app.settings import MemoryBackend
 from app.store.database import open_store, sqlite_url
+from tests.ui.contexts import make_ctx
 from ui.arrears.payment_dialog import PAGE_CONFIRM, PaymentDialog
 from ui.context import AppContext
 from ui.printing import ReceiptPrinting, pdf_file_printer
@@ -49,15 +50,10 @@ def english() -> Iterator[None]:
 
 @pytest.fixture
 def ctx(demo_db_copy: Path, tmp_path: Path) -> Iterator[AppContext]:
-    store = open_store(sqlite_url(demo_db_copy))
-    settings = MemoryBackend()
-    RECEIPT_ARCHIVE_DIR.write(settings, str(tmp_path / "archive"))
-    context = AppContext.create(
-        store, AuthService(store).actor_for("A001"), settings, clock=lambda: NOW
-    )
+    context = make_ctx(demo_db_copy, "A001", lambda: NOW, tmp_path / "archive")
     yield context
     context.tasks.wait()
-    store.close()
+    context.store.close()
 
 
 @pytest.fixture
